@@ -1,0 +1,60 @@
+# The two commands of the quick start:
+#   make run    the portal with a demo organisation, a Celery worker and beat (Ctrl-C stops all)
+#   make test   linters and the whole test suite
+# With DATABASE_URL and REDIS_URL set, both use PostgreSQL and Redis instead of the
+# embedded defaults (SQLite, a filesystem broker).
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+QMS_HOST ?= 127.0.0.1
+QMS_PORT ?= 8000
+export QMS_HOST QMS_PORT
+
+.PHONY: run test install install-dev lint format bench clean-var
+
+$(PY):
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	@echo ""
+	@echo "  The portal: http://$(QMS_HOST):$(QMS_PORT)/   (e-mails land in var/mail/)"
+	@echo "  Ctrl-C stops the web server, the Celery worker and Celery beat."
+	@echo ""
+	$(VENV)/bin/honcho -f Procfile.dev start
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint templates qms/templates customers/templates satisfaction/templates objectives/templates actions/templates --lint
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djlint templates qms/templates customers/templates satisfaction/templates objectives/templates actions/templates --reformat --quiet || true
+
+test: lint
+	@mkdir -p var
+	$(VENV)/bin/pytest
+
+bench: install-dev
+	$(PY) bench/run.py
+
+clean-var:
+	rm -rf var/broker var/celerybeat-schedule*

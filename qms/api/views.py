@@ -1,0 +1,109 @@
+"""API for the organisation core: the same selectors and services as the pages."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from qms import selectors, services
+from qms.permissions import CanViewAll, IsQualityManagerOrReadOnly
+from qms.registry import Period, registry
+
+from .serializers import (
+    DepartmentSerializer,
+    MetricSerializer,
+    MetricValueSerializer,
+    PersonSerializer,
+)
+
+
+class DepartmentViewSet(viewsets.ModelViewSet):
+    """Departments in the caller's scope. Quality managers create, change and delete."""
+
+    serializer_class = DepartmentSerializer
+    permission_classes = [IsQualityManagerOrReadOnly]
+
+    def get_queryset(self):
+        return selectors.department_list(
+            user=self.request.user, search=self.request.query_params.get("search", "")
+        )
+
+    def get_object(self):
+        return selectors.department_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    def perform_create(self, serializer):
+        serializer.instance = services.department_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.department_update(
+            department=serializer.instance, **serializer.validated_data
+        )
+
+    def perform_destroy(self, instance):
+        services.department_delete(department=instance)
+
+
+class PersonViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = PersonSerializer
+    permission_classes = [CanViewAll]
+
+    def get_queryset(self):
+        return selectors.person_list(
+            user=self.request.user,
+            search=self.request.query_params.get("search", ""),
+            role=self.request.query_params.get("role", ""),
+        )
+
+    @action(detail=False, permission_classes=[IsQualityManagerOrReadOnly])
+    def me(self, request):
+        """The signed-in person (any role)."""
+        return Response(PersonSerializer(request.user).data)
+
+
+class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The metrics registry: every number the portal can compute, and its value."""
+
+    serializer_class = MetricSerializer
+    permission_classes = [CanViewAll]
+    pagination_class = None
+    lookup_field = "key"
+    lookup_value_regex = "[a-z][a-z0-9_]*"
+
+    def list(self, request, *args, **kwargs):
+        data = [
+            {
+                "key": m.key,
+                "label": str(m.label),
+                "unit": m.unit,
+                "direction": m.direction.value,
+                "description": str(m.description),
+                "parameters": list(m.parameters),
+                "app_label": m.app_label,
+            }
+            for m in registry.all()
+        ]
+        return Response(MetricSerializer(data, many=True).data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("period", OpenApiTypes.STR, description="2026, 2026-Q3 or 2026-07"),
+        ],
+        responses=MetricValueSerializer,
+    )
+    @action(detail=True, methods=["get"])
+    def value(self, request, key=None):
+        """Compute one metric for a period; other query parameters are its filters."""
+        period_text = request.query_params.get("period")
+        period = Period.parse(period_text) if period_text else Period.current_quarter()
+        filters = {k: v for k, v in request.query_params.items() if k != "period"}
+        result = registry.compute(key, period=period, **filters)
+        payload = {
+            "key": key,
+            "period_start": period.start,
+            "period_end": period.end,
+            "value": None if result.value is None else float(result.value),
+            "n": result.n,
+            "detail": dict(result.detail),
+        }
+        return Response(MetricValueSerializer(payload).data, status=status.HTTP_200_OK)

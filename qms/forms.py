@@ -1,0 +1,75 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Department, User
+
+
+class DepartmentForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["name", "code", "parent", "head", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Department.objects.order_by("name")
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+        self.fields["head"].queryset = User.objects.filter(is_active=True).order_by(
+            "last_name", "first_name", "username"
+        )
+
+
+class MembershipForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name"),
+    )
+
+    def __init__(self, *args, department=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if department is not None:
+            self.fields["user"].queryset = self.fields["user"].queryset.exclude(
+                memberships__department=department
+            )
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["username", "first_name", "last_name", "email", "role", "is_active"]
+
+
+class PersonCreateForm(PersonForm):
+    password = forms.CharField(
+        label=_("Initial password"),
+        widget=forms.PasswordInput,
+        help_text=_("The person changes it after signing in."),
+    )
+
+    def clean_password(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        password = self.cleaned_data["password"]
+        validate_password(password)
+        return password
+
+
+class DepartmentFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+
+
+class PersonFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    role = forms.ChoiceField(
+        label=_("Role"), required=False, choices=[("", _("All roles")), *User.Role.choices]
+    )
+
+
+class PeriodForm(forms.Form):
+    period = forms.CharField(
+        label=_("Period"),
+        required=False,
+        help_text=_("2026, 2026-Q3 or 2026-07"),
+    )

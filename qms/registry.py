@@ -1,0 +1,159 @@
+"""The metrics registry (ARCHITECTURE.md section 2).
+
+Each app registers its metrics in `AppConfig.ready()`. Objectives, effectiveness checks
+and dashboards compute numbers only through `registry.compute(...)`, so NPS (or any other
+number) has one definition everywhere.
+
+A metric is a function of a `Period` and keyword filters that returns a `MetricValue`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .exceptions import ApplicationError
+
+
+class Direction(models.TextChoices):
+    HIGHER_IS_BETTER = "higher", _("Higher is better")
+    LOWER_IS_BETTER = "lower", _("Lower is better")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A closed range of calendar days, `start` to `end` inclusive."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ApplicationError(_("A period cannot end before it starts."))
+
+    _PATTERN = re.compile(
+        r"^(?P<year>\d{4})(?:-(?:Q(?P<quarter>[1-4])|(?P<month>0[1-9]|1[0-2])))?$"
+    )
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        """`2026` (a year), `2026-Q3` (a quarter) or `2026-07` (a month)."""
+        match = cls._PATTERN.match((text or "").strip())
+        if not match:
+            raise ApplicationError(
+                _("“%(text)s” is not a period: use 2026, 2026-Q3 or 2026-07.") % {"text": text}
+            )
+        year = int(match["year"])
+        if match["quarter"]:
+            first = (int(match["quarter"]) - 1) * 3 + 1
+            return cls.months(year, first, first + 2)
+        if match["month"]:
+            return cls.months(year, int(match["month"]), int(match["month"]))
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+    @classmethod
+    def months(cls, year: int, first: int, last: int) -> Period:
+        return cls(dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1]))
+
+    @classmethod
+    def current_quarter(cls, today: dt.date | None = None) -> Period:
+        today = today or dt.date.today()
+        first = (today.month - 1) // 3 * 3 + 1
+        return cls.months(today.year, first, first + 2)
+
+    def __str__(self):
+        return f"{self.start.isoformat()} – {self.end.isoformat()}"
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """A computed number with the count of observations behind it (`n`).
+
+    `value` is None when there is nothing to measure; callers show “no data”, never 0.
+    """
+
+    value: Decimal | float | int | None
+    n: int = 0
+    detail: Mapping = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    unit: str
+    direction: Direction
+    compute_fn: Callable[..., MetricValue]
+    description: str = ""
+    parameters: tuple[str, ...] = ()
+    app_label: str = ""
+
+
+class MetricsRegistry:
+    def __init__(self):
+        self._metrics: dict[str, Metric] = {}
+
+    def register(
+        self,
+        *,
+        key: str,
+        label: str,
+        unit: str,
+        direction: Direction,
+        compute: Callable[..., MetricValue],
+        description: str = "",
+        parameters: tuple[str, ...] = (),
+        app_label: str = "",
+    ) -> Metric:
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
+            raise ValueError(f"Metric key {key!r} must be lower_snake_case.")
+        existing = self._metrics.get(key)
+        if existing and existing.compute_fn is not compute:
+            raise ValueError(f"Metric {key!r} is already registered by {existing.app_label}.")
+        metric = Metric(
+            key=key,
+            label=label,
+            unit=unit,
+            direction=Direction(direction),
+            compute_fn=compute,
+            description=description,
+            parameters=tuple(parameters),
+            app_label=app_label,
+        )
+        self._metrics[key] = metric
+        return metric
+
+    def unregister(self, key: str) -> None:
+        self._metrics.pop(key, None)
+
+    def get(self, key: str) -> Metric:
+        try:
+            return self._metrics[key]
+        except KeyError:
+            raise ApplicationError(
+                _("There is no metric called “%(key)s”.") % {"key": key}
+            ) from None
+
+    def all(self) -> list[Metric]:
+        return sorted(self._metrics.values(), key=lambda m: (m.app_label, m.key))
+
+    def compute(self, key: str, *, period: Period, **filters) -> MetricValue:
+        metric = self.get(key)
+        unknown = sorted(set(filters) - set(metric.parameters))
+        if unknown:
+            raise ApplicationError(
+                _("Metric “%(key)s” does not take the filter(s): %(names)s.")
+                % {"key": key, "names": ", ".join(unknown)}
+            )
+        clean = {name: value for name, value in filters.items() if value not in (None, "")}
+        return metric.compute_fn(period=period, **clean)
+
+
+registry = MetricsRegistry()

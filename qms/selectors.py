@@ -1,0 +1,131 @@
+"""Reads for the organisation core, and the department-scoping helpers every app uses.
+
+Rule (ARCHITECTURE.md section 7.5): quality managers and viewers read everything; anyone
+else reads only the departments they head or belong to. An object outside a user's scope
+is reported as missing (404), never as forbidden, so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from .models import Department, Membership, Message, User
+
+
+def department_ids_for_user(user) -> frozenset[int]:
+    """Ids of the departments the user heads or is a staff member of (cached per user
+    object, so a request asks the database once)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_qms_department_ids", None)
+    if cached is None:
+        cached = frozenset(
+            Department.objects.filter(Q(head=user) | Q(memberships__user=user))
+            .values_list("id", flat=True)
+            .distinct()
+        )
+        user._qms_department_ids = cached
+    return cached
+
+
+def headed_department_ids(user) -> frozenset[int]:
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_qms_headed_ids", None)
+    if cached is None:
+        cached = frozenset(Department.objects.filter(head=user).values_list("id", flat=True))
+        user._qms_headed_ids = cached
+    return cached
+
+
+def user_is_department_head(user) -> bool:
+    return bool(headed_department_ids(user))
+
+
+def scope_by_department(queryset: QuerySet, user, *, field: str = "department") -> QuerySet:
+    """Limit `queryset` to rows whose `field` (a department foreign key, or a lookup path
+    to one, e.g. "requirement__deployments__department") is in the user's departments."""
+    if getattr(user, "can_view_all", False):
+        return queryset
+    ids = department_ids_for_user(user)
+    if not ids:
+        return queryset.none()
+    return queryset.filter(**{f"{field}__in": ids})
+
+
+def get_in_scope_or_404(queryset: QuerySet, user, *, field: str = "department", **lookup):
+    """The one object matching `lookup` inside the user's scope, or Http404."""
+    try:
+        return scope_by_department(queryset, user, field=field).distinct().get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+# --- Departments -----------------------------------------------------------------------
+
+
+def department_list(*, user, search: str = "") -> QuerySet[Department]:
+    qs = Department.objects.select_related("parent", "head").annotate(
+        staff_count=Count("memberships", distinct=True)
+    )
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(code__icontains=search))
+    return scope_by_department(qs, user, field="id")
+
+
+def department_get_for_user(*, user, pk) -> Department:
+    qs = Department.objects.select_related("parent", "head")
+    return get_in_scope_or_404(qs, user, field="id", pk=pk)
+
+
+def department_staff(*, department: Department) -> QuerySet[Membership]:
+    return department.memberships.select_related("user").order_by(
+        "user__last_name", "user__first_name", "user__username"
+    )
+
+
+def department_children(*, department: Department) -> QuerySet[Department]:
+    return department.children.select_related("head").order_by("name")
+
+
+# --- People ----------------------------------------------------------------------------
+
+
+def person_list(*, user, search: str = "", role: str = "") -> QuerySet[User]:
+    """Everyone, for quality managers and viewers; callers check `can_view_all`."""
+    if not getattr(user, "can_view_all", False):
+        return User.objects.none()
+    qs = User.objects.annotate(
+        headed_count=Count("headed_departments", distinct=True),
+        membership_count=Count("memberships", distinct=True),
+    )
+    if search:
+        qs = qs.filter(
+            Q(username__icontains=search)
+            | Q(first_name__icontains=search)
+            | Q(last_name__icontains=search)
+            | Q(email__icontains=search)
+        )
+    if role:
+        qs = qs.filter(role=role)
+    return qs.order_by("last_name", "first_name", "username")
+
+
+def person_get_for_user(*, user, pk) -> User:
+    if not getattr(user, "can_view_all", False) and str(user.pk) != str(pk):
+        raise Http404
+    try:
+        return User.objects.get(pk=pk)
+    except (User.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+# --- Messages --------------------------------------------------------------------------
+
+
+def message_list(*, status: str = "") -> QuerySet[Message]:
+    qs = Message.objects.all()
+    if status:
+        qs = qs.filter(status=status)
+    return qs

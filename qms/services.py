@@ -1,0 +1,264 @@
+"""Writes and workflows for the organisation core, and the outbox every app sends through."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .exceptions import ApplicationError
+from .models import Department, Membership, Message, User
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_MAX_ATTEMPTS = 5
+MESSAGE_LEASE = dt.timedelta(minutes=10)
+
+
+def enqueue_on_commit(task_name: str, *args) -> None:
+    """Ask a worker to run `task_name` once the current transaction commits.
+
+    Best effort only: if the broker is down, the failure is logged and the request goes
+    on. The database row that describes the work is the guarantee, and a scanner task
+    picks it up (ARCHITECTURE.md section 4).
+    """
+
+    def kick():
+        from qms.celery import app
+
+        try:
+            app.send_task(task_name, args=list(args), retry=False)
+        except Exception:  # noqa: BLE001 - the broker being down must not fail a request
+            logger.warning("Could not enqueue %s%r; the scanner will pick it up.", task_name, args)
+
+    transaction.on_commit(kick)
+
+
+# --- Departments -----------------------------------------------------------------------
+
+
+def _check_parent(department: Department, parent: Department | None) -> None:
+    node = parent
+    while node is not None:
+        if department.pk and node.pk == department.pk:
+            raise ApplicationError(
+                _("A department cannot sit under itself or its own sub-department.")
+            )
+        node = node.parent
+
+
+@transaction.atomic
+def department_create(
+    *,
+    name: str,
+    code: str,
+    parent: Department | None = None,
+    head: User | None = None,
+    description: str = "",
+) -> Department:
+    department = Department(name=name, code=code, parent=parent, head=head, description=description)
+    department.full_clean()
+    department.save()
+    return department
+
+
+@transaction.atomic
+def department_update(*, department: Department, **fields) -> Department:
+    allowed = {"name", "code", "parent", "head", "description"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ApplicationError(_("These fields cannot be changed here: %s") % ", ".join(unknown))
+    if "parent" in fields:
+        _check_parent(department, fields["parent"])
+    for name, value in fields.items():
+        setattr(department, name, value)
+    department.full_clean()
+    department.save()
+    return department
+
+
+@transaction.atomic
+def department_delete(*, department: Department) -> None:
+    try:
+        department.delete()
+    except ProtectedError:
+        raise ApplicationError(
+            _(
+                "%(department)s still has sub-departments or records that refer to it. "
+                "Move or remove them first."
+            )
+            % {"department": department}
+        ) from None
+
+
+# --- People ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def membership_add(*, department: Department, user: User) -> Membership:
+    """Make `user` a staff member of `department` and tell them by e-mail."""
+    if Membership.objects.filter(department=department, user=user).exists():
+        raise ApplicationError(
+            _("%(user)s is already a member of %(department)s.")
+            % {"user": user, "department": department}
+        )
+    membership = Membership(department=department, user=user)
+    membership.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError:
+        raise ApplicationError(_("This person is already a member of that department.")) from None
+    if user.email:
+        message_queue(
+            key=f"membership-added:{membership.pk}",
+            kind="membership_added",
+            recipient=user.email,
+            subject=_("You have joined %(department)s on the QMS portal")
+            % {"department": department.name},
+            body=_(
+                "Hello %(name)s,\n\nYou are now a staff member of %(department)s. The "
+                "portal shows you your department's customer needs and objectives.\n"
+            )
+            % {"name": user, "department": department.name},
+        )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, membership: Membership) -> None:
+    membership.delete()
+
+
+PERSON_FIELDS = {"username", "first_name", "last_name", "email", "role", "is_active"}
+
+
+@transaction.atomic
+def person_create(*, username: str, password: str, **fields) -> User:
+    unknown = set(fields) - PERSON_FIELDS
+    if unknown:
+        raise ApplicationError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
+    person = User(username=username, **fields)
+    person.set_password(password)
+    person.full_clean()
+    person.save()
+    return person
+
+
+@transaction.atomic
+def person_update(*, person: User, actor: User, **fields) -> User:
+    unknown = set(fields) - PERSON_FIELDS
+    if unknown:
+        raise ApplicationError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
+    if person.pk == actor.pk and (
+        fields.get("role", person.role) != person.role or fields.get("is_active") is False
+    ):
+        raise ApplicationError(_("You cannot change your own role or deactivate yourself."))
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.full_clean()
+    person.save()
+    return person
+
+
+# --- Messages (outbox) -----------------------------------------------------------------
+
+
+def message_queue(*, key: str, kind: str, recipient: str, subject: str, body: str) -> Message:
+    """Record a message to send, once per `key`. Calling it again with the same key
+    returns the existing row and sends nothing new."""
+    message, created = Message.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "recipient": recipient,
+            "subject": subject,
+            "body": body,
+            "next_action_at": timezone.now(),
+        },
+    )
+    if created:
+        enqueue_on_commit("qms.send_message", message.pk)
+    return message
+
+
+def _locked(queryset):
+    """`select_for_update`, skipping rows another worker holds (PostgreSQL)."""
+    return queryset.select_for_update(skip_locked=settings.IS_POSTGRES)
+
+
+@transaction.atomic
+def message_send(*, message_id: int) -> bool:
+    """Send one pending message. Returns True if this call sent it.
+
+    The row is locked while sending, so two workers given the same id send it once.
+    """
+    message = _locked(Message.objects.filter(pk=message_id)).first()
+    if message is None or message.status != Message.Status.PENDING:
+        return False
+    message.attempts += 1
+    try:
+        send_mail(
+            message.subject,
+            message.body,
+            settings.DEFAULT_FROM_EMAIL,
+            [message.recipient],
+            fail_silently=False,
+        )
+    except Exception as exc:  # noqa: BLE001 - any transport error is recorded and retried
+        message.last_error = f"{type(exc).__name__}: {exc}"
+        if message.attempts >= MESSAGE_MAX_ATTEMPTS:
+            message.status = Message.Status.FAILED
+            message.next_action_at = None
+        else:
+            message.next_action_at = timezone.now() + dt.timedelta(minutes=2**message.attempts)
+        message.save(
+            update_fields=["attempts", "last_error", "status", "next_action_at", "updated_at"]
+        )
+        logger.warning("Message %s failed (attempt %s): %s", message.pk, message.attempts, exc)
+        return False
+    message.status = Message.Status.SENT
+    message.sent_at = timezone.now()
+    message.next_action_at = None
+    message.last_error = ""
+    message.save(
+        update_fields=[
+            "attempts",
+            "status",
+            "sent_at",
+            "next_action_at",
+            "last_error",
+            "updated_at",
+        ]
+    )
+    return True
+
+
+@transaction.atomic
+def messages_dispatch_due(*, limit: int = 200) -> int:
+    """Scanner: hand every due pending message to a worker, in a bounded batch.
+
+    Each row's `next_action_at` moves forward by a lease, so the next scan does not hand
+    it out again while a worker is on it; `message_send` makes a second hand-out harmless.
+    """
+    now = timezone.now()
+    due = list(
+        _locked(
+            Message.objects.filter(status=Message.Status.PENDING, next_action_at__lte=now)
+            .order_by("next_action_at")
+            .only("id")
+        )[:limit]
+    )
+    if not due:
+        return 0
+    ids = [m.pk for m in due]
+    Message.objects.filter(pk__in=ids).update(next_action_at=now + MESSAGE_LEASE, updated_at=now)
+    for pk in ids:
+        enqueue_on_commit("qms.send_message", pk)
+    return len(ids)

@@ -1,0 +1,26 @@
+from django import forms, template
+
+register = template.Library()
+
+
+@register.filter
+def with_class(bound_field, css_class):
+    """Render a form field's widget with Bootstrap classes and the ARIA state of its errors."""
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.CheckboxInput):
+        base = "form-check-input"
+    elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+        base = "form-select"
+    else:
+        base = "form-control"
+    attrs = {"class": f"{base} {css_class}".strip()}
+    if bound_field.errors:
+        attrs["class"] += " is-invalid"
+        attrs["aria-invalid"] = "true"
+        attrs["aria-describedby"] = f"{bound_field.auto_id}_errors"
+    return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_checkbox(bound_field):
+    return isinstance(bound_field.field.widget, forms.CheckboxInput)

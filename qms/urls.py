@@ -1,0 +1,70 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import views
+from .api.urls import router as qms_router
+
+app_name = "qms"
+
+qms_patterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("departments/", views.DepartmentListView.as_view(), name="department-list"),
+    path("departments/new/", views.DepartmentCreateView.as_view(), name="department-create"),
+    path("departments/<int:pk>/", views.DepartmentDetailView.as_view(), name="department-detail"),
+    path(
+        "departments/<int:pk>/edit/", views.DepartmentUpdateView.as_view(), name="department-update"
+    ),
+    path(
+        "departments/<int:pk>/delete/",
+        views.DepartmentDeleteView.as_view(),
+        name="department-delete",
+    ),
+    path(
+        "departments/<int:pk>/members/add/",
+        views.MembershipCreateView.as_view(),
+        name="membership-create",
+    ),
+    path(
+        "departments/<int:pk>/members/<int:membership_pk>/remove/",
+        views.MembershipDeleteView.as_view(),
+        name="membership-delete",
+    ),
+    path("people/", views.PersonListView.as_view(), name="person-list"),
+    path("people/new/", views.PersonCreateView.as_view(), name="person-create"),
+    path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person-detail"),
+    path("people/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person-update"),
+    path("history/<slug:model>/<int:pk>/", views.HistoryView.as_view(), name="history"),
+    path("metrics/", views.MetricListView.as_view(), name="metric-list"),
+    path("messages/", views.MessageListView.as_view(), name="message-list"),
+]
+
+urlpatterns = [
+    path("", include((qms_patterns, "qms"))),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include(qms_router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler403 = "qms.errors.permission_denied"
+handler404 = "qms.errors.page_not_found"
+handler500 = "qms.errors.server_error"
