@@ -1,0 +1,293 @@
+"""Voice of the customer: customers and their consent, segments, the shared topic
+vocabulary, and the requirements register."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from qms.models import BaseModel
+
+
+class Segment(BaseModel):
+    """A group of customers the organisation serves differently (e.g. "Business
+    travellers", "Young families")."""
+
+    name = models.CharField(_("name"), max_length=120)
+    code = models.SlugField(_("code"), max_length=40)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        constraints = [models.UniqueConstraint(fields=["code"], name="segment_code_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Customer(BaseModel):
+    class Kind(models.TextChoices):
+        ORGANISATION = "organisation", _("Organisation")
+        PERSON = "person", _("Person")
+
+    class Language(models.TextChoices):
+        ENGLISH = "en", _("English")
+        CHINESE = "zh-hans", _("Simplified Chinese")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PERSON)
+    name = models.CharField(_("name"), max_length=200)
+    external_ref = models.CharField(
+        _("external reference"),
+        max_length=60,
+        blank=True,
+        help_text=_("The customer's number in your CRM or ERP; used to match imports."),
+    )
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=Language.choices, default=Language.ENGLISH
+    )
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    account_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_customers",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_ref"],
+                condition=~Q(external_ref=""),
+                name="customer_external_ref_unique",
+            ),
+        ]
+        indexes = [
+            # Customer list search and sort by name.
+            models.Index(fields=["name"], name="customer_name_idx"),
+            # Survey audiences and filters by segment.
+            models.Index(fields=["segment", "is_active"], name="customer_segment_active_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Contact(BaseModel):
+    """A person at an organisation customer."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    job_title = models.CharField(_("job title"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+
+    class Meta:
+        ordering = ["-is_primary", "name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self):
+        return f"{self.name} ({self.customer})"
+
+
+class Consent(BaseModel):
+    """Whether a customer agreed to be contacted on a channel, and when and how."""
+
+    class Channel(models.TextChoices):
+        SURVEYS = "surveys", _("Surveys")
+        REMINDERS = "reminders", _("Reminders")
+        MARKETING = "marketing", _("Marketing")
+
+    class Method(models.TextChoices):
+        WEB_FORM = "web_form", _("Web form")
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone")
+        IN_PERSON = "in_person", _("In person")
+        CONTRACT = "contract", _("Contract")
+        IMPORT = "import", _("Import")
+        OPT_OUT_LINK = "opt_out_link", _("Opt-out link")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="consents"
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    granted = models.BooleanField(_("granted"))
+    recorded_at = models.DateTimeField(_("given or withdrawn at"))
+    method = models.CharField(_("how"), max_length=20, choices=Method.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["customer", "channel"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "channel"], name="consent_customer_channel_unique"
+            ),
+        ]
+
+    def __str__(self):
+        state = _("yes") if self.granted else _("no")
+        return f"{self.customer}: {self.get_channel_display()} = {state}"
+
+
+class Topic(BaseModel):
+    """One shared vocabulary of what customers talk about ("queue time", "battery life"),
+    used by tickets, interviews, survey driver questions and requirements alike."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("code"), max_length=60)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        constraints = [models.UniqueConstraint(fields=["slug"], name="topic_slug_unique")]
+
+    def __str__(self):
+        return self.name
+
+
+class Requirement(BaseModel):
+    """A customer requirement in the register (guide section II and point 1)."""
+
+    class Kind(models.TextChoices):
+        STATUTORY = "statutory", _("Statutory or regulatory")
+        CONTRACTUAL = "contractual", _("Contractual")
+        STATED = "stated", _("Stated by the customer")
+        IMPLIED = "implied", _("Implied or anticipated future need")
+        DELIGHTER = "delighter", _("Delighter that exceeds expectations")
+
+    class Kano(models.TextChoices):
+        MUST_BE = "must_be", _("Must-be")
+        PERFORMANCE = "performance", _("Performance")
+        ATTRACTIVE = "attractive", _("Attractive")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        UNDER_REVIEW = "under_review", _("Under review")
+        ACCEPTED = "accepted", _("Accepted")
+        DEPLOYED = "deployed", _("Deployed")
+        RETIRED = "retired", _("Retired")
+
+    class Importance(models.IntegerChoices):
+        LOW = 1, _("Low")
+        MEDIUM = 2, _("Medium")
+        HIGH = 3, _("High")
+        CRITICAL = 4, _("Critical")
+
+    # The guide's three levels: identify needs, meet requirements, exceed expectations.
+    KANO_BY_KIND = {
+        Kind.STATUTORY: Kano.MUST_BE,
+        Kind.CONTRACTUAL: Kano.MUST_BE,
+        Kind.STATED: Kano.PERFORMANCE,
+        Kind.IMPLIED: Kano.PERFORMANCE,
+        Kind.DELIGHTER: Kano.ATTRACTIVE,
+    }
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requirements",
+        help_text=_("Leave empty when the requirement concerns every customer."),
+    )
+    importance = models.PositiveSmallIntegerField(
+        _("importance"), choices=Importance.choices, default=Importance.MEDIUM
+    )
+    acceptance_criterion = models.CharField(
+        _("acceptance criterion"),
+        max_length=300,
+        blank=True,
+        help_text=_("Measurable where possible, e.g. “checkout wait under 5 minutes”."),
+    )
+    reference = models.CharField(
+        _("regulation or contract reference"),
+        max_length=300,
+        blank=True,
+        help_text=_("Required for statutory and contractual requirements."),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_requirements",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PROPOSED
+    )
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("topics"), blank=True, related_name="requirements"
+    )
+    history = HistoricalRecords(m2m_fields=[topics])
+
+    class Meta:
+        ordering = ["-importance", "title"]
+        verbose_name = _("requirement")
+        verbose_name_plural = _("requirements")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind__in=["statutory", "contractual"]) | ~Q(reference=""),
+                name="requirement_reference_for_statutory_contractual",
+            ),
+        ]
+        indexes = [
+            # Register filters by status and kind.
+            models.Index(fields=["status", "kind"], name="requirement_status_kind_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def kano(self) -> str:
+        return self.KANO_BY_KIND[self.kind]
+
+    def get_kano_display(self) -> str:
+        return self.Kano(self.kano).label
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.kind in (self.Kind.STATUTORY, self.Kind.CONTRACTUAL) and not self.reference:
+            raise ValidationError(
+                {
+                    "reference": _(
+                        "Name the regulation or contract clause for a statutory or "
+                        "contractual requirement."
+                    )
+                }
+            )
