@@ -12,3 +12,46 @@ class QmsConfig(AppConfig):
 
         metrics.register()
         history.register_defaults()
+        register_navigation()
+
+
+def register_navigation():
+    from .navigation import nav_registry
+    from .selectors import department_ids_for_user
+
+    nav_registry.add(key="home", label=_("Home"), url_name="qms:home", visible=bool, order=0)
+    nav_registry.add(
+        key="departments",
+        label=_("Departments"),
+        url_name="qms:department-list",
+        visible=lambda user: user.can_view_all or bool(department_ids_for_user(user)),
+        order=80,
+    )
+    nav_registry.add(
+        key="people",
+        label=_("People"),
+        url_name="qms:person-list",
+        visible=lambda user: user.can_view_all,
+        order=81,
+    )
+    nav_registry.add(
+        key="metrics",
+        label=_("Metrics"),
+        url_name="qms:metric-list",
+        visible=lambda user: user.can_view_all,
+        order=82,
+    )
+    nav_registry.add(
+        key="messages",
+        label=_("Messages"),
+        url_name="qms:message-list",
+        visible=lambda user: user.is_quality_manager,
+        order=83,
+    )
+    nav_registry.add(
+        key="admin",
+        label=_("Admin"),
+        url_name="admin:index",
+        visible=lambda user: user.is_staff,
+        order=99,
+    )

@@ -3,6 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from actions.api.urls import router as actions_router
+from customers.api.urls import router as customers_router
+from objectives.api.urls import router as objectives_router
+from satisfaction.api.urls import router as satisfaction_router
+
 from . import views
 from .api.urls import router as qms_router
 
@@ -60,7 +65,15 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("customers/", include("customers.urls")),
+    path("satisfaction/", include("satisfaction.urls")),
+    path("objectives/", include("objectives.urls")),
+    path("actions/", include("actions.urls")),
     path("api/", include(qms_router.urls)),
+    path("api/", include(customers_router.urls)),
+    path("api/", include(satisfaction_router.urls)),
+    path("api/", include(objectives_router.urls)),
+    path("api/", include(actions_router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -4,6 +4,7 @@ See `.env.example` for every variable. With nothing set, the portal runs on SQLi
 embedded Celery broker (kombu's filesystem transport) and file-based e-mail under `var/`.
 """
 
+from importlib import import_module
 from pathlib import Path
 
 import environ
@@ -172,13 +173,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Scanners: short periodic tasks that read the database clock (ARCHITECTURE.md section 4).
-CELERY_BEAT_SCHEDULE = {
-    "send-due-messages": {
-        "task": "qms.send_due_messages",
-        "schedule": env.float("MESSAGE_SCAN_SECONDS", default=30.0),
-        "options": {"expires": 25},
-    },
-}
+# Each app lists its own in <app>/schedule.py; they are merged here.
+CELERY_BEAT_SCHEDULE = {}
+for _app in ("qms", "customers", "satisfaction", "objectives", "actions"):
+    CELERY_BEAT_SCHEDULE.update(import_module(f"{_app}.schedule").BEAT_SCHEDULE)
 
 # --- REST framework -------------------------------------------------------------------
 REST_FRAMEWORK = {

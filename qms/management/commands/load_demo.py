@@ -4,6 +4,8 @@ Later issues extend the demo with customers, surveys, objectives and actions; ea
 adds its part in its own `demo.py` (called from here, left to right).
 """
 
+from importlib import import_module
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -84,6 +86,8 @@ class Command(BaseCommand):
                 user=people[username], department=departments[code]
             )
             created += was_created
+        for app in ("customers", "satisfaction", "objectives", "actions"):
+            created += import_module(f"{app}.demo").load(stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(f"Demo organisation ready ({created} new rows).")
             if created
