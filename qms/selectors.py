@@ -66,8 +66,10 @@ def get_in_scope_or_404(queryset: QuerySet, user, *, field: str = "department", 
 
 
 def department_list(*, user, search: str = "") -> QuerySet[Department]:
-    qs = Department.objects.select_related("parent", "head").annotate(
-        staff_count=Count("memberships", distinct=True)
+    qs = (
+        Department.objects.select_related("parent", "head")
+        .annotate(staff_count=Count("memberships", distinct=True))
+        .order_by("name", "id")
     )
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(code__icontains=search))

@@ -17,8 +17,3 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so a real Celery worker started by a test can share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 LANGUAGE_CODE = "en"
-
-import warnings  # noqa: E402
-
-# WhiteNoise warns when STATIC_ROOT has not been collected; tests serve from finders.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")

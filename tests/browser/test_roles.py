@@ -1,0 +1,64 @@
+"""A person of each role signs in with a real browser and sees what the role allows."""
+
+import pytest
+
+from tests.browser.conftest import login
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def nav_keys(page):
+    return page.locator("[data-nav]").evaluate_all("els => els.map(e => e.dataset.nav)")
+
+
+def test_quality_manager_sees_the_whole_organisation(page, quality_manager, front_desk):
+    login(page, "qm")
+    assert page.get_by_test_id("role-quality-manager").is_visible()
+    assert {"departments", "people", "metrics", "messages"} <= set(nav_keys(page))
+    page.locator("[data-nav=departments]").click()
+    page.get_by_role("link", name="Front desk").click()
+    assert page.get_by_role("heading", name="Front desk").is_visible()
+    assert page.get_by_role("link", name="Edit").is_visible()
+
+
+def test_department_head_sees_only_own_department(
+    page, front_desk, front_desk_head, housekeeping, housekeeping_head
+):
+    login(page, "fd-head")
+    assert page.get_by_test_id("role-department-head").is_visible()
+    keys = set(nav_keys(page))
+    assert "departments" in keys
+    assert not keys & {"people", "messages", "metrics"}
+    assert page.get_by_test_id("my-departments").inner_text().count("Front desk") == 1
+    # Another department's page is "not found", not a glimpse of its data.
+    response = page.goto(f"/departments/{housekeeping.pk}/")
+    assert response.status == 404
+    assert "Housekeeping" not in page.content()
+    # Editing is for the quality manager only.
+    response = page.goto(f"/departments/{front_desk.pk}/edit/")
+    assert response.status == 403
+
+
+def test_staff_member_reads_own_department(page, front_desk, front_desk_staff, housekeeping):
+    login(page, "fd-staff")
+    assert page.get_by_test_id("role-staff").is_visible()
+    page.goto(f"/departments/{front_desk.pk}/")
+    assert page.get_by_role("heading", name="Front desk").is_visible()
+    assert page.get_by_role("link", name="Edit").count() == 0
+    assert page.goto("/people/").status == 403
+
+
+def test_viewer_reads_everything_changes_nothing(page, viewer, front_desk):
+    login(page, "viewer")
+    assert page.get_by_test_id("role-viewer").is_visible()
+    assert {"departments", "people", "metrics"} <= set(nav_keys(page))
+    page.goto(f"/departments/{front_desk.pk}/")
+    assert page.get_by_role("link", name="Edit").count() == 0
+    assert page.goto("/departments/new/").status == 403
+
+
+def test_sign_out_returns_to_login(page, quality_manager):
+    login(page, "qm")
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/accounts/login/**")
+    assert page.goto("/").url.endswith("/accounts/login/?next=/")
