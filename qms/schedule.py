@@ -1,9 +1,11 @@
 """Celery beat entries of the organisation core (see base settings for how they merge)."""
 
+import os
+
 BEAT_SCHEDULE = {
     "send-due-messages": {
         "task": "qms.send_due_messages",
-        "schedule": 30.0,
+        "schedule": float(os.environ.get("MESSAGE_SCAN_SECONDS", "30")),
         "options": {"expires": 25},
     },
 }

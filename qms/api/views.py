@@ -2,7 +2,7 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -61,15 +61,14 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(PersonSerializer(request.user).data)
 
 
-class MetricViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class MetricViewSet(viewsets.ViewSet):
     """The metrics registry: every number the portal can compute, and its value."""
 
-    serializer_class = MetricSerializer
     permission_classes = [CanViewAll]
-    pagination_class = None
     lookup_field = "key"
     lookup_value_regex = "[a-z][a-z0-9_]*"
 
+    @extend_schema(responses=MetricSerializer(many=True))
     def list(self, request, *args, **kwargs):
         data = [
             {
