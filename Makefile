@@ -42,12 +42,12 @@ run: install
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/djlint templates qms/templates customers/templates satisfaction/templates objectives/templates actions/templates --lint
+	$(VENV)/bin/djlint templates $(wildcard */templates) --lint
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
-	$(VENV)/bin/djlint templates qms/templates customers/templates satisfaction/templates objectives/templates actions/templates --reformat --quiet || true
+	$(VENV)/bin/djlint templates $(wildcard */templates) --reformat --quiet || true
 
 test: lint
 	@mkdir -p var

@@ -25,6 +25,7 @@ class MembershipForm(forms.Form):
     user = forms.ModelChoiceField(
         label=_("Person"),
         queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, department=None, **kwargs):

@@ -134,3 +134,31 @@ def test_history_query_count_is_flat(
         front_desk.save()
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_a_person_changes_their_password(client_for, front_desk_head):
+    client = client_for(front_desk_head)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "a-test-password-123",
+            "new_password1": "another-long-pass-77",
+            "new_password2": "another-long-pass-77",
+        },
+    )
+    assert response.url == reverse("password_change_done")
+    front_desk_head.refresh_from_db()
+    assert front_desk_head.check_password("another-long-pass-77")
+
+
+def test_a_wrong_old_password_is_explained(client_for, front_desk_head):
+    response = client_for(front_desk_head).post(
+        reverse("password_change"),
+        {
+            "old_password": "nope",
+            "new_password1": "x-long-pass-77",
+            "new_password2": "x-long-pass-77",
+        },
+    )
+    assert response.status_code == 200
+    assert "old_password" in response.context["form"].errors
