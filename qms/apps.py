@@ -35,6 +35,13 @@ def register_navigation():
         order=81,
     )
     nav_registry.add(
+        key="parties",
+        label=_("Interested parties"),
+        url_name="qms:party-list",
+        visible=lambda user: user.can_view_all,
+        order=70,
+    )
+    nav_registry.add(
         key="metrics",
         label=_("Metrics"),
         url_name="qms:metric-list",

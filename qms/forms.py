@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, User
+from .models import Department, ImpactAssessment, InterestedParty, User
 
 
 class DepartmentForm(forms.ModelForm):
@@ -73,4 +73,67 @@ class PeriodForm(forms.Form):
         label=_("Period"),
         required=False,
         help_text=_("2026, 2026-Q3 or 2026-07"),
+    )
+
+
+class PartyForm(forms.ModelForm):
+    class Meta:
+        model = InterestedParty
+        fields = ["name", "category", "needs", "influence", "interest", "review_date", "owner"]
+        widgets = {
+            "needs": forms.Textarea(attrs={"rows": 4}),
+            "review_date": forms.DateInput(attrs={"type": "date"}),
+        }
+
+
+class PartyFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    category = forms.ChoiceField(
+        label=_("Category"),
+        required=False,
+        choices=[("", _("All categories")), *InterestedParty.Category.choices],
+    )
+
+
+class ConflictForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("What pulls against what"), widget=forms.Textarea)
+    parties = forms.ModelMultipleChoiceField(
+        label=_("Interested parties"),
+        queryset=InterestedParty.objects.order_by("category", "name"),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ConflictDecisionForm(forms.Form):
+    decision = forms.CharField(label=_("Decision"), widget=forms.Textarea(attrs={"rows": 3}))
+    rationale = forms.CharField(label=_("Rationale"), widget=forms.Textarea(attrs={"rows": 3}))
+    outcomes = forms.CharField(
+        label=_("Outcome per party"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One line per party, e.g. “Suppliers: stable long-term orders”."),
+    )
+
+
+class ImpactForm(forms.Form):
+    party = forms.ModelChoiceField(
+        label=_("Interested party"), queryset=InterestedParty.objects.order_by("category", "name")
+    )
+    impact = forms.ChoiceField(label=_("Expected impact"), choices=ImpactAssessment.Impact.choices)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    mitigation = forms.CharField(
+        label=_("Mitigation"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed for a negative impact, unless a quality manager approves it."),
+    )
+
+
+class ImpactApprovalForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is this negative impact accepted?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -86,8 +86,13 @@ def revisions(records: list) -> list[Revision]:
 def register_defaults() -> None:
     from django.urls import reverse
 
-    from .models import Department, User
-    from .selectors import department_get_for_user, person_get_for_user
+    from .models import Department, InterestedParty, PartyConflict, User
+    from .selectors import (
+        conflict_get,
+        department_get_for_user,
+        party_get,
+        person_get_for_user,
+    )
 
     register(
         "department",
@@ -100,4 +105,16 @@ def register_defaults() -> None:
         model=User,
         get_for_user=lambda user, pk: person_get_for_user(user=user, pk=pk),
         back_url=lambda obj: reverse("qms:person-detail", args=[obj.pk]),
+    )
+    register(
+        "party",
+        model=InterestedParty,
+        get_for_user=lambda user, pk: party_get(pk=pk),
+        back_url=lambda obj: reverse("qms:party-detail", args=[obj.pk]),
+    )
+    register(
+        "conflict",
+        model=PartyConflict,
+        get_for_user=lambda user, pk: conflict_get(pk=pk),
+        back_url=lambda obj: reverse("qms:conflict-detail", args=[obj.pk]),
     )

@@ -1,6 +1,7 @@
 """Organisation core: people, roles, departments, and the outgoing message log."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -169,3 +170,199 @@ class Message(BaseModel):
 
     def __str__(self):
         return f"{self.kind} to {self.recipient} ({self.get_status_display()})"
+
+
+# --- Interested parties and balance (guide point 6, ISO 9001 clause 4.2) --------------
+
+
+class InterestedParty(BaseModel):
+    """Someone whose needs the organisation must balance against its customers'."""
+
+    class Category(models.TextChoices):
+        CUSTOMERS = "customers", _("Customers")
+        EMPLOYEES = "employees", _("Employees")
+        SUPPLIERS = "suppliers", _("Suppliers")
+        SHAREHOLDERS = "shareholders", _("Shareholders")
+        COMMUNITY = "community", _("Community")
+        REGULATORS = "regulators", _("Regulators")
+        OTHER = "other", _("Other")
+
+    class Level(models.IntegerChoices):
+        VERY_LOW = 1, _("Very low")
+        LOW = 2, _("Low")
+        MEDIUM = 3, _("Medium")
+        HIGH = 4, _("High")
+        VERY_HIGH = 5, _("Very high")
+
+    name = models.CharField(_("name"), max_length=120)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    needs = models.TextField(
+        _("needs and expectations"),
+        help_text=_("What this party needs from the organisation, and expects of it."),
+    )
+    influence = models.PositiveSmallIntegerField(
+        _("influence"), choices=Level.choices, default=Level.MEDIUM
+    )
+    interest = models.PositiveSmallIntegerField(
+        _("interest"), choices=Level.choices, default=Level.MEDIUM
+    )
+    review_date = models.DateField(_("next review"))
+    owner = models.ForeignKey(
+        User,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_parties",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["category", "name"]
+        verbose_name = _("interested party")
+        verbose_name_plural = _("interested parties")
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="interested_party_name_unique"),
+            models.CheckConstraint(
+                condition=Q(influence__gte=1, influence__lte=5, interest__gte=1, interest__lte=5),
+                name="interested_party_levels_1_to_5",
+            ),
+        ]
+        indexes = [
+            # "Reviews due" on the register and the management review: review_date <= today.
+            models.Index(fields=["review_date"], name="party_review_date_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def quadrant(self) -> str:
+        """The power/interest grid's advice for this party."""
+        high_power, high_interest = self.influence >= 3, self.interest >= 3
+        if high_power and high_interest:
+            return _("Manage closely")
+        if high_power:
+            return _("Keep satisfied")
+        if high_interest:
+            return _("Keep informed")
+        return _("Monitor")
+
+
+class ImpactAssessment(BaseModel):
+    """The expected impact of a plan (an objective, a corrective-action plan, ...) on one
+    interested party. A negative impact needs a mitigation or a recorded approval by a
+    quality manager before the plan can go ahead."""
+
+    class Impact(models.TextChoices):
+        POSITIVE = "positive", _("Positive")
+        NEUTRAL = "neutral", _("Neutral")
+        NEGATIVE = "negative", _("Negative")
+
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    party = models.ForeignKey(
+        InterestedParty,
+        verbose_name=_("interested party"),
+        on_delete=models.PROTECT,
+        related_name="impacts",
+    )
+    impact = models.CharField(_("expected impact"), max_length=10, choices=Impact.choices)
+    note = models.TextField(_("note"), blank=True)
+    mitigation = models.TextField(
+        _("mitigation"),
+        blank=True,
+        help_text=_("How a negative impact on this party is avoided or reduced."),
+    )
+    approved_by = models.ForeignKey(
+        User,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approval_reason = models.TextField(_("reason for approval"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["party__category", "party__name"]
+        verbose_name = _("impact assessment")
+        verbose_name_plural = _("impact assessments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target_type", "target_id", "party"], name="impact_target_party_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approval_reason=""),
+                name="impact_approval_has_reason",
+            ),
+        ]
+        indexes = [
+            # The impacts of one plan, shown on the plan's page and checked before it proceeds.
+            models.Index(fields=["target_type", "target_id"], name="impact_target_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.party}: {self.get_impact_display()}"
+
+    @property
+    def is_blocking(self) -> bool:
+        return (
+            self.impact == self.Impact.NEGATIVE
+            and not self.mitigation.strip()
+            and self.approved_at is None
+        )
+
+
+class PartyConflict(BaseModel):
+    """Requirements of interested parties that pull against each other, and how the
+    organisation decided to balance them."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DECIDED = "decided", _("Decided")
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("what pulls against what"))
+    parties = models.ManyToManyField(
+        InterestedParty, verbose_name=_("parties"), related_name="conflicts"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    decision = models.TextField(_("decision"), blank=True)
+    rationale = models.TextField(_("rationale"), blank=True)
+    outcomes = models.TextField(
+        _("outcome per party"),
+        blank=True,
+        help_text=_("One line per party, e.g. “Suppliers: stable long-term orders”."),
+    )
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    history = HistoricalRecords(m2m_fields=[parties])
+
+    class Meta:
+        ordering = ["status", "-created_at"]
+        verbose_name = _("conflict between parties")
+        verbose_name_plural = _("conflicts between parties")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | (~Q(decision="") & ~Q(rationale="")),
+                name="conflict_decided_has_decision_and_rationale",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title

@@ -7,10 +7,19 @@ is reported as missing (404), never as forbidden, so ids cannot be probed.
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from .models import Department, Membership, Message, User
+from .models import (
+    Department,
+    ImpactAssessment,
+    InterestedParty,
+    Membership,
+    Message,
+    PartyConflict,
+    User,
+)
 
 
 def department_ids_for_user(user) -> frozenset[int]:
@@ -131,3 +140,57 @@ def message_list(*, status: str = "") -> QuerySet[Message]:
     if status:
         qs = qs.filter(status=status)
     return qs
+
+
+# --- Interested parties ----------------------------------------------------------------
+
+
+def party_list(*, search: str = "", category: str = "") -> QuerySet[InterestedParty]:
+    qs = InterestedParty.objects.select_related("owner").annotate(
+        impact_count=Count("impacts", distinct=True),
+        negative_count=Count("impacts", filter=Q(impacts__impact="negative"), distinct=True),
+    )
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(needs__icontains=search))
+    if category:
+        qs = qs.filter(category=category)
+    return qs.order_by("category", "name", "id")
+
+
+def party_get(*, pk) -> InterestedParty:
+    try:
+        return InterestedParty.objects.select_related("owner").get(pk=pk)
+    except (InterestedParty.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def party_impacts(*, party: InterestedParty) -> QuerySet[ImpactAssessment]:
+    return party.impacts.select_related("target_type", "approved_by").prefetch_related("target")
+
+
+def impacts_for(*, target) -> QuerySet[ImpactAssessment]:
+    return ImpactAssessment.objects.filter(
+        target_type=ContentType.objects.get_for_model(target), target_id=target.pk
+    ).select_related("party", "approved_by")
+
+
+def impacts_blocking(*, target) -> list[ImpactAssessment]:
+    return [a for a in impacts_for(target=target).filter(impact="negative") if a.is_blocking]
+
+
+def conflict_list(*, status: str = "") -> QuerySet[PartyConflict]:
+    qs = PartyConflict.objects.select_related("decided_by").prefetch_related("parties")
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("status", "-created_at", "-id")
+
+
+def conflict_get(*, pk) -> PartyConflict:
+    try:
+        return (
+            PartyConflict.objects.select_related("decided_by")
+            .prefetch_related("parties")
+            .get(pk=pk)
+        )
+    except (PartyConflict.DoesNotExist, ValueError):
+        raise Http404 from None

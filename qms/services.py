@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
@@ -13,7 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .exceptions import ApplicationError
-from .models import Department, Membership, Message, User
+from .models import (
+    Department,
+    ImpactAssessment,
+    InterestedParty,
+    Membership,
+    Message,
+    PartyConflict,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -262,3 +271,123 @@ def messages_dispatch_due(*, limit: int = 200) -> int:
     for pk in ids:
         enqueue_on_commit("qms.send_message", pk)
     return len(ids)
+
+
+# --- Interested parties and balance ----------------------------------------------------
+
+PARTY_FIELDS = {"name", "category", "needs", "influence", "interest", "review_date", "owner"}
+
+
+@transaction.atomic
+def party_create(**fields) -> InterestedParty:
+    unknown = set(fields) - PARTY_FIELDS
+    if unknown:
+        raise ApplicationError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
+    party = InterestedParty(**fields)
+    party.full_clean()
+    party.save()
+    return party
+
+
+@transaction.atomic
+def party_update(*, party: InterestedParty, **fields) -> InterestedParty:
+    unknown = set(fields) - PARTY_FIELDS
+    if unknown:
+        raise ApplicationError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
+    for name, value in fields.items():
+        setattr(party, name, value)
+    party.full_clean()
+    party.save()
+    return party
+
+
+@transaction.atomic
+def impact_record(
+    *, target, party: InterestedParty, impact: str, note: str = "", mitigation: str = ""
+) -> ImpactAssessment:
+    """Record (or revise) a plan's expected impact on one party. Revising an approved
+    negative assessment withdraws the approval: it was given for what was written then."""
+    target_type = ContentType.objects.get_for_model(target)
+    assessment = (
+        ImpactAssessment.objects.select_for_update()
+        .filter(target_type=target_type, target_id=target.pk, party=party)
+        .first()
+    ) or ImpactAssessment(target_type=target_type, target_id=target.pk, party=party)
+    changed = (assessment.impact, assessment.note, assessment.mitigation) != (
+        impact,
+        note,
+        mitigation,
+    )
+    assessment.impact, assessment.note, assessment.mitigation = impact, note, mitigation
+    if changed and assessment.approved_at:
+        assessment.approved_by = None
+        assessment.approved_at = None
+        assessment.approval_reason = ""
+    assessment.full_clean(validate_constraints=False)
+    assessment.save()
+    return assessment
+
+
+@transaction.atomic
+def impact_approve(*, assessment: ImpactAssessment, actor: User, reason: str) -> ImpactAssessment:
+    """A quality manager accepts a negative impact explicitly, with a written reason."""
+    if not actor.is_quality_manager:
+        raise ApplicationError(_("Only a quality manager can approve a negative impact."))
+    if assessment.impact != ImpactAssessment.Impact.NEGATIVE:
+        raise ApplicationError(_("Only a negative impact needs an approval."))
+    if not reason.strip():
+        raise ApplicationError(_("Write why the negative impact is accepted."))
+    assessment.approved_by = actor
+    assessment.approved_at = timezone.now()
+    assessment.approval_reason = reason.strip()
+    assessment.save()
+    return assessment
+
+
+def impacts_check_plan_may_proceed(*, target) -> None:
+    """Raise ApplicationError if a negative impact on an interested party has neither a
+    mitigation nor a quality manager's approval. Plans (objectives, corrective-action
+    plans) call this before they go ahead."""
+    from .selectors import impacts_blocking
+
+    blocking = impacts_blocking(target=target)
+    if blocking:
+        raise ApplicationError(
+            _(
+                "This plan harms %(parties)s. Record a mitigation, or have a quality manager "
+                "approve the impact, before it goes ahead."
+            )
+            % {"parties": ", ".join(str(a.party) for a in blocking)}
+        )
+
+
+@transaction.atomic
+def conflict_create(
+    *, title: str, description: str, parties: list[InterestedParty]
+) -> PartyConflict:
+    if len(set(parties)) < 2:
+        raise ApplicationError(_("A conflict needs at least two interested parties."))
+    conflict = PartyConflict(title=title, description=description)
+    conflict.full_clean()
+    conflict.save()
+    conflict.parties.set(parties)
+    return conflict
+
+
+@transaction.atomic
+def conflict_decide(
+    *, conflict: PartyConflict, decision: str, rationale: str, outcomes: str, actor: User
+) -> PartyConflict:
+    if not actor.is_quality_manager:
+        raise ApplicationError(_("Only a quality manager records the decision."))
+    if not decision.strip() or not rationale.strip():
+        raise ApplicationError(_("Write both the decision and its rationale."))
+    conflict.decision = decision.strip()
+    conflict.rationale = rationale.strip()
+    conflict.outcomes = outcomes.strip()
+    conflict.status = PartyConflict.Status.DECIDED
+    conflict.decided_by = actor
+    conflict.decided_at = timezone.now()
+    conflict.full_clean()
+    conflict.save()
+    return conflict

@@ -43,6 +43,21 @@ qms_patterns = [
     path("history/<slug:model>/<int:pk>/", views.HistoryView.as_view(), name="history"),
     path("metrics/", views.MetricListView.as_view(), name="metric-list"),
     path("messages/", views.MessageListView.as_view(), name="message-list"),
+    path("parties/", views.PartyListView.as_view(), name="party-list"),
+    path("parties/grid/", views.PartyGridView.as_view(), name="party-grid"),
+    path("parties/new/", views.PartyCreateView.as_view(), name="party-create"),
+    path("parties/<int:pk>/", views.PartyDetailView.as_view(), name="party-detail"),
+    path("parties/<int:pk>/edit/", views.PartyUpdateView.as_view(), name="party-update"),
+    path("conflicts/", views.ConflictListView.as_view(), name="conflict-list"),
+    path("conflicts/new/", views.ConflictCreateView.as_view(), name="conflict-create"),
+    path("conflicts/<int:pk>/", views.ConflictDetailView.as_view(), name="conflict-detail"),
+    path("conflicts/<int:pk>/decide/", views.ConflictDecideView.as_view(), name="conflict-decide"),
+    path("impacts/<slug:model>/<int:pk>/", views.ImpactListView.as_view(), name="impact-list"),
+    path(
+        "impacts/assessment/<int:pk>/approve/",
+        views.ImpactApproveView.as_view(),
+        name="impact-approve",
+    ),
 ]
 
 urlpatterns = [

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from qms.models import Department, User
+from qms.models import Department, ImpactAssessment, InterestedParty, PartyConflict, User
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -41,3 +41,82 @@ class MetricValueSerializer(serializers.Serializer):
     value = serializers.FloatField(allow_null=True)
     n = serializers.IntegerField()
     detail = serializers.DictField()
+
+
+class InterestedPartySerializer(serializers.ModelSerializer):
+    quadrant = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = InterestedParty
+        fields = [
+            "id",
+            "name",
+            "category",
+            "needs",
+            "influence",
+            "interest",
+            "quadrant",
+            "review_date",
+            "owner",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "quadrant", "created_at", "updated_at"]
+
+
+class ImpactAssessmentSerializer(serializers.ModelSerializer):
+    target_type = serializers.SlugRelatedField(
+        slug_field="model", read_only=True, help_text="Model name of the assessed plan."
+    )
+    is_blocking = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = ImpactAssessment
+        fields = [
+            "id",
+            "target_type",
+            "target_id",
+            "party",
+            "impact",
+            "note",
+            "mitigation",
+            "approved_by",
+            "approved_at",
+            "approval_reason",
+            "is_blocking",
+        ]
+        read_only_fields = fields
+
+
+class PartyConflictSerializer(serializers.ModelSerializer):
+    parties = serializers.PrimaryKeyRelatedField(queryset=InterestedParty.objects.all(), many=True)
+
+    class Meta:
+        model = PartyConflict
+        fields = [
+            "id",
+            "title",
+            "description",
+            "parties",
+            "status",
+            "decision",
+            "rationale",
+            "outcomes",
+            "decided_by",
+            "decided_at",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "decision",
+            "rationale",
+            "outcomes",
+            "decided_by",
+            "decided_at",
+        ]
+
+
+class ConflictDecisionSerializer(serializers.Serializer):
+    decision = serializers.CharField()
+    rationale = serializers.CharField()
+    outcomes = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,8 +1,18 @@
 from rest_framework.routers import DefaultRouter
 
-from .views import DepartmentViewSet, MetricViewSet, PersonViewSet
+from .views import (
+    DepartmentViewSet,
+    ImpactAssessmentViewSet,
+    InterestedPartyViewSet,
+    MetricViewSet,
+    PartyConflictViewSet,
+    PersonViewSet,
+)
 
 router = DefaultRouter()
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("people", PersonViewSet, basename="person")
 router.register("metrics", MetricViewSet, basename="metric")
+router.register("interested-parties", InterestedPartyViewSet, basename="interested-party")
+router.register("impact-assessments", ImpactAssessmentViewSet, basename="impact-assessment")
+router.register("party-conflicts", PartyConflictViewSet, basename="party-conflict")

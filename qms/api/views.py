@@ -2,18 +2,23 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from qms import selectors, services
+from qms.models import ImpactAssessment
 from qms.permissions import CanViewAll, IsQualityManagerOrReadOnly
 from qms.registry import Period, registry
 
 from .serializers import (
+    ConflictDecisionSerializer,
     DepartmentSerializer,
+    ImpactAssessmentSerializer,
+    InterestedPartySerializer,
     MetricSerializer,
     MetricValueSerializer,
+    PartyConflictSerializer,
     PersonSerializer,
 )
 
@@ -106,3 +111,73 @@ class MetricViewSet(viewsets.ViewSet):
             "detail": dict(result.detail),
         }
         return Response(MetricValueSerializer(payload).data, status=status.HTTP_200_OK)
+
+
+class InterestedPartyViewSet(viewsets.ModelViewSet):
+    """The register of interested parties (ISO 9001 clause 4.2). Quality managers write."""
+
+    serializer_class = InterestedPartySerializer
+    permission_classes = [IsQualityManagerOrReadOnly]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_queryset(self):
+        return selectors.party_list(
+            search=self.request.query_params.get("search", ""),
+            category=self.request.query_params.get("category", ""),
+        )
+
+    def perform_create(self, serializer):
+        serializer.instance = services.party_create(**serializer.validated_data)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.party_update(
+            party=serializer.instance, **serializer.validated_data
+        )
+
+
+class ImpactAssessmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Expected impacts of plans on interested parties; filter by `party`, `impact`,
+    `target_type` (model name) and `target_id`."""
+
+    serializer_class = ImpactAssessmentSerializer
+    permission_classes = [CanViewAll]
+    filterset_fields = ["party", "impact", "target_id"]
+
+    def get_queryset(self):
+        qs = ImpactAssessment.objects.select_related("target_type", "party").order_by("id")
+        target_type = self.request.query_params.get("target_type")
+        if target_type:
+            qs = qs.filter(target_type__model=target_type.lower())
+        return qs
+
+
+class PartyConflictViewSet(
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Conflicting requirements between parties and the decisions taken on them."""
+
+    serializer_class = PartyConflictSerializer
+    permission_classes = [IsQualityManagerOrReadOnly]
+
+    def get_queryset(self):
+        return selectors.conflict_list(status=self.request.query_params.get("status", ""))
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.conflict_create(
+            title=data["title"], description=data["description"], parties=list(data["parties"])
+        )
+
+    @extend_schema(request=ConflictDecisionSerializer, responses=PartyConflictSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        """Record the decision and its rationale (quality manager)."""
+        payload = ConflictDecisionSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        conflict = services.conflict_decide(
+            conflict=self.get_object(), actor=request.user, **payload.validated_data
+        )
+        return Response(PartyConflictSerializer(conflict).data)
