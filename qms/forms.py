@@ -137,3 +137,14 @@ class ImpactApprovalForm(forms.Form):
         label=_("Why is this negative impact accepted?"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class DashboardFilterForm(forms.Form):
+    period = forms.CharField(
+        label=_("Period"), required=False, help_text=_("2026, 2026-Q3 or 2026-07")
+    )
+    segment = forms.ChoiceField(label=_("Segment"), required=False)
+
+    def __init__(self, *args, segments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].choices = [("", _("All segments")), *segments]

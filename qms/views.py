@@ -13,12 +13,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
-from . import history, selectors, services
+from . import dashboard, history, selectors, services
 from .csv_export import csv_response
 from .exceptions import ApplicationError
 from .forms import (
     ConflictDecisionForm,
     ConflictForm,
+    DashboardFilterForm,
     DepartmentFilterForm,
     DepartmentForm,
     ImpactApprovalForm,
@@ -31,7 +32,7 @@ from .forms import (
     PersonFilterForm,
     PersonForm,
 )
-from .models import ImpactAssessment, Membership, Message, PartyConflict, User
+from .models import Department, ImpactAssessment, Membership, Message, PartyConflict, User
 from .permissions import QualityManagerRequiredMixin, ViewAllRequiredMixin
 from .registry import Period, registry
 
@@ -55,6 +56,10 @@ class ServiceFormMixin:
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
+    """A home page per role. Quality managers and viewers get the quality dashboard (every
+    tile from the metrics registry, with period and segment filters); everyone gets the
+    panels the apps contribute for them (their objectives, needs, actions, ...)."""
+
     template_name = "qms/home.html"
 
     def get_context_data(self, **kwargs):
@@ -68,10 +73,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
             my_departments=departments,
             headed_ids=headed,
             is_head=bool(headed),
+            panels=dashboard.panel_registry.for_user(user),
         )
         if user.can_view_all:
-            context["department_count"] = selectors.department_list(user=user).count()
-            context["person_count"] = User.objects.filter(is_active=True).count()
+            context.update(self.dashboard_context())
         if user.is_quality_manager:
             context["pending_messages"] = Message.objects.filter(
                 status=Message.Status.PENDING
@@ -80,6 +85,29 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 status=Message.Status.FAILED
             ).count()
         return context
+
+    def dashboard_context(self):
+        segments = dashboard.dimensions.choices("segment")
+        form = DashboardFilterForm(self.request.GET or None, segments=segments)
+        period = Period.parse(str(timezone.localdate().year))
+        segment = ""
+        if form.is_valid():
+            segment = form.cleaned_data["segment"]
+            if form.cleaned_data["period"]:
+                try:
+                    period = Period.parse(form.cleaned_data["period"])
+                except ApplicationError as exc:
+                    form.add_error("period", str(exc))
+        tiles = dashboard.tiles_for(period=period, segment=segment)
+        trends = {t.tile.key: t.trend for t in tiles if t.trend}
+        return {
+            "dashboard_form": form,
+            "period": period,
+            "tiles": tiles,
+            "trends": trends,
+            "department_count": Department.objects.count(),
+            "person_count": User.objects.filter(is_active=True).count(),
+        }
 
 
 # --- Departments -----------------------------------------------------------------------

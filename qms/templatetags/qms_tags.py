@@ -7,6 +7,8 @@ register = template.Library()
 def with_class(bound_field, css_class):
     """Render a form field's widget with Bootstrap classes and the ARIA state of its errors."""
     widget = bound_field.field.widget
+    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+        return bound_field.as_widget()
     if isinstance(widget, forms.CheckboxInput):
         base = "form-check-input"
     elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
