@@ -13,6 +13,23 @@ class QmsConfig(AppConfig):
         metrics.register()
         history.register_defaults()
         register_navigation()
+        register_panels()
+
+
+def register_panels():
+    from .dashboard import panel_registry
+    from .selectors import decisions_open_for_owner
+
+    def my_decisions(user):
+        decisions = list(decisions_open_for_owner(user=user)[:10])
+        return {"decisions": decisions} if decisions else None
+
+    panel_registry.add(
+        key="review-decisions",
+        template="qms/partials/panel_decisions.html",
+        context=my_decisions,
+        order=90,
+    )
 
 
 def register_navigation():
@@ -40,6 +57,13 @@ def register_navigation():
         url_name="qms:party-list",
         visible=lambda user: user.can_view_all,
         order=70,
+    )
+    nav_registry.add(
+        key="reviews",
+        label=_("Management review"),
+        url_name="qms:review-list",
+        visible=lambda user: user.can_view_all,
+        order=71,
     )
     nav_registry.add(
         key="metrics",

@@ -1,7 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Department, ImpactAssessment, InterestedParty, User
+from .models import (
+    Department,
+    ImpactAssessment,
+    InterestedParty,
+    ManagementReview,
+    ReviewDecision,
+    User,
+)
 
 
 class DepartmentForm(forms.ModelForm):
@@ -148,3 +155,55 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, *args, segments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["segment"].choices = [("", _("All segments")), *segments]
+
+
+class ReviewForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    period_label = forms.CharField(
+        label=_("Period reviewed"), max_length=10, help_text=_("2026, 2026-Q3 or 2026-07")
+    )
+    meeting_date = forms.DateField(
+        label=_("Meeting date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    attendees = forms.CharField(
+        label=_("Attendees"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReviewNotesForm(forms.ModelForm):
+    class Meta:
+        model = ManagementReview
+        fields = ["title", "meeting_date", "attendees", "resources_note", "improvement_note"]
+        widgets = {
+            "meeting_date": forms.DateInput(attrs={"type": "date"}),
+            "attendees": forms.Textarea(attrs={"rows": 2}),
+            "resources_note": forms.Textarea(attrs={"rows": 3}),
+            "improvement_note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class DecisionForm(forms.ModelForm):
+    class Meta:
+        model = ReviewDecision
+        fields = ["kind", "title", "owner", "due_date"]
+        widgets = {"due_date": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by(
+            "last_name", "first_name"
+        )
+
+
+class DecisionCloseForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (ReviewDecision.Status.DONE, _("Done")),
+            (ReviewDecision.Status.CANCELLED, _("Cancelled")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

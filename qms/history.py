@@ -86,12 +86,13 @@ def revisions(records: list) -> list[Revision]:
 def register_defaults() -> None:
     from django.urls import reverse
 
-    from .models import Department, InterestedParty, PartyConflict, User
+    from .models import Department, InterestedParty, ManagementReview, PartyConflict, User
     from .selectors import (
         conflict_get,
         department_get_for_user,
         party_get,
         person_get_for_user,
+        review_get,
     )
 
     register(
@@ -118,3 +119,17 @@ def register_defaults() -> None:
         get_for_user=lambda user, pk: conflict_get(pk=pk),
         back_url=lambda obj: reverse("qms:conflict-detail", args=[obj.pk]),
     )
+    register(
+        "review",
+        model=ManagementReview,
+        get_for_user=lambda user, pk: _viewer_only(user, lambda: review_get(pk=pk)),
+        back_url=lambda obj: reverse("qms:review-detail", args=[obj.pk]),
+    )
+
+
+def _viewer_only(user, getter):
+    """Organisation-wide records (management reviews) are for quality managers and
+    viewers; anyone else is told the record does not exist."""
+    if not getattr(user, "can_view_all", False):
+        raise Http404
+    return getter()

@@ -366,3 +366,110 @@ class PartyConflict(BaseModel):
 
     def __str__(self):
         return self.title
+
+
+# --- Management review (ISO 9001 clause 9.3) ------------------------------------------
+
+
+class ManagementReview(BaseModel):
+    """A management review for a period. Its inputs are compiled by the portal from the
+    metrics registry and the registers; when the review is held they are frozen as a
+    snapshot, so the record shows what top management saw."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+
+    title = models.CharField(_("title"), max_length=200)
+    period_label = models.CharField(
+        _("period"), max_length=10, help_text=_("2026, 2026-Q3 or 2026-07")
+    )
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    meeting_date = models.DateField(_("meeting date"))
+    chair = models.ForeignKey(
+        User, verbose_name=_("chair"), on_delete=models.PROTECT, related_name="+"
+    )
+    attendees = models.TextField(_("attendees"), blank=True)
+    resources_note = models.TextField(
+        _("adequacy of resources"), blank=True, help_text=_("ISO 9001 9.3.2 d")
+    )
+    improvement_note = models.TextField(
+        _("opportunities for improvement"), blank=True, help_text=_("ISO 9001 9.3.2 f")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    held_at = models.DateTimeField(_("held at"), null=True, blank=True)
+    inputs_snapshot = models.JSONField(_("inputs as presented"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-meeting_date", "-id"]
+        verbose_name = _("management review")
+        verbose_name_plural = _("management reviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="review_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="planned") | Q(held_at__isnull=False),
+                name="review_held_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class ReviewDecision(BaseModel):
+    """An output of a management review: a decision or action with an owner and a due
+    date, tracked to closure and shown in the next review."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Kind(models.TextChoices):
+        IMPROVEMENT = "improvement", _("Opportunity for improvement")
+        CHANGE = "change", _("Change to the quality management system")
+        RESOURCES = "resources", _("Resource needed")
+
+    review = models.ForeignKey(
+        ManagementReview,
+        verbose_name=_("review"),
+        on_delete=models.CASCADE,
+        related_name="decisions",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("decision"), max_length=300)
+    owner = models.ForeignKey(
+        User, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="review_decisions"
+    )
+    due_date = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closing_note = models.TextField(_("closing note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["status", "due_date", "id"]
+        verbose_name = _("review decision")
+        verbose_name_plural = _("review decisions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open") | Q(closed_at__isnull=False),
+                name="review_decision_closed_has_time",
+            ),
+        ]
+        indexes = [
+            # "Open decisions from earlier reviews" on every new review and on owners' homes.
+            models.Index(fields=["status", "due_date"], name="review_decision_open_idx"),
+        ]
+
+    def __str__(self):
+        return self.title

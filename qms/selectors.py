@@ -15,9 +15,11 @@ from .models import (
     Department,
     ImpactAssessment,
     InterestedParty,
+    ManagementReview,
     Membership,
     Message,
     PartyConflict,
+    ReviewDecision,
     User,
 )
 
@@ -194,3 +196,47 @@ def conflict_get(*, pk) -> PartyConflict:
         )
     except (PartyConflict.DoesNotExist, ValueError):
         raise Http404 from None
+
+
+# --- Management review -----------------------------------------------------------------
+
+
+def review_list() -> QuerySet[ManagementReview]:
+    return (
+        ManagementReview.objects.select_related("chair")
+        .annotate(
+            decision_count=Count("decisions", distinct=True),
+            open_count=Count("decisions", filter=Q(decisions__status="open"), distinct=True),
+        )
+        .order_by("-meeting_date", "-id")
+    )
+
+
+def review_get(*, pk) -> ManagementReview:
+    try:
+        return ManagementReview.objects.select_related("chair").get(pk=pk)
+    except (ManagementReview.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def review_decisions(*, review: ManagementReview) -> QuerySet[ReviewDecision]:
+    return review.decisions.select_related("owner").order_by("status", "due_date", "id")
+
+
+def decision_get_for_user(*, user, pk) -> ReviewDecision:
+    """Owners see their own decisions; quality managers and viewers see all."""
+    qs = ReviewDecision.objects.select_related("owner", "review")
+    if not getattr(user, "can_view_all", False):
+        qs = qs.filter(owner=user)
+    try:
+        return qs.get(pk=pk)
+    except (ReviewDecision.DoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def decisions_open_for_owner(*, user) -> QuerySet[ReviewDecision]:
+    return (
+        ReviewDecision.objects.filter(owner=user, status=ReviewDecision.Status.OPEN)
+        .select_related("review")
+        .order_by("due_date", "id")
+    )

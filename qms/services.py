@@ -18,9 +18,11 @@ from .models import (
     Department,
     ImpactAssessment,
     InterestedParty,
+    ManagementReview,
     Membership,
     Message,
     PartyConflict,
+    ReviewDecision,
     User,
 )
 
@@ -391,3 +393,90 @@ def conflict_decide(
     conflict.full_clean()
     conflict.save()
     return conflict
+
+
+# --- Management review -----------------------------------------------------------------
+
+
+@transaction.atomic
+def review_create(
+    *, title: str, period_label: str, meeting_date, chair: User, attendees: str = ""
+) -> ManagementReview:
+    from .registry import Period
+
+    period = Period.parse(period_label)
+    review = ManagementReview(
+        title=title,
+        period_label=period_label.strip(),
+        period_start=period.start,
+        period_end=period.end,
+        meeting_date=meeting_date,
+        chair=chair,
+        attendees=attendees,
+    )
+    review.full_clean()
+    review.save()
+    return review
+
+
+@transaction.atomic
+def review_update(*, review: ManagementReview, **fields) -> ManagementReview:
+    allowed = {"title", "attendees", "resources_note", "improvement_note", "meeting_date"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ApplicationError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
+    if review.status == ManagementReview.Status.HELD:
+        raise ApplicationError(_("A review that has been held cannot be changed."))
+    for name, value in fields.items():
+        setattr(review, name, value)
+    review.full_clean()
+    review.save()
+    return review
+
+
+@transaction.atomic
+def review_hold(*, review: ManagementReview, actor: User) -> ManagementReview:
+    """Record that the review took place and freeze the inputs as they were presented."""
+    from .review import compile_inputs
+
+    review = ManagementReview.objects.select_for_update().get(pk=review.pk)
+    if review.status == ManagementReview.Status.HELD:
+        raise ApplicationError(_("This review has already been held."))
+    if not actor.is_quality_manager:
+        raise ApplicationError(_("Only a quality manager records a review as held."))
+    review.inputs_snapshot = compile_inputs(review=review)
+    review.status = ManagementReview.Status.HELD
+    review.held_at = timezone.now()
+    review.full_clean()
+    review.save()
+    return review
+
+
+@transaction.atomic
+def decision_add(
+    *, review: ManagementReview, kind: str, title: str, owner: User, due_date
+) -> ReviewDecision:
+    decision = ReviewDecision(review=review, kind=kind, title=title, owner=owner, due_date=due_date)
+    decision.full_clean()
+    decision.save()
+    return decision
+
+
+@transaction.atomic
+def decision_close(
+    *, decision: ReviewDecision, status: str, note: str, actor: User
+) -> ReviewDecision:
+    if not (actor.is_quality_manager or actor.pk == decision.owner_id):
+        raise ApplicationError(_("Only the owner or a quality manager closes a decision."))
+    if decision.status != ReviewDecision.Status.OPEN:
+        raise ApplicationError(_("This decision is already closed."))
+    if status not in (ReviewDecision.Status.DONE, ReviewDecision.Status.CANCELLED):
+        raise ApplicationError(_("Close a decision as done or cancelled."))
+    if status == ReviewDecision.Status.CANCELLED and not note.strip():
+        raise ApplicationError(_("Say why the decision is cancelled."))
+    decision.status = status
+    decision.closing_note = note.strip()
+    decision.closed_at = timezone.now()
+    decision.full_clean()
+    decision.save()
+    return decision

@@ -52,6 +52,18 @@ qms_patterns = [
     path("conflicts/new/", views.ConflictCreateView.as_view(), name="conflict-create"),
     path("conflicts/<int:pk>/", views.ConflictDetailView.as_view(), name="conflict-detail"),
     path("conflicts/<int:pk>/decide/", views.ConflictDecideView.as_view(), name="conflict-decide"),
+    path("reviews/", views.ReviewListView.as_view(), name="review-list"),
+    path("reviews/new/", views.ReviewCreateView.as_view(), name="review-create"),
+    path("reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="review-detail"),
+    path("reviews/<int:pk>/pdf/", views.ReviewPdfView.as_view(), name="review-pdf"),
+    path("reviews/<int:pk>/notes/", views.ReviewNotesView.as_view(), name="review-notes"),
+    path("reviews/<int:pk>/hold/", views.ReviewHoldView.as_view(), name="review-hold"),
+    path(
+        "reviews/<int:pk>/decisions/new/",
+        views.DecisionCreateView.as_view(),
+        name="decision-create",
+    ),
+    path("decisions/<int:pk>/close/", views.DecisionCloseView.as_view(), name="decision-close"),
     path("impacts/<slug:model>/<int:pk>/", views.ImpactListView.as_view(), name="impact-list"),
     path(
         "impacts/assessment/<int:pk>/approve/",

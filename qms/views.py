@@ -20,6 +20,8 @@ from .forms import (
     ConflictDecisionForm,
     ConflictForm,
     DashboardFilterForm,
+    DecisionCloseForm,
+    DecisionForm,
     DepartmentFilterForm,
     DepartmentForm,
     ImpactApprovalForm,
@@ -31,10 +33,21 @@ from .forms import (
     PersonCreateForm,
     PersonFilterForm,
     PersonForm,
+    ReviewForm,
+    ReviewNotesForm,
 )
-from .models import Department, ImpactAssessment, Membership, Message, PartyConflict, User
+from .models import (
+    Department,
+    ImpactAssessment,
+    ManagementReview,
+    Membership,
+    Message,
+    PartyConflict,
+    User,
+)
 from .permissions import QualityManagerRequiredMixin, ViewAllRequiredMixin
 from .registry import Period, registry
+from .review import compile_inputs
 
 
 class ServiceFormMixin:
@@ -701,3 +714,189 @@ class ImpactApproveView(QualityManagerRequiredMixin, FormView):
 
     def get(self, request, *args, **kwargs):
         raise Http404
+
+
+# --- Management review -----------------------------------------------------------------
+
+
+class ReviewListView(ViewAllRequiredMixin, ListView):
+    template_name = "qms/review_list.html"
+    context_object_name = "reviews"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.review_list()
+
+
+class ReviewCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+    template_name = "qms/review_form.html"
+    form_class = ReviewForm
+
+    def get_initial(self):
+        today = timezone.localdate()
+        return {
+            "title": _("Management review %(year)s") % {"year": today.year},
+            "period_label": str(today.year),
+            "meeting_date": today,
+        }
+
+    def form_valid(self, form):
+        review = self.run_service(
+            form,
+            lambda: services.review_create(chair=self.request.user, **form.cleaned_data),
+        )
+        if review is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Review planned. Its inputs are compiled below."))
+        return redirect("qms:review-detail", pk=review.pk)
+
+
+class ReviewDetailMixin:
+    def review_context(self, review):
+        inputs = review.inputs_snapshot or compile_inputs(review=review)
+        return {
+            "review": review,
+            "inputs": inputs,
+            "decisions": selectors.review_decisions(review=review),
+        }
+
+
+class ReviewDetailView(ViewAllRequiredMixin, ReviewDetailMixin, TemplateView):
+    """The review pack: inputs compiled by the portal (live until the review is held,
+    then frozen), the outputs recorded as decisions, and open decisions from before."""
+
+    template_name = "qms/review_detail.html"
+
+    def get_context_data(self, **kwargs):
+        review = selectors.review_get(pk=kwargs["pk"])
+        context = super().get_context_data(**kwargs)
+        context.update(self.review_context(review))
+        if self.request.user.is_quality_manager:
+            context["decision_form"] = DecisionForm()
+            if review.status == ManagementReview.Status.PLANNED:
+                context["notes_form"] = ReviewNotesForm(instance=review)
+        return context
+
+
+class ReviewPdfView(ViewAllRequiredMixin, ReviewDetailMixin, TemplateView):
+    """The same pack as a PDF file (xhtml2pdf renders a print template)."""
+
+    template_name = "qms/review_pdf.html"
+
+    def get(self, request, *args, **kwargs):
+        from io import BytesIO
+
+        from django.http import HttpResponse
+        from django.template.loader import render_to_string
+        from xhtml2pdf import pisa
+
+        review = selectors.review_get(pk=kwargs["pk"])
+        html = render_to_string(self.template_name, self.review_context(review), request=request)
+        buffer = BytesIO()
+        result = pisa.CreatePDF(html, dest=buffer, encoding="utf-8")
+        if result.err:
+            raise ApplicationError(_("The PDF could not be produced."))
+        response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="management-review-{review.pk}.pdf"'
+        )
+        return response
+
+
+class ReviewNotesView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+    form_class = ReviewNotesForm
+    template_name = "qms/review_notes_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.review = selectors.review_get(pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": selectors.review_get(pk=self.review.pk)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(review=self.review, **kwargs)
+
+    def form_valid(self, form):
+        review = self.run_service(
+            form, lambda: services.review_update(review=self.review, **form.cleaned_data)
+        )
+        if review is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Review saved."))
+        return redirect("qms:review-detail", pk=review.pk)
+
+
+class ReviewHoldView(QualityManagerRequiredMixin, TemplateView):
+    template_name = "qms/review_confirm_hold.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.review = selectors.review_get(pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(review=self.review, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.review_hold(review=self.review, actor=request.user)
+        except ApplicationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Review recorded as held; its inputs are frozen."))
+        return redirect("qms:review-detail", pk=self.review.pk)
+
+
+class DecisionCreateView(QualityManagerRequiredMixin, FormView):
+    form_class = DecisionForm
+
+    def post(self, request, *args, **kwargs):
+        review = selectors.review_get(pk=kwargs["pk"])
+        form = self.get_form()
+        if form.is_valid():
+            try:
+                services.decision_add(review=review, **form.cleaned_data)
+            except (ApplicationError, ValidationError) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                messages.success(request, _("Decision recorded."))
+                return redirect("qms:review-detail", pk=review.pk)
+        else:
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                messages.error(
+                    request, f"{label}: {' '.join(errors)}" if label else " ".join(errors)
+                )
+        return redirect(reverse("qms:review-detail", args=[review.pk]) + "#decisions")
+
+    def get(self, request, *args, **kwargs):
+        raise Http404
+
+
+class DecisionCloseView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    form_class = DecisionCloseForm
+    template_name = "qms/decision_close_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.decision = selectors.decision_get_for_user(user=request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(decision=self.decision, **kwargs)
+
+    def form_valid(self, form):
+        decision = self.run_service(
+            form,
+            lambda: services.decision_close(
+                decision=self.decision, actor=self.request.user, **form.cleaned_data
+            ),
+        )
+        if decision is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Decision closed."))
+        if self.request.user.can_view_all:
+            return redirect("qms:review-detail", pk=decision.review_id)
+        return redirect("qms:home")

@@ -1,6 +1,14 @@
 from rest_framework import serializers
 
-from qms.models import Department, ImpactAssessment, InterestedParty, PartyConflict, User
+from qms.models import (
+    Department,
+    ImpactAssessment,
+    InterestedParty,
+    ManagementReview,
+    PartyConflict,
+    ReviewDecision,
+    User,
+)
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -120,3 +128,34 @@ class ConflictDecisionSerializer(serializers.Serializer):
     decision = serializers.CharField()
     rationale = serializers.CharField()
     outcomes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReviewDecisionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReviewDecision
+        fields = ["id", "review", "kind", "title", "owner", "due_date", "status", "closed_at"]
+        read_only_fields = fields
+
+
+class ManagementReviewSerializer(serializers.ModelSerializer):
+    decisions = ReviewDecisionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ManagementReview
+        fields = [
+            "id",
+            "title",
+            "period_label",
+            "period_start",
+            "period_end",
+            "meeting_date",
+            "status",
+            "held_at",
+            "decisions",
+        ]
+        read_only_fields = fields
+
+
+class ReviewPackSerializer(serializers.Serializer):
+    period = serializers.DictField()
+    sections = serializers.ListField(child=serializers.DictField())

@@ -4,6 +4,7 @@ from .views import (
     DepartmentViewSet,
     ImpactAssessmentViewSet,
     InterestedPartyViewSet,
+    ManagementReviewViewSet,
     MetricViewSet,
     PartyConflictViewSet,
     PersonViewSet,
@@ -16,3 +17,4 @@ router.register("metrics", MetricViewSet, basename="metric")
 router.register("interested-parties", InterestedPartyViewSet, basename="interested-party")
 router.register("impact-assessments", ImpactAssessmentViewSet, basename="impact-assessment")
 router.register("party-conflicts", PartyConflictViewSet, basename="party-conflict")
+router.register("management-reviews", ManagementReviewViewSet, basename="management-review")

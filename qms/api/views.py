@@ -16,10 +16,12 @@ from .serializers import (
     DepartmentSerializer,
     ImpactAssessmentSerializer,
     InterestedPartySerializer,
+    ManagementReviewSerializer,
     MetricSerializer,
     MetricValueSerializer,
     PartyConflictSerializer,
     PersonSerializer,
+    ReviewPackSerializer,
 )
 
 
@@ -181,3 +183,22 @@ class PartyConflictViewSet(
             conflict=self.get_object(), actor=request.user, **payload.validated_data
         )
         return Response(PartyConflictSerializer(conflict).data)
+
+
+class ManagementReviewViewSet(viewsets.ReadOnlyModelViewSet):
+    """Management reviews with their decisions; `inputs` returns the review pack's data
+    (live for a planned review, as presented for a held one)."""
+
+    serializer_class = ManagementReviewSerializer
+    permission_classes = [CanViewAll]
+
+    def get_queryset(self):
+        return selectors.review_list().prefetch_related("decisions")
+
+    @extend_schema(responses=ReviewPackSerializer)
+    @action(detail=True, methods=["get"])
+    def inputs(self, request, pk=None):
+        from qms.review import compile_inputs
+
+        review = self.get_object()
+        return Response(review.inputs_snapshot or compile_inputs(review=review))
