@@ -102,13 +102,15 @@ class HomeView(LoginRequiredMixin, TemplateView):
     def dashboard_context(self):
         segments = dashboard.dimensions.choices("segment")
         form = DashboardFilterForm(self.request.GET or None, segments=segments)
-        period = Period.parse(str(timezone.localdate().year))
+        label = str(timezone.localdate().year)
+        period = Period.parse(label)
         segment = ""
         if form.is_valid():
             segment = form.cleaned_data["segment"]
             if form.cleaned_data["period"]:
                 try:
                     period = Period.parse(form.cleaned_data["period"])
+                    label = form.cleaned_data["period"]
                 except ApplicationError as exc:
                     form.add_error("period", str(exc))
         tiles = dashboard.tiles_for(period=period, segment=segment)
@@ -116,6 +118,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return {
             "dashboard_form": form,
             "period": period,
+            "period_label": label,
             "tiles": tiles,
             "trends": trends,
             "department_count": Department.objects.count(),
