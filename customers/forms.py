@@ -197,13 +197,25 @@ class ResearchFilterForm(PeriodSegmentForm):
         to_field_name="slug",
         empty_label=_("All topics"),
     )
+    customer = forms.ModelChoiceField(
+        required=False, queryset=Customer.objects.all(), widget=forms.HiddenInput
+    )
 
-    def filters(self, *, names=("search", "topic", "segment", "start", "end")) -> dict:
+    def __init__(self, *args, names=("search", "topic", "segment", "start", "end"), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.names = names
+        keep = {"q" if name == "search" else name for name in names}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+
+    def filters(self) -> dict:
         if not self.is_valid():
             return {}
         data = dict(self.cleaned_data)
-        data["search"] = data.pop("q")
-        return {name: data[name] for name in names if name in data}
+        if "q" in data:
+            data["search"] = data.pop("q")
+        return {name: data[name] for name in self.names if name in data}
 
 
 class ParetoForm(PeriodSegmentForm):

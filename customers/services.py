@@ -123,6 +123,16 @@ def customer_update(*, customer: Customer, **fields) -> Customer:
 
 
 @transaction.atomic
+def customer_delete(*, customer: Customer) -> None:
+    """Delete a customer who has no research records; others are made inactive."""
+    if customer.tickets.exists() or customer.purchases.exists() or customer.interviews.exists():
+        raise ApplicationError(
+            _("This customer has tickets, purchases or interviews; make it inactive instead.")
+        )
+    customer.delete()
+
+
+@transaction.atomic
 def consent_record(
     *,
     customer: Customer,
@@ -139,9 +149,7 @@ def consent_record(
     recorded_at = recorded_at or timezone.now()
     if recorded_at > timezone.now() + dt.timedelta(minutes=5):
         raise ApplicationError(_("Consent cannot be recorded for a time in the future."))
-    consent = (
-        Consent.objects.select_for_update().filter(customer=customer, channel=channel).first()
-    )
+    consent = Consent.objects.select_for_update().filter(customer=customer, channel=channel).first()
     if consent is None:
         consent = Consent(customer=customer, channel=channel)
     consent.granted = granted

@@ -38,9 +38,7 @@ urlpatterns = [
     path("interviews/", views.InterviewListView.as_view(), name="interview-list"),
     path("interviews/new/", views.InterviewCreateView.as_view(), name="interview-create"),
     path("interviews/<int:pk>/", views.InterviewDetailView.as_view(), name="interview-detail"),
-    path(
-        "interviews/<int:pk>/edit/", views.InterviewUpdateView.as_view(), name="interview-update"
-    ),
+    path("interviews/<int:pk>/edit/", views.InterviewUpdateView.as_view(), name="interview-update"),
     path(
         "interviews/<int:pk>/findings/new/",
         views.FindingCreateView.as_view(),

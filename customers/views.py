@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, ListView, TemplateView
 
 from qms.csv_export import csv_response
-from qms.exceptions import ApplicationError
 from qms.permissions import QualityManagerRequiredMixin
 from qms.views import ServiceFormMixin
 
@@ -397,8 +396,8 @@ class ResearchListMixin(CustomerReadMixin):
     filter_names = ("search", "topic", "segment", "start", "end")
 
     def get_filters(self):
-        self.filter_form = ResearchFilterForm(self.request.GET or None)
-        return self.filter_form.filters(names=self.filter_names)
+        self.filter_form = ResearchFilterForm(self.request.GET or None, names=self.filter_names)
+        return self.filter_form.filters()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -411,6 +410,7 @@ class ResearchListMixin(CustomerReadMixin):
 class TicketListView(ResearchListMixin, ListView):
     template_name = "customers/ticket_list.html"
     context_object_name = "tickets"
+    filter_names = ("search", "topic", "segment", "start", "end", "customer")
 
     def get_queryset(self):
         return selectors.ticket_list(user=self.request.user, **self.get_filters())
@@ -419,7 +419,7 @@ class TicketListView(ResearchListMixin, ListView):
 class PurchaseListView(ResearchListMixin, ListView):
     template_name = "customers/purchase_list.html"
     context_object_name = "purchases"
-    filter_names = ("search", "segment", "start", "end")
+    filter_names = ("search", "segment", "start", "end", "customer")
 
     def get_queryset(self):
         return selectors.purchase_list(user=self.request.user, **self.get_filters())
