@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
@@ -210,6 +210,28 @@ def choice(row: dict, name: str, choices, *, default: str) -> str:
     return found
 
 
+class Collect:
+    """Runs value parsers and keeps every problem of a row, so the report names them all:
+    `value = check(parser, row, name, ...)`, then `check.done()`."""
+
+    def __init__(self):
+        self.problems: list[str] = []
+
+    def __call__(self, parser, *args, **kwargs):
+        try:
+            return parser(*args, **kwargs)
+        except RowError as exc:
+            self.problems.append(str(exc))
+            return None
+
+    def fail(self, message: str) -> None:
+        self.problems.append(message)
+
+    def done(self) -> None:
+        if self.problems:
+            raise RowError(" ".join(self.problems))
+
+
 # --- Row schemas -----------------------------------------------------------------------
 
 
@@ -304,19 +326,21 @@ class TicketSchema(RowSchema):
         return {"customers": _customer_refs(), "topics": _topic_keys()}
 
     def parse(self, row, lookups):
-        opened_at = moment(row, "opened_at", required=True)
-        closed_at = moment(row, "closed_at")
-        if closed_at and closed_at < opened_at:
-            raise RowError(_("“closed_at” is before “opened_at”."))
-        return {
-            "external_id": text(row, "external_id", required=True, max_length=60),
-            "customer_id": lookup(row, "customer", lookups["customers"], _("customer")),
-            "topic_id": lookup(row, "topic", lookups["topics"], _("topic")),
-            "product": text(row, "product", max_length=120),
-            "opened_at": opened_at,
-            "closed_at": closed_at,
-            "resolution": text(row, "resolution"),
+        check = Collect()
+        values = {
+            "external_id": check(text, row, "external_id", required=True, max_length=60),
+            "customer_id": check(lookup, row, "customer", lookups["customers"], _("customer")),
+            "topic_id": check(lookup, row, "topic", lookups["topics"], _("topic")),
+            "product": check(text, row, "product", max_length=120),
+            "opened_at": check(moment, row, "opened_at", required=True),
+            "closed_at": check(moment, row, "closed_at"),
+            "resolution": check(text, row, "resolution"),
         }
+        opened_at, closed_at = values["opened_at"], values["closed_at"]
+        if opened_at and closed_at and closed_at < opened_at:
+            check.fail(_("“closed_at” is before “opened_at”."))
+        check.done()
+        return values
 
 
 class PurchaseSchema(RowSchema):
@@ -335,14 +359,17 @@ class PurchaseSchema(RowSchema):
         return {"customers": _customer_refs()}
 
     def parse(self, row, lookups):
-        return {
-            "external_id": text(row, "external_id", required=True, max_length=60),
-            "customer_id": lookup(row, "customer", lookups["customers"], _("customer")),
-            "product": text(row, "product", required=True, max_length=120),
-            "quantity": positive_int(row, "quantity", default=1),
-            "amount": money(row, "amount"),
-            "purchased_at": moment(row, "purchased_at", required=True),
+        check = Collect()
+        values = {
+            "external_id": check(text, row, "external_id", required=True, max_length=60),
+            "customer_id": check(lookup, row, "customer", lookups["customers"], _("customer")),
+            "product": check(text, row, "product", required=True, max_length=120),
+            "quantity": check(positive_int, row, "quantity", default=1),
+            "amount": check(money, row, "amount"),
+            "purchased_at": check(moment, row, "purchased_at", required=True),
         }
+        check.done()
+        return values
 
 
 class CustomerSchema(RowSchema):
@@ -384,25 +411,34 @@ class CustomerSchema(RowSchema):
 
         from .models import Customer
 
-        email = text(row, "email", max_length=254)
+        check = Collect()
+        email = check(text, row, "email", max_length=254)
         if email:
             try:
                 validate_email(email)
             except ValidationError:
-                raise RowError(_("“email” is not an e-mail address: “%s”.") % email[:60]) from None
-        return {
-            "external_ref": text(row, "external_ref", required=True, max_length=60),
-            "name": text(row, "name", required=True, max_length=200),
-            "kind": choice(row, "kind", Customer.Kind.choices, default=Customer.Kind.PERSON),
-            "segment_id": lookup(row, "segment", lookups["segments"], _("segment"), required=False),
-            "language": choice(
-                row, "language", Customer.Language.choices, default=Customer.Language.ENGLISH
+                check.fail(_("“email” is not an e-mail address: “%s”.") % email[:60])
+        values = {
+            "external_ref": check(text, row, "external_ref", required=True, max_length=60),
+            "name": check(text, row, "name", required=True, max_length=200),
+            "kind": check(choice, row, "kind", Customer.Kind.choices, default=Customer.Kind.PERSON),
+            "segment_id": check(
+                lookup, row, "segment", lookups["segments"], _("segment"), required=False
+            ),
+            "language": check(
+                choice,
+                row,
+                "language",
+                Customer.Language.choices,
+                default=Customer.Language.ENGLISH,
             ),
             "email": email,
-            "phone": text(row, "phone", max_length=40),
-            "address": text(row, "address"),
-            "is_active": boolean(row, "active", default=True),
+            "phone": check(text, row, "phone", max_length=40),
+            "address": check(text, row, "address"),
+            "is_active": check(boolean, row, "active", default=True),
         }
+        check.done()
+        return values
 
     def create(self, objects):
         from simple_history.utils import bulk_create_with_history
@@ -463,6 +499,9 @@ def _write(
                 chunk = []
         if chunk:
             schema.write(chunk, report)
+        # Foreign keys are checked at commit; check them now, inside the transaction, so
+        # a customer or topic deleted since pass one rolls the whole import back here.
+        connection.check_constraints(table_names=[schema.model._meta.db_table])
 
 
 def run_import(schema: RowSchema, open_rows: Callable[[], Iterator[tuple[int, dict]]]):
