@@ -247,6 +247,7 @@ class ImportView(QualityManagerRequiredMixin, FormView):
     kind = ""
     title = ""
     list_url_name = ""
+    list_label = ""
     example = ""
 
     def get_context_data(self, **kwargs):
@@ -258,6 +259,7 @@ class ImportView(QualityManagerRequiredMixin, FormView):
             optional_columns=schema.optional_columns,
             example=self.example,
             list_url=reverse(self.list_url_name),
+            list_label=self.list_label,
             chunk_size=imports.CHUNK_SIZE,
             **kwargs,
         )
@@ -287,9 +289,10 @@ class TicketImportView(ImportView):
     kind = "tickets"
     title = gettext_lazy("Import after-sales tickets")
     list_url_name = "customers:ticket-list"
+    list_label = gettext_lazy("After-sales tickets")
     example = (
         "external_id,customer,topic,product,opened_at,closed_at,resolution\n"
-        "WO-10001,C-0001,battery-life,Phone X2,2026-03-01 09:30,2026-03-03,Battery replaced"
+        "WO-10001,C-PH-001,battery-life,Phone X2,2026-03-01 09:30,2026-03-03,Battery replaced"
     )
 
 
@@ -297,9 +300,10 @@ class PurchaseImportView(ImportView):
     kind = "purchases"
     title = gettext_lazy("Import purchases")
     list_url_name = "customers:purchase-list"
+    list_label = gettext_lazy("Purchases")
     example = (
         "external_id,customer,product,quantity,amount,purchased_at\n"
-        "ORD-5001-1,C-0001,Eggs (12),2,5.80,2026-03-01"
+        "ORD-5001-1,C-PH-001,Eggs (12),2,5.80,2026-03-01"
     )
 
 
@@ -307,9 +311,10 @@ class CustomerImportView(ImportView):
     kind = "customers"
     title = gettext_lazy("Import customers")
     list_url_name = "customers:customer-list"
+    list_label = gettext_lazy("Customers")
     example = (
         "external_ref,name,kind,segment,language,email,phone,address,active\n"
-        "C-0001,Mei Chen,person,young-families,zh-hans,mei@example.com,,,yes"
+        "C-YF-900,Mei Chen,person,young-families,zh-hans,mei@example.com,,,yes"
     )
 
 
