@@ -48,6 +48,12 @@ MAX_LISTED_ERRORS = 10_000
 API_MAX_ITEMS = 10_000
 
 
+# Names used in row messages; lazy, so a good row costs no translation lookup.
+CUSTOMER = gettext_lazy("customer")
+TOPIC = gettext_lazy("topic")
+SEGMENT = gettext_lazy("segment")
+
+
 class RowError(Exception):
     """One bad value in one row; the message says what is wrong, for a person."""
 
@@ -329,8 +335,8 @@ class TicketSchema(RowSchema):
         check = Collect()
         values = {
             "external_id": check(text, row, "external_id", required=True, max_length=60),
-            "customer_id": check(lookup, row, "customer", lookups["customers"], _("customer")),
-            "topic_id": check(lookup, row, "topic", lookups["topics"], _("topic")),
+            "customer_id": check(lookup, row, "customer", lookups["customers"], CUSTOMER),
+            "topic_id": check(lookup, row, "topic", lookups["topics"], TOPIC),
             "product": check(text, row, "product", max_length=120),
             "opened_at": check(moment, row, "opened_at", required=True),
             "closed_at": check(moment, row, "closed_at"),
@@ -362,7 +368,7 @@ class PurchaseSchema(RowSchema):
         check = Collect()
         values = {
             "external_id": check(text, row, "external_id", required=True, max_length=60),
-            "customer_id": check(lookup, row, "customer", lookups["customers"], _("customer")),
+            "customer_id": check(lookup, row, "customer", lookups["customers"], CUSTOMER),
             "product": check(text, row, "product", required=True, max_length=120),
             "quantity": check(positive_int, row, "quantity", default=1),
             "amount": check(money, row, "amount"),
@@ -423,7 +429,7 @@ class CustomerSchema(RowSchema):
             "name": check(text, row, "name", required=True, max_length=200),
             "kind": check(choice, row, "kind", Customer.Kind.choices, default=Customer.Kind.PERSON),
             "segment_id": check(
-                lookup, row, "segment", lookups["segments"], _("segment"), required=False
+                lookup, row, "segment", lookups["segments"], SEGMENT, required=False
             ),
             "language": check(
                 choice,

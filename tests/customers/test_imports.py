@@ -332,3 +332,19 @@ def test_a_row_with_several_problems_names_them_all(known):
     report = import_tickets(HEADER + "WO-1,C-404,nothing,,someday,,\n")
     reason = report.errors[0].reason
     assert "C-404" in reason and "nothing" in reason and "not a date" in reason
+
+
+def test_a_large_upload_on_disk_is_streamed_from_its_temporary_file(known):
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    rows = "".join(f"WO-{n},C-1,battery-life,,2026-03-01,,\n" for n in range(3000))
+    upload = TemporaryUploadedFile("tickets.csv", "text/csv", 0, "utf-8")
+    upload.write((HEADER + rows).encode())
+    upload.flush()
+    try:
+        report = services.import_csv(kind="tickets", upload=upload)
+        assert not upload.closed
+    finally:
+        upload.close()
+    assert report.ok
+    assert report.created == 3000
