@@ -2,7 +2,6 @@
 
 import datetime as dt
 
-from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from qms.registry import Direction, MetricValue, Period, registry
@@ -22,7 +21,10 @@ def ticket_volume(*, period: Period, topic: str = "", segment: str = "") -> Metr
         qs = qs.filter(topic__slug=topic)
     if segment:
         qs = qs.filter(customer__segment__code=segment)
-    count = qs.aggregate(n=Count("id"))["n"]
+    count = qs.count()
+    if count == 0 and not Ticket.objects.exists():
+        # Nothing imported yet: "no data", not a perfect zero.
+        return MetricValue(value=None, n=0)
     return MetricValue(value=count, n=count, detail={"topic": topic, "segment": segment})
 
 

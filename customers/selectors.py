@@ -307,7 +307,7 @@ def ticket_topic_counts(start, end, segment) -> QuerySet:
     qs = _in_period(Ticket.objects.all(), "opened_at", start, end)
     if segment is not None:
         qs = qs.filter(customer__segment=segment)
-    return qs.values("topic").annotate(n=Count("id")).order_by()
+    return qs.values("topic").annotate(n=Count("*")).order_by()
 
 
 def finding_topic_counts(start, end, segment) -> QuerySet:
@@ -318,7 +318,7 @@ def finding_topic_counts(start, end, segment) -> QuerySet:
         qs = qs.filter(interview__held_on__lte=end)
     if segment is not None:
         qs = qs.filter(_interview_segment_q(segment, "interview__"))
-    return qs.values("topic").annotate(n=Count("id")).order_by()
+    return qs.values("topic").annotate(n=Count("*")).order_by()
 
 
 pareto_sources.register(

@@ -59,3 +59,11 @@ def test_ticket_volume_through_the_api(api_client_for, viewer, tickets):
     )
     assert response.status_code == 200
     assert response.data["value"] == 3
+
+
+def test_no_tickets_at_all_is_no_data_but_a_quiet_month_is_zero(tickets):
+    assert registry.compute("ticket_volume", period=Period.parse("2025-01")).value == 0
+
+
+def test_no_data_before_any_import(db):
+    assert registry.compute("ticket_volume", period=Period.parse("2026")).value is None
