@@ -20,14 +20,20 @@ def register_history():
 
     from qms import history
 
-    from .models import Customer, Interview
-    from .selectors import customer_get_for_user, interview_get_for_user
+    from .models import Customer, Interview, Topic
+    from .selectors import customer_get_for_user, interview_get_for_user, topic_get_for_user
 
     history.register(
         "customer",
         model=Customer,
         get_for_user=lambda user, pk: customer_get_for_user(user=user, pk=pk),
         back_url=lambda obj: reverse("customers:customer-detail", args=[obj.pk]),
+    )
+    history.register(
+        "topic",
+        model=Topic,
+        get_for_user=lambda user, pk: topic_get_for_user(user=user, pk=pk),
+        back_url=lambda obj: reverse("customers:topic-list"),
     )
     history.register(
         "interview",

@@ -163,6 +163,8 @@ class Topic(BaseModel):
     slug = models.SlugField(_("code"), max_length=60)
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Renaming a topic re-labels evidence from every source: auditors see who did it.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

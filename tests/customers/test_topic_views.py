@@ -75,3 +75,15 @@ def test_segments_list_and_create(client_for, quality_manager, front_desk_head):
     assert response.status_code == 200
     assert "already exists" in response.text
     assert Segment.objects.count() == 2
+
+
+def test_topic_rename_is_in_its_history(client_for, quality_manager, viewer):
+    topic = TopicFactory(name="Battery", slug="battery-life")
+    client_for(quality_manager).post(
+        reverse("customers:topic-update", args=[topic.pk]),
+        {"name": "Battery life", "slug": "battery-life", "is_active": "on"},
+    )
+    response = client_for(viewer).get(reverse("qms:history", args=["topic", topic.pk]))
+    assert response.status_code == 200
+    assert "Battery life" in response.text
+    assert topic.history.count() == 2
