@@ -446,22 +446,38 @@ class CustomerSchema(RowSchema):
         check.done()
         return values
 
-    def create(self, objects):
-        from simple_history.utils import bulk_create_with_history
+    def write(self, values, report):
+        """Like the base, but with whole customers, so each history record is a true
+        snapshot (fields the file does not carry, such as the account owner, kept)."""
+        from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-        if objects:
-            bulk_create_with_history(objects, self.model, batch_size=CHUNK_SIZE)
-
-    def update(self, objects):
-        from simple_history.utils import bulk_update_with_history
-
-        if objects:
-            now = timezone.now()
-            for obj in objects:
-                obj.updated_at = now
-            bulk_update_with_history(
-                objects, self.model, [*self.fields, "updated_at"], batch_size=CHUNK_SIZE
+        existing = {
+            customer.external_ref: customer
+            for customer in self.model.objects.filter(
+                external_ref__in=[v[self.key] for v in values]
             )
+        }
+        new, changed = [], []
+        now = timezone.now()
+        for value in values:
+            customer = existing.get(value[self.key])
+            if customer is None:
+                new.append(self.model(**value))
+            elif any(getattr(customer, name) != value[name] for name in self.fields):
+                for name in self.fields:
+                    setattr(customer, name, value[name])
+                customer.updated_at = now
+                changed.append(customer)
+            else:
+                report.unchanged += 1
+        if new:
+            bulk_create_with_history(new, self.model, batch_size=CHUNK_SIZE)
+        if changed:
+            bulk_update_with_history(
+                changed, self.model, [*self.fields, "updated_at"], batch_size=CHUNK_SIZE
+            )
+        report.created += len(new)
+        report.updated += len(changed)
 
 
 # --- The engine ------------------------------------------------------------------------

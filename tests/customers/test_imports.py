@@ -348,3 +348,14 @@ def test_a_large_upload_on_disk_is_streamed_from_its_temporary_file(known):
         upload.close()
     assert report.ok
     assert report.created == 3000
+
+
+def test_customer_history_after_an_import_keeps_fields_the_file_does_not_carry(
+    quality_manager,
+):
+    CustomerFactory(external_ref="C-1", name="Old", account_owner=quality_manager)
+    services.import_csv(kind="customers", upload=upload("external_ref,name\nC-1,New\n"))
+    customer = Customer.objects.get(external_ref="C-1")
+    latest = customer.history.latest("history_date")
+    assert (latest.name, latest.account_owner_id) == ("New", quality_manager.pk)
+    assert customer.account_owner == quality_manager
