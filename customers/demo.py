@@ -117,7 +117,7 @@ RESOLUTIONS = {
 # Mom-group interviews: breathability matters much more than absorbency.
 INTERVIEWS = [
     (
-        "Mom group, Hangzhou, spring",
+        "Mom group, Hangzhou",
         "young-families",
         None,
         40,
@@ -134,7 +134,7 @@ INTERVIEWS = [
         ],
     ),
     (
-        "Mom group, Suzhou, summer",
+        "Mom group, Suzhou",
         "young-families",
         None,
         25,
@@ -150,7 +150,7 @@ INTERVIEWS = [
         ],
     ),
     (
-        "Mom group, online, autumn",
+        "Mom group, online forum",
         "young-families",
         None,
         10,
