@@ -296,4 +296,8 @@ def import_csv(*, kind: str, upload) -> imports.ImportReport:
 def import_items(*, kind: str, items) -> imports.ImportReport:
     """Import a JSON list of objects from the API; same rule and report as a CSV file."""
     schema = SCHEMAS[kind]()
-    return imports.run_import(schema, imports.list_rows(items))
+    try:
+        open_rows = imports.list_rows(items)
+    except ApplicationError as exc:
+        return imports.ImportReport(ok=False, file_error=str(exc))
+    return imports.run_import(schema, open_rows)

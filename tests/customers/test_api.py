@@ -171,6 +171,18 @@ def test_ticket_bulk_needs_a_list(api_client_for, quality_manager):
         "/api/tickets/bulk/", {"external_id": "WO-1"}, format="json"
     )
     assert response.status_code == 400
+    assert response.data["ok"] is False
+    assert "list" in response.data["file_error"]
+
+
+def test_ticket_bulk_has_a_size_limit(api_client_for, quality_manager, known, monkeypatch):
+    from customers import imports
+
+    monkeypatch.setattr(imports, "API_MAX_ITEMS", 1)
+    response = api_client_for(quality_manager).post("/api/tickets/bulk/", ITEMS, format="json")
+    assert response.status_code == 400
+    assert "at most 1" in response.data["file_error"]
+    assert Ticket.objects.count() == 0
 
 
 def test_purchase_bulk(api_client_for, quality_manager, known):
