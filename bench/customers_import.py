@@ -172,7 +172,8 @@ def top_up(target: int, rng: random.Random):
     print(f"bulk-generated {added:,} tickets in {seconds:.0f} s; table now {target:,} rows")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE customers_ticket")
+            # VACUUM sets the visibility map, so the Pareto can use an index-only scan.
+            cursor.execute("VACUUM ANALYZE customers_ticket")
 
 
 def measure(label, fn, repeat=3):
@@ -201,6 +202,10 @@ def bench_pareto(segments):
         lambda: pareto(user=user, start=start, end=today),
     )
     print(f"    top topic: {rows[0].topic.slug} ({rows[0].total:,}), {len(rows)} topics")
+    measure(
+        "  selector, all sources, last 90 days",
+        lambda: pareto(user=user, start=today - dt.timedelta(days=90), end=today),
+    )
     measure(
         "  selector, one segment",
         lambda: pareto(user=user, start=start, end=today, segment=segments[0]),
@@ -250,6 +255,9 @@ def main():
         timed_import(path, "import (new rows)")
         timed_import(path, "re-import (same file)")
     top_up(args.tickets, rng)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE customers_ticket")
     bench_pareto(segments)
 
 
