@@ -597,7 +597,10 @@ class ParetoView(CustomerReadMixin, TemplateView):
             by_key = {s.key: s for s in selectors.pareto_sources.all()}
             for row in rows:
                 row.url = self._evidence_url(by_key[source or row.top_source], row.topic, query)
-                row.source_counts = [(s, row.counts.get(s.key, 0)) for s in sources]
+                row.source_counts = [
+                    (s, row.counts.get(s.key, 0), self._evidence_url(s, row.topic, query))
+                    for s in sources
+                ]
         context.update(
             form=form,
             rows=rows,

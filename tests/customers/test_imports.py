@@ -359,3 +359,22 @@ def test_customer_history_after_an_import_keeps_fields_the_file_does_not_carry(
     latest = customer.history.latest("history_date")
     assert (latest.name, latest.account_owner_id) == ("New", quality_manager.pk)
     assert customer.account_owner == quality_manager
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_deleted_between_passes_import_nothing_when_committing(monkeypatch):
+    CustomerFactory(external_ref="C-1")
+    CustomerFactory(external_ref="C-2")
+    TopicFactory(slug="battery-life", name="Battery life")
+    TopicFactory(slug="screen-durability", name="Screen durability")
+    original = imports._write
+
+    def remove_customer_then_write(schema, rows, lookups, report):
+        Customer.objects.filter(external_ref="C-2").delete()
+        return original(schema, rows, lookups, report)
+
+    monkeypatch.setattr(imports, "_write", remove_customer_then_write)
+    report = import_tickets(GOOD)
+    assert not report.ok
+    assert report.file_error
+    assert Ticket.objects.count() == 0

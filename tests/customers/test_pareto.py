@@ -208,3 +208,12 @@ def test_outsider_cannot_open_the_page(client_for, outsider):
 
 def test_sources_are_registered():
     assert [s.key for s in selectors.pareto_sources.all()] == ["tickets", "interviews"]
+
+
+def test_each_source_count_links_to_that_sources_evidence(client_for, viewer, evidence):
+    rows = client_for(viewer).get(URL).context["rows"]
+    screen = next(r for r in rows if r.topic.slug == "screen")
+    links = {source.key: (count, url) for source, count, url in screen.source_counts}
+    assert links["tickets"][0] == 3
+    assert links["tickets"][1].startswith(reverse("customers:ticket-list"))
+    assert links["interviews"][1].startswith(reverse("customers:finding-list"))
