@@ -4,7 +4,7 @@ Pareto analysis).
 Who reads: customers are organisation-wide data. Quality managers and viewers read
 everything; department heads and staff read customers and research too (they serve
 these customers); a signed-in person in no department reads nothing. Only quality
-managers write (see `customers.permissions`-style checks in views and the API).
+managers write (QualityManagerRequiredMixin on pages, CustomerDataPermission in the API).
 """
 
 from __future__ import annotations
