@@ -2,13 +2,16 @@
 engine as the pages, the same role rules (quality managers write; viewers, department
 heads and staff read; anyone else gets 403)."""
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import Prefetch
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from .. import selectors, services
+from .. import imports, selectors, services
 from ..forms import CustomerFilterForm, ResearchFilterForm
 from ..models import Contact
 from .serializers import (
@@ -41,7 +44,22 @@ def _research_filters(request, names):
     return form.filters()
 
 
-def _bulk_response(report):
+def _bulk(request, kind):
+    """Run the import engine on the request's JSON list; the answer is the import report,
+    also when the body is too big or not a list."""
+    try:
+        items = request.data
+    except RequestDataTooBig:
+        report = imports.ImportReport(
+            ok=False,
+            file_error=gettext(
+                "The request is larger than the server accepts (%(size)s MB); send the "
+                "items in several smaller requests."
+            )
+            % {"size": round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024, 1)},
+        )
+    else:
+        report = services.import_items(kind=kind, items=items)
     data = ImportReportSerializer(report.as_dict()).data
     return Response(data, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
 
@@ -125,7 +143,7 @@ class CustomerViewSet(viewsets.ModelViewSet):
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         """Create or update customers by external_ref from a JSON list (all-or-nothing)."""
-        return _bulk_response(services.import_items(kind="customers", items=request.data))
+        return _bulk(request, "customers")
 
 
 class TicketViewSet(viewsets.ReadOnlyModelViewSet):
@@ -149,7 +167,7 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
     def bulk(self, request):
         """Create or update tickets by external_id. All-or-nothing: if any item is bad,
         nothing is imported and the report lists every bad item (400)."""
-        return _bulk_response(services.import_items(kind="tickets", items=request.data))
+        return _bulk(request, "tickets")
 
 
 class PurchaseViewSet(viewsets.ReadOnlyModelViewSet):
@@ -170,7 +188,7 @@ class PurchaseViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         """Create or update purchases by external_id (all-or-nothing, like tickets)."""
-        return _bulk_response(services.import_items(kind="purchases", items=request.data))
+        return _bulk(request, "purchases")
 
 
 class InterviewViewSet(

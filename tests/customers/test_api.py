@@ -284,3 +284,14 @@ def test_schema_lists_the_endpoints(api_client_for, quality_manager):
         "/api/interviews/",
     ):
         assert path in text
+
+
+def test_ticket_bulk_too_big_for_the_server_answers_with_the_report(
+    api_client_for, quality_manager, known, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 200
+    response = api_client_for(quality_manager).post("/api/tickets/bulk/", ITEMS * 5, format="json")
+    assert response.status_code == 400
+    assert response.data["ok"] is False
+    assert "several smaller requests" in response.data["file_error"]
+    assert Ticket.objects.count() == 0
