@@ -242,3 +242,17 @@ def test_detail_of_an_organisation_lists_its_contacts(client_for, viewer):
     person = CustomerFactory()
     response = client_for(viewer).get(reverse("customers:customer-detail", args=[person.pk]))
     assert response.context["contacts"] is None
+
+
+def test_an_export_imports_back_unchanged(client_for, quality_manager):
+    import io
+
+    from customers import services
+
+    SegmentFactory(code="young-families")
+    CustomerFactory.create_batch(3, segment=SegmentFactory(code="hotel-guests"))
+    response = client_for(quality_manager).get(LIST, {"format": "csv"})
+    body = b"".join(response.streaming_content)
+    report = services.import_csv(kind="customers", upload=io.BytesIO(body))
+    assert report.ok, report.errors
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
