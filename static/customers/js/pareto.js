@@ -37,8 +37,9 @@
       responsive: true,
       maintainAspectRatio: true,
       aspectRatio: 1.6,
+      layout: { padding: { top: 8 } },
       scales: {
-        y: { beginAtZero: true, ticks: { precision: 0 } },
+        y: { beginAtZero: true, grace: "10%", ticks: { precision: 0 } },
         y1: {
           position: "right",
           min: 0,
