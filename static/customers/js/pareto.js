@@ -29,6 +29,7 @@
           backgroundColor: "rgb(220, 53, 69)",
           yAxisID: "y1",
           tension: 0,
+          clip: 8,
           order: 1
         }
       ]
