@@ -4,4 +4,8 @@ apps to its left. Must be idempotent: a second run changes nothing."""
 
 def load(*, stdout) -> int:
     """Create what is missing; return the number of rows created."""
-    return 0
+    created = 0
+    from . import requirement_demo
+
+    created += requirement_demo.load(stdout=stdout)
+    return created

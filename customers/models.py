@@ -290,6 +290,18 @@ class Requirement(BaseModel):
     def get_kano_display(self) -> str:
         return self.Kano(self.kano).label
 
+    # Kano class → the guide's level (section II): must-be needs are met, performance
+    # needs are identified, attractive ones exceed expectations.
+    GUIDE_LEVEL_BY_KANO = {
+        Kano.MUST_BE: _("Meet requirements"),
+        Kano.PERFORMANCE: _("Identify needs"),
+        Kano.ATTRACTIVE: _("Exceed expectations"),
+    }
+
+    @property
+    def guide_level(self) -> str:
+        return self.GUIDE_LEVEL_BY_KANO[self.kano]
+
     def clean(self):
         from django.core.exceptions import ValidationError
 
@@ -471,7 +483,8 @@ class Deployment(BaseModel):
 
 
 class DeploymentAcknowledgement(BaseModel):
-    """The head's acknowledgement of one revision of a deployed need (kept forever)."""
+    """The head's acknowledgement of one revision of a deployed need (a log kept forever;
+    a changed commitment may be acknowledged again within the same revision)."""
 
     deployment = models.ForeignKey(
         Deployment,
@@ -492,11 +505,6 @@ class DeploymentAcknowledgement(BaseModel):
         ordering = ["-created_at", "-id"]
         verbose_name = _("acknowledgement")
         verbose_name_plural = _("acknowledgements")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["deployment", "revision"], name="deployment_ack_once_per_revision"
-            ),
-        ]
 
     def __str__(self):
         return f"{self.deployment} r{self.revision} by {self.user}"
