@@ -5,8 +5,8 @@ import pytest
 
 from customers import requirement_services as services
 from customers.models import Requirement, RequirementTransition
-from qms.models import Message
 from qms.exceptions import ApplicationError
+from qms.models import Message
 from tests.customers.requirements.factories import RequirementFactory
 
 pytestmark = pytest.mark.django_db
