@@ -312,3 +312,10 @@ def requirement_coverage(*, requirement: Requirement, user) -> QuerySet[Deployme
 
 def is_department_member(*, user, department_id: int) -> bool:
     return Membership.objects.filter(user_id=user.pk, department_id=department_id).exists()
+
+
+def member_department_ids(*, user) -> frozenset[int]:
+    """Departments the user is a staff member of (not merely the head of)."""
+    return frozenset(
+        Membership.objects.filter(user_id=user.pk).values_list("department_id", flat=True)
+    )

@@ -110,7 +110,6 @@ def requirement_create(*, actor: User, topics=(), **fields) -> Requirement:
         to_status=Status.PROPOSED,
         revision=requirement.revision,
         actor=actor,
-        note=_("Proposed"),
     )
     return requirement
 

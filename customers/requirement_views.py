@@ -374,9 +374,11 @@ class BriefListView(LoginRequiredMixin, ListView):
         return selectors.brief_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
+        user = self.request.user
         return super().get_context_data(
-            headed_ids=headed_department_ids(self.request.user),
-            in_department=bool(department_ids_for_user(self.request.user)),
+            headed_ids=headed_department_ids(user),
+            member_ids=selectors.member_department_ids(user=user),
+            in_department=bool(department_ids_for_user(user)),
             **kwargs,
         )
 

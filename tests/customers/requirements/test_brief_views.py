@@ -134,3 +134,13 @@ def test_edit_commitment_by_quality_manager(
     assert response.status_code == 302
     fd_deployment.refresh_from_db()
     assert fd_deployment.commitment == "ID scan in 5 s"
+
+
+def test_a_head_who_is_not_staff_is_not_offered_mark_read(
+    client_for, deployed, fd_deployment, front_desk_head
+):
+    from customers import requirement_services as services
+
+    services.deployment_acknowledge(deployment=fd_deployment, actor=front_desk_head)
+    page = client_for(front_desk_head).get(BRIEFS).content.decode()
+    assert "Mark read" not in page
