@@ -2,6 +2,7 @@
 vocabulary, and the requirements register."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -430,6 +431,7 @@ class Deployment(BaseModel):
     ack_days = models.PositiveSmallIntegerField(
         _("days to acknowledge"),
         default=DEFAULT_ACK_DAYS,
+        validators=[MinValueValidator(1)],
         help_text=_("The head is reminded when the acknowledgement is this many days late."),
     )
     activated_at = models.DateTimeField(_("deployed at"), null=True, blank=True)

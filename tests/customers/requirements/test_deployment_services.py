@@ -6,6 +6,7 @@ from customers import requirement_services as services
 from customers.models import Requirement
 from qms.exceptions import ApplicationError
 from qms.models import Message
+from qms.services import message_send
 
 pytestmark = pytest.mark.django_db
 
@@ -26,10 +27,44 @@ def test_deploying_notifies_head_and_staff_once(
         f"need-deployed:{fd_deployment.pk}:1:{front_desk_head.pk}",
         f"need-deployed:{fd_deployment.pk}:1:{front_desk_staff.pk}",
     }
-    # Sent through the outbox (the on-commit kick runs the send task eagerly in tests or
-    # the scanner does); a repeated notification writes nothing new.
+    # A repeated notification writes nothing new.
     services._notify_department(fd_deployment, accepted, changed=False)
     assert Message.objects.filter(kind="need_deployed").count() == 2
+    # The outbox sender delivers each once, however often it is asked.
+    for message in Message.objects.filter(kind="need_deployed"):
+        assert message_send(message_id=message.pk) is True
+        assert message_send(message_id=message.pk) is False
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        [front_desk_head.email, front_desk_staff.email]
+    )
+    assert "ID scan from 30 s to 10 s" in mailoutbox[0].body
+
+
+def test_deploying_works_with_the_broker_down(
+    client_for,
+    accepted,
+    fd_deployment,
+    quality_manager,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from django.urls import reverse
+
+    from qms.celery import app
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(app, "send_task", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(quality_manager).post(
+            reverse("customers:requirement-deploy", args=[accepted.pk])
+        )
+    assert response.status_code == 302
+    accepted.refresh_from_db()
+    assert accepted.status == Requirement.Status.DEPLOYED
+    # The work is in the outbox; the send_due_messages scanner delivers it later.
+    assert Message.objects.filter(kind="need_deployed", status="pending").count() == 2
 
 
 def test_adding_a_department_to_a_deployed_need_notifies_it(

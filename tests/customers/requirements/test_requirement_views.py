@@ -189,3 +189,24 @@ def test_lifecycle_steps_are_post_only_and_quality_manager_only(
 ):
     url = reverse("customers:requirement-submit", args=[proposed.pk])
     assert client_for(front_desk_head).post(url).status_code == 403
+
+
+def test_deployment_form_says_what_is_wrong(client_for, quality_manager, accepted, front_desk):
+    url = reverse("customers:deployment-create", args=[accepted.pk])
+    response = client_for(quality_manager).post(
+        url, {"department": front_desk.pk, "commitment": "", "ack_days": 0}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This field is required" in page
+    assert "greater than or equal to 1" in page
+
+
+def test_deployment_form_before_acceptance_explains(
+    client_for, quality_manager, proposed, front_desk
+):
+    url = reverse("customers:deployment-create", args=[proposed.pk])
+    response = client_for(quality_manager).post(
+        url, {"department": front_desk.pk, "commitment": "x", "ack_days": 7}
+    )
+    assert "Accept the requirement before deploying it" in response.content.decode()
