@@ -9,12 +9,12 @@ their departments. Out-of-scope objects are 404.
 from __future__ import annotations
 
 from django.db.models import (
+    Count,
     Exists,
     F,
     Func,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -142,29 +142,71 @@ def requirement_get_for_user(*, user, pk) -> Requirement:
         raise Http404 from None
 
 
-def requirement_export_rows(qs: QuerySet[Requirement]):
-    """Rows for the CSV export, streamed; topics and departments aggregated per chunk."""
-    qs = qs.prefetch_related(
-        "topics",
-        Prefetch("deployments", queryset=Deployment.objects.select_related("department")),
-    )
-    for r in qs.iterator(chunk_size=500):
+def requirement_export_rows(qs: QuerySet[Requirement], *, chunk_size: int = 1000):
+    """Rows for the CSV export, streamed in chunks: plain values (no model instances),
+    with the chunk's topics and departments fetched in one query each."""
+    kinds = {k: str(v) for k, v in Requirement.Kind.choices}
+    statuses = {k: str(v) for k, v in Requirement.Status.choices}
+    importance = {k: str(v) for k, v in Requirement.Importance.choices}
+    kano = {k: str(v) for k, v in Requirement.Kano.choices}
+    rows = qs.values_list(
+        "pk",
+        "title",
+        "kind",
+        "status",
+        "segment__name",
+        "importance",
+        "acceptance_criterion",
+        "reference",
+        "owner__username",
+        "revision",
+        "acknowledged_count",
+        "deployment_count",
+    ).iterator(chunk_size=chunk_size)
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= chunk_size:
+            yield from _export_chunk(chunk, kinds, statuses, importance, kano)
+            chunk = []
+    if chunk:
+        yield from _export_chunk(chunk, kinds, statuses, importance, kano)
+
+
+def _export_chunk(chunk, kinds, statuses, importance, kano):
+    ids = [row[0] for row in chunk]
+    topics: dict[int, list[str]] = {}
+    for requirement_id, name in (
+        Requirement.topics.through.objects.filter(requirement_id__in=ids)
+        .order_by("topic__name")
+        .values_list("requirement_id", "topic__name")
+    ):
+        topics.setdefault(requirement_id, []).append(name)
+    departments: dict[int, list[str]] = {}
+    for requirement_id, code in (
+        Deployment.objects.filter(requirement_id__in=ids)
+        .order_by("department__code")
+        .values_list("requirement_id", "department__code")
+    ):
+        departments.setdefault(requirement_id, []).append(code)
+    for (pk, title, kind, status, segment, imp, criterion, reference, owner, revision,
+         acknowledged, deployed) in chunk:  # fmt: skip
         yield (
-            r.pk,
-            r.title,
-            r.get_kind_display(),
-            r.get_kano_display(),
-            r.get_status_display(),
-            r.segment.name if r.segment else "",
-            r.get_importance_display(),
-            r.acceptance_criterion,
-            r.reference,
-            r.owner or "",
-            r.revision,
-            "; ".join(t.name for t in r.topics.all()),
-            "; ".join(d.department.code for d in r.deployments.all()),
-            r.acknowledged_count,
-            r.deployment_count,
+            pk,
+            title,
+            kinds.get(kind, kind),
+            kano[Requirement.KANO_BY_KIND[kind]],
+            statuses.get(status, status),
+            segment or "",
+            importance.get(imp, imp),
+            criterion,
+            reference,
+            owner or "",
+            revision,
+            "; ".join(topics.get(pk, [])),
+            "; ".join(departments.get(pk, [])),
+            acknowledged,
+            deployed,
         )
 
 
@@ -270,19 +312,13 @@ def deployment_staff_reads(*, deployment: Deployment) -> list[tuple]:
 
 
 def department_coverage_list(*, user) -> QuerySet[Department]:
-    """Per department in scope: deployed needs, acknowledged (current revision), staff,
-    and reads of current revisions (out of needs × staff)."""
+    """Per department in scope: deployed needs, acknowledged (current revision) and staff.
+    Reads are added per page by `department_attach_read_counts` (one grouped query)."""
     qs = Department.objects.all()
     if not getattr(user, "can_view_all", False):
         qs = qs.filter(pk__in=department_ids_for_user(user))
     live = Deployment.objects.filter(
         department_id=OuterRef("pk"), requirement__status=Requirement.Status.DEPLOYED
-    )
-    reads = BriefRead.objects.filter(
-        deployment__department_id=OuterRef("pk"),
-        deployment__requirement__status=Requirement.Status.DEPLOYED,
-        revision=F("deployment__requirement__revision"),
-        user__memberships__department_id=OuterRef("pk"),
     )
     return (
         qs.select_related("head")
@@ -292,17 +328,39 @@ def department_coverage_list(*, user) -> QuerySet[Department]:
                 live.filter(acknowledged_revision=F("requirement__revision"))
             ),
             staff_count=staff_count_expression("pk"),
-            read_count=_count(reads),
         )
         .order_by("name", "id")
     )
 
 
+def department_attach_read_counts(departments) -> None:
+    """Set `read_count` (reads of the current revision of deployed needs, by current staff
+    of the department) and `possible_reads` (needs × staff) on each department, with one
+    grouped aggregate query for the whole page."""
+    departments = list(departments)
+    counts = dict(
+        BriefRead.objects.filter(
+            deployment__department_id__in=[d.pk for d in departments],
+            deployment__requirement__status=Requirement.Status.DEPLOYED,
+            revision=F("deployment__requirement__revision"),
+            user__memberships__department_id=F("deployment__department_id"),
+        )
+        .values("deployment__department_id")
+        .annotate(n=Count("id"))
+        .values_list("deployment__department_id", "n")
+    )
+    for department in departments:
+        department.read_count = counts.get(department.pk, 0)
+        department.possible_reads = department.need_count * department.staff_count
+
+
 def department_coverage_get(*, user, pk) -> Department:
     try:
-        return department_coverage_list(user=user).get(pk=pk)
+        department = department_coverage_list(user=user).get(pk=pk)
     except (Department.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    department_attach_read_counts([department])
+    return department
 
 
 def requirement_coverage(*, requirement: Requirement, user) -> QuerySet[Deployment]:

@@ -409,6 +409,11 @@ class CoverageListView(CoverageAccessMixin, ListView):
     def get_queryset(self):
         return selectors.department_coverage_list(user=self.request.user)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        selectors.department_attach_read_counts(context["departments"])
+        return context
+
 
 class DepartmentCoverageView(CoverageAccessMixin, ListView):
     template_name = "customers/requirements/coverage_department.html"
