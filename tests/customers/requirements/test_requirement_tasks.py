@@ -141,3 +141,13 @@ def test_next_weeks_digest_only_with_news(deployed, fd_deployment, quality_manag
 
 def test_no_digest_without_news(quality_manager, front_desk, front_desk_head):
     assert send_weekly_digest_task() == 0
+
+
+def test_tasks_and_beat_entries_are_registered(settings):
+    from qms.celery import app
+
+    app.loader.import_default_modules()
+    assert "customers.remind_overdue_acknowledgements" in app.tasks
+    assert "customers.send_weekly_digest" in app.tasks
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {"customers.remind_overdue_acknowledgements", "customers.send_weekly_digest"} <= tasks
