@@ -6,6 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -170,11 +171,11 @@ class RequirementActionView(QualityManagerRequiredMixin, _RequirementMixin, View
 
     action = ""
     actions = {
-        "submit": (services.requirement_submit_for_review, _("Submitted for review.")),
-        "accept": (services.requirement_accept, _("Accepted.")),
+        "submit": (services.requirement_submit_for_review, gettext_lazy("Submitted for review.")),
+        "accept": (services.requirement_accept, gettext_lazy("Accepted.")),
         "deploy": (
             services.requirement_deploy,
-            _("Deployed: the departments have been told and asked to acknowledge."),
+            gettext_lazy("Deployed: the departments have been told and asked to acknowledge."),
         ),
     }
 

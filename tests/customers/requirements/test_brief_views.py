@@ -144,3 +144,35 @@ def test_a_head_who_is_not_staff_is_not_offered_mark_read(
     services.deployment_acknowledge(deployment=fd_deployment, actor=front_desk_head)
     page = client_for(front_desk_head).get(BRIEFS).content.decode()
     assert "Mark read" not in page
+
+
+def test_detail_pages_query_counts_are_flat(
+    client_for, quality_manager, front_desk, django_assert_max_num_queries
+):
+    from tests.customers.requirements.factories import TopicFactory
+    from tests.factories import DepartmentFactory
+
+    client = client_for(quality_manager)
+    requirement = make_deployed(quality_manager=quality_manager, departments=[front_desk])
+    deployment = requirement.deployments.get()
+    requirement_url = reverse("customers:requirement-detail", args=[requirement.pk])
+    client.get(requirement_url)
+    with django_assert_max_num_queries(20) as few_requirement:
+        client.get(requirement_url)
+    with django_assert_max_num_queries(20) as few_deployment:
+        client.get(detail(deployment))
+    for _ in range(10):
+        staff = MembershipFactory(department=front_desk, user=UserFactory()).user
+        services.brief_mark_read(deployment=deployment, actor=staff)
+        requirement.topics.add(TopicFactory())
+        services.deployment_create(
+            requirement=requirement,
+            department=DepartmentFactory(),
+            commitment="More",
+            actor=quality_manager,
+        )
+    with django_assert_max_num_queries(len(few_requirement.captured_queries)):
+        client.get(requirement_url)
+    with django_assert_max_num_queries(len(few_deployment.captured_queries)):
+        response = client.get(detail(deployment))
+    assert "10 of 10 staff" in response.content.decode()
