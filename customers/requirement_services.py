@@ -279,9 +279,14 @@ def _brief_url(deployment: Deployment) -> str:
     return reverse("customers:deployment-detail", args=[deployment.pk])
 
 
-def _notify_department(deployment: Deployment, requirement: Requirement, *, changed: bool) -> None:
+def _notify_department(
+    deployment: Deployment, requirement: Requirement, *, changed: bool, event: str = ""
+) -> None:
+    """Tell the head and staff. The key names the deployment and revision (plus `event`
+    for changes within a revision, e.g. a new commitment), so each goes out once."""
     kind = "need_changed" if changed else "need_deployed"
     key_prefix = "need-changed" if changed else "need-deployed"
+    revision_key = f"{requirement.revision}{event}"
     if changed:
         subject = _("Customer need changed: %(title)s") % {"title": requirement.title}
         intro = _("A customer need deployed to %(department)s has changed (revision %(rev)s).")
@@ -303,7 +308,7 @@ def _notify_department(deployment: Deployment, requirement: Requirement, *, chan
     )
     for person in _recipients(deployment.department):
         message_queue(
-            key=f"{key_prefix}:{deployment.pk}:{requirement.revision}:{person.pk}",
+            key=f"{key_prefix}:{deployment.pk}:{revision_key}:{person.pk}",
             kind=kind,
             recipient=person.email,
             subject=subject[:200],
@@ -394,6 +399,10 @@ def deployment_update(
         deployment.next_action_at = deployment.ack_due_at
         deployment.reminder_step = 0
         deployment.save()
+        change = deployment.history.order_by("-history_id").values_list("history_id", flat=True)
+        _notify_department(
+            deployment, requirement, changed=True, event=f"-commitment-{change.first()}"
+        )
     return deployment
 
 

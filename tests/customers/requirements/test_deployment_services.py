@@ -133,6 +133,10 @@ def test_changed_commitment_asks_for_a_new_acknowledgement(
     assert fd_deployment.ack_days == 3
     services.deployment_acknowledge(deployment=fd_deployment, actor=front_desk_head)
     assert fd_deployment.acknowledgements.count() == 2
+    # The department is told about the new commitment (once per change and person).
+    told = Message.objects.filter(key__startswith=f"need-changed:{fd_deployment.pk}:1-commitment-")
+    assert told.count() == 2  # the head and the staff member
+    assert all("ID scan in 5 s" in m.body for m in told)
 
 
 def test_remove_a_deployment_only_before_deploying(fd_deployment, quality_manager, deployed):
