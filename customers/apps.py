@@ -8,11 +8,31 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self):
+        # Requirements register and deployment (metrics, navigation, audit trail).
+        from . import requirement_metrics, requirement_registry
+
+        requirement_metrics.register()
+        requirement_registry.register_navigation()
+        requirement_registry.register_history()
+
         from . import metrics
 
         metrics.register()
         register_history()
         register_navigation()
+        register_dashboard_filters()
+
+
+def register_dashboard_filters():
+    from qms.dashboard import dimensions
+
+    from .models import Segment
+
+    dimensions.add(
+        "segment",
+        _("Segment"),
+        lambda: list(Segment.objects.order_by("name").values_list("code", "name")),
+    )
 
 
 def register_history():
