@@ -61,7 +61,13 @@ def revisions(records: list) -> list[Revision]:
             for change in delta.changes:
                 field = record.instance_type._meta.get_field(change.field)
                 old, new = change.old, change.new
-                if field.choices:
+                if field.many_to_many:
+                    # simple_history gives the through-table rows; keep the target ids.
+                    key = field.m2m_reverse_field_name()
+                    old = sorted(row[key] for row in old or [])
+                    new = sorted(row[key] for row in new or [])
+                    pending_fk.setdefault(field.related_model, set()).update(old + new)
+                elif field.choices:
                     labels = dict(field.flatchoices)
                     old, new = labels.get(old, old), labels.get(new, new)
                 elif field.is_relation:
@@ -75,7 +81,11 @@ def revisions(records: list) -> list[Revision]:
     for revision in result:
         for change in revision.changes:
             field = change.field
-            if field.is_relation and not field.choices:
+            if field.many_to_many:
+                found = names.get(field.related_model, {})
+                change.old = ", ".join(sorted(str(found.get(pk, pk)) for pk in change.old))
+                change.new = ", ".join(sorted(str(found.get(pk, pk)) for pk in change.new))
+            elif field.is_relation and not field.choices:
                 found = names.get(field.related_model, {})
                 change.old = found.get(change.old, change.old)
                 change.new = found.get(change.new, change.new)

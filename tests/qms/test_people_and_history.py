@@ -162,3 +162,24 @@ def test_a_wrong_old_password_is_explained(client_for, front_desk_head):
     )
     assert response.status_code == 200
     assert "old_password" in response.context["form"].errors
+
+
+def test_history_shows_many_to_many_changes_by_name(client_for, quality_manager):
+    """Records that keep a list (a requirement's topics) show which items changed."""
+    from customers.models import Requirement, Topic
+
+    queue = Topic.objects.create(name="Queue time", slug="queue-time")
+    cleanliness = Topic.objects.create(name="Cleanliness", slug="cleanliness")
+    requirement = Requirement.objects.create(title="Short queues", kind="stated")
+    requirement.topics.set([queue])
+    requirement.title = "Short queues at checkout"
+    requirement.save()
+    requirement.topics.set([queue, cleanliness])
+    requirement.save()
+    response = client_for(quality_manager).get(
+        reverse("qms:history", args=["requirement", requirement.pk])
+    )
+    assert response.status_code == 200
+    changes = [c for r in response.context["revisions"] for c in r.changes]
+    topics = next(c for c in changes if c.field == "topics")
+    assert (topics.old, topics.new) == ("Queue time", "Cleanliness, Queue time")
