@@ -496,6 +496,9 @@ def checkin_reminders_send_due(*, limit: int = 200) -> int:
                 next_action_at=now + dt.timedelta(days=1)
             )
             continue
+        if objective.reminder_step >= 3:  # escalated: nothing more until a check-in
+            Objective.objects.filter(pk=objective.pk).update(next_action_at=None)
+            continue
         step = objective.reminder_step + 1
         due_on = objective.checkin_due_on
         subject, body = _reminder_body(objective, step)
