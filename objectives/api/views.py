@@ -47,7 +47,7 @@ class ObjectiveViewSet(
             period_label=params.get("period", ""),
             department_id=_int_param(self.request, "department"),
             level=params.get("level", ""),
-        )
+        ).prefetch_related("requirements")
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
