@@ -15,7 +15,8 @@ Key result progress (0-100 %)
 - baseline equal to target: there is no distance to travel, so 100 % if the current value
   meets the target in the key result's direction (>= for increase/stay_above, <= for
   decrease/stay_below), else 0 %.
-- no measurement yet: None ("no data"); it counts as 0 % in the objective's mean.
+- no measurement yet: None ("no data"); it counts as 0 % in the objective's mean, unless
+  no key result of the objective has a measurement yet (then the objective has no data).
 
 Objective progress
 ------------------
@@ -114,8 +115,12 @@ def weighted_mean(
 
 
 def objective_progress(key_results: Iterable[tuple[Number, float | None]]) -> float | None:
-    """Weighted mean of the key results' progress; None without key results."""
-    return weighted_mean(key_results, none_as_zero=True)
+    """Weighted mean of the key results' progress; a key result without a measurement
+    counts as 0 %. None ("no data") without key results or before any measurement."""
+    items = list(key_results)
+    if all(progress is None for _weight, progress in items):
+        return None
+    return weighted_mean(items, none_as_zero=True)
 
 
 def rollup(children: Iterable[tuple[Number, float | None]]) -> float | None:

@@ -112,6 +112,9 @@ class TestObjectiveProgress:
     def test_no_key_results_is_no_data(self):
         assert m.objective_progress([]) is None
 
+    def test_no_measurement_at_all_is_no_data(self):
+        assert m.objective_progress([(1, None), (2, None)]) is None
+
 
 class TestRollup:
     def test_weighted_mean_of_children_leaving_out_those_without_data(self):

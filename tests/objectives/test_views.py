@@ -66,12 +66,14 @@ class TestCascade:
     def test_shows_organisation_objectives_with_department_objectives_beneath(
         self, client_for, quality_manager, fd_objective, hk_objective
     ):
+        KeyResultFactory(objective=hk_objective, current_value=Decimal("40"))
         response = client_for(quality_manager).get(f"/objectives/?period={this_year()}")
         html = response.content.decode()
         assert "<details" in html and "<summary>" in html
         assert "Checkout within 5 minutes" in html
         assert "Rooms ready early" in html
-        assert "objective-progress" in html
+        assert 'class="objective-progress"' in html and 'value="40.0"' in html
+        assert "no data yet" in html  # the front desk has not checked in yet
 
     def test_filter_by_department(self, client_for, quality_manager, fd_objective, hk_objective):
         fd = fd_objective.department
