@@ -14,12 +14,15 @@ from .models import KeyResult, Objective
 
 
 class PeriodFilterForm(forms.Form):
-    period = forms.ChoiceField(label=_("Period"), required=False)
+    period = forms.ChoiceField(
+        label=_("Period"), required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
     department = forms.ModelChoiceField(
         label=_("Department"),
         queryset=Department.objects.none(),
         required=False,
         empty_label=_("All departments"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
     def __init__(self, *args, periods=(), departments=None, **kwargs):

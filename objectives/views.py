@@ -4,6 +4,7 @@ live in services and selectors."""
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -329,8 +330,16 @@ class ObjectiveAlignmentView(ViewAllRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         form, period, _department = _period_form(self.request, with_departments=False)
+        alignment = selectors.alignment(period_label=period)
+        paginator = Paginator(alignment.rows, 50)
+        page = paginator.get_page(self.request.GET.get("page"))
         context.update(
-            filter_form=form, period=period, alignment=selectors.alignment(period_label=period)
+            filter_form=form,
+            period=period,
+            alignment=alignment,
+            rows=page.object_list,
+            page_obj=page,
+            is_paginated=paginator.num_pages > 1,
         )
         return context
 
