@@ -11,6 +11,7 @@ belong here only.
         .venv/bin/python bench/objectives_cascade.py
 """
 
+import logging
 import os
 import statistics
 import sys
@@ -23,6 +24,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qms.settings.test")
 import django  # noqa: E402
 
 django.setup()
+logging.getLogger("axes").setLevel(logging.WARNING)
 
 import datetime as dt  # noqa: E402
 from decimal import Decimal  # noqa: E402

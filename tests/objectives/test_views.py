@@ -370,3 +370,21 @@ def test_navigation_by_role(client_for, quality_manager, front_desk_head, outsid
     assert "alignment" not in head_keys
     outsider_keys = {key for _label, _url, key in nav_registry.for_user(outsider)}
     assert not outsider_keys & {"objectives", "my-objectives", "alignment"}
+
+
+def test_alignment_query_count_does_not_grow(client_for, viewer):
+    client = client_for(viewer)
+    ObjectiveFactory(requirements=[RequirementFactory()])
+    few = count_queries(client, "/objectives/alignment/")
+    for _ in range(6):
+        ObjectiveFactory(requirements=[RequirementFactory(), RequirementFactory()])
+        RequirementFactory(status=Requirement.Status.DEPLOYED)
+    assert count_queries(client, "/objectives/alignment/") == few
+
+
+def test_review_query_count_does_not_grow(client_for, quality_manager, front_desk, housekeeping):
+    client = client_for(quality_manager)
+    add_cascade(front_desk, housekeeping, roots=1, children=1)
+    few = count_queries(client, "/objectives/review/")
+    add_cascade(front_desk, housekeeping, roots=4, children=5)
+    assert count_queries(client, "/objectives/review/") == few
