@@ -264,8 +264,6 @@ class KeyResult(BaseModel):
                 name="keyresult_compute_due_idx",
                 condition=Q(mode="computed"),
             ),
-            # Weaker-target check: sibling key results with the same metric.
-            models.Index(fields=["metric_key"], name="keyresult_metric_key_idx"),
         ]
 
     def __str__(self):
@@ -384,6 +382,9 @@ class ObjectiveAnalysis(BaseModel):
         ordering = ["-at"]
         verbose_name = _("objective analysis")
         verbose_name_plural = _("objective analyses")
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="objectiveanalysis_text_required"),
+        ]
 
     def __str__(self):
         return f"{self.objective}: {self.text[:40]}"
