@@ -100,3 +100,18 @@ def test_the_admin_is_read_only(admin_client):
     assert response.status_code == 403
     checkin.refresh_from_db()
     assert checkin.value != Decimal("99")
+
+
+def test_on_postgresql_the_database_also_refuses_to_delete_a_check_in():
+    from django.db import connection
+
+    checkin = CheckInFactory()
+    if connection.vendor == "postgresql":
+        with pytest.raises(DatabaseError), transaction.atomic():
+            CheckIn.objects.filter(pk=checkin.pk).delete()
+    # Everywhere: the key result protects its check-ins from a cascading delete.
+    from django.db.models import ProtectedError
+
+    with pytest.raises(ProtectedError), transaction.atomic():
+        checkin.key_result.delete()
+    assert CheckIn.objects.filter(pk=checkin.pk).exists()
