@@ -79,6 +79,10 @@ class ObjectiveForm(forms.ModelForm):
             self.fields["requirements"].queryset = Requirement.objects.filter(
                 status__in=[Requirement.Status.ACCEPTED, Requirement.Status.DEPLOYED]
             ).order_by("title")
+            self.fields["requirements"].error_messages["required"] = _(
+                "Name at least one customer requirement this objective serves: objectives "
+                "must not drift from customer needs."
+            )
             self.fields["requirements"].help_text = _(
                 "The customer needs this objective serves (accepted or deployed requirements)."
             )

@@ -391,7 +391,9 @@ def review(*, user, period_label: str) -> list[Objective]:
         objective_list(user=user, period_label=period_label).select_related("analysis")
     )
     attach_progress(objectives)
+    today = timezone.localdate()
     for objective in objectives:
+        objective.period_over = today > objective.period_end
         final = objective.final_progress
         value = float(final) if final is not None else objective.progress
         objective.missed = value is None or value < 100

@@ -361,6 +361,7 @@ class ObjectiveReviewView(ScopeRequiredMixin, TemplateView):
         context.update(
             filter_form=form,
             period=period,
+            period_over=all(o.period_over for o in objectives),
             objectives=objectives,
             missing=missing,
             close_form=PeriodCloseForm(initial={"period": period}),

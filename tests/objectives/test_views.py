@@ -264,7 +264,9 @@ class TestForms:
             },
         )
         assert response.status_code == 200
-        assert response.context["form"].errors["requirements"]
+        assert "Name at least one customer requirement" in str(
+            response.context["form"].errors["requirements"]
+        )
         assert not Objective.objects.exists()
 
     def test_department_head_creates_for_own_department_only(
