@@ -297,10 +297,11 @@ def cascade(
     return Cascade(roots=roots, page_obj=page, is_paginated=paginator.num_pages > 1)
 
 
-def my_objectives(*, user, period_label: str = "") -> list[Objective]:
+def my_objectives(*, user, period_label: str = "") -> QuerySet[Objective]:
     """Active objectives of the departments the user heads or belongs to, and those the
-    user owns, with key results, progress and the customer requirements behind each (via
-    the parent for department objectives). Constant queries."""
+    user owns, with key results and the customer requirements behind each (via the
+    parent for department objectives) prefetched. Call `decorate_my_objectives` on the
+    page of rows shown."""
     ids = department_ids_for_user(user)
     qs = (
         Objective.objects.filter(
@@ -316,7 +317,12 @@ def my_objectives(*, user, period_label: str = "") -> list[Objective]:
     )
     if period_label:
         qs = qs.filter(period_label=period_label)
-    objectives = list(qs[:200])
+    return qs
+
+
+def decorate_my_objectives(objectives, *, user) -> list[Objective]:
+    """Progress, health, customer needs and the check-in right, without queries."""
+    objectives = list(objectives)
     attach_progress(objectives)
     for objective in objectives:
         source = objective.parent if objective.parent_id else objective

@@ -92,7 +92,10 @@ class ObjectiveMineView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        objectives = selectors.my_objectives(user=self.request.user)
+        paginator = Paginator(selectors.my_objectives(user=self.request.user), 20)
+        page = paginator.get_page(self.request.GET.get("page"))
+        objectives = selectors.decorate_my_objectives(page.object_list, user=self.request.user)
+        context.update(page_obj=page, is_paginated=paginator.num_pages > 1)
         for objective in objectives:
             for kr in objective.kr_list:
                 kr.checkin_form = (
