@@ -65,6 +65,8 @@ class ObjectiveSerializer(serializers.ModelSerializer):
     requirements = serializers.PrimaryKeyRelatedField(
         queryset=Requirement.objects.all(), many=True, required=False
     )
+    # Plain text, not an enum: "status" enums of other apps would collide in the schema.
+    status = serializers.CharField(read_only=True, help_text="active or closed")
     progress = serializers.FloatField(read_only=True, allow_null=True)
     health = serializers.CharField(read_only=True)
     stale = serializers.BooleanField(read_only=True)
