@@ -111,10 +111,10 @@ class Objective(BaseModel):
     checkin_due_on = models.DateField(_("next check-in due"), null=True, blank=True)
     reminder_step = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
     next_action_at = models.DateTimeField(_("next reminder"), null=True, blank=True)
-    # m2m_fields=[requirements] waits for qms.history.revisions to handle many-to-many
-    # diffs (it raises on lists today); see the issue report.
+    # The requirements an objective serves are part of its audit trail.
     history = HistoricalRecords(
         excluded_fields=["last_checkin_at", "reminder_step", "next_action_at", "updated_at"],
+        m2m_fields=[requirements],
     )
 
     class Meta:
