@@ -9,11 +9,12 @@ class CustomersConfig(AppConfig):
 
     def ready(self):
         # Requirements register and deployment (metrics, navigation, audit trail).
-        from . import requirement_metrics, requirement_registry
+        from . import requirement_metrics, requirement_panels, requirement_registry
 
         requirement_metrics.register()
         requirement_registry.register_navigation()
         requirement_registry.register_history()
+        requirement_panels.register()
 
         from . import metrics
 

@@ -8,11 +8,12 @@ class ObjectivesConfig(AppConfig):
     verbose_name = _("Quality objectives")
 
     def ready(self):
-        from . import metrics
+        from . import metrics, panels
 
         metrics.register()
         register_history()
         register_navigation()
+        panels.register()
 
 
 def register_history():
