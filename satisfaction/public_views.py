@@ -59,7 +59,7 @@ class RespondView(PublicLinkMixin, View):
     def questions(self):
         return selectors.version_questions(version=self.invitation.wave.survey_version)
 
-    def page(self, request, questions, draft, errors=None, saved=False, status=200):
+    def page(self, request, questions, draft, errors=None, saved=False, status=200, form_error=""):
         version = self.invitation.wave.survey_version
         errors = errors or {}
         return _render(
@@ -70,6 +70,7 @@ class RespondView(PublicLinkMixin, View):
                 intro=version.intro(self.language),
                 questions=answering.views(questions, draft, errors, self.language),
                 errors=errors,
+                form_error=form_error,
                 saved=saved,
                 anonymous=version.survey.identity_mode == Survey.IdentityMode.ANONYMOUS,
             ),
@@ -104,17 +105,18 @@ class RespondView(PublicLinkMixin, View):
             if is_fetch:
                 return JsonResponse({"saved": True})
             return self.page(request, questions, draft, errors, saved=not errors)
+        form_error = ""
         if not errors:
             try:
                 services.response_submit(
                     invitation=self.invitation, questions=questions, draft=draft
                 )
             except ApplicationError as exc:
-                errors = exc.extra or {"__all__": str(exc)}
+                errors, form_error = exc.extra, str(exc)
             else:
                 return _render(request, "thanks.html", self.base_context())
         services.response_save_draft(invitation=self.invitation, draft=draft)
-        return self.page(request, questions, draft, errors, status=200)
+        return self.page(request, questions, draft, errors, form_error=form_error)
 
 
 class OptOutView(PublicLinkMixin, View):

@@ -160,12 +160,14 @@ def sent_invitation(wave: Wave | None = None, customer=None, **wave_fields):
     if wave is None:
         wave = running_wave(published_survey(), **wave_fields)
     customer = customer or consenting_customer()
-    invitation = Invitation.objects.create(
+    invitation, _created = Invitation.objects.get_or_create(
         wave=wave,
         customer=customer,
-        language=customer.language,
-        scheduled_at=timezone.now(),
-        next_action_at=timezone.now(),
+        defaults={
+            "language": customer.language,
+            "scheduled_at": timezone.now(),
+            "next_action_at": timezone.now(),
+        },
     )
     services.invitations_process_due()
     invitation.refresh_from_db()
