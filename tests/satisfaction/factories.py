@@ -176,3 +176,32 @@ def sent_invitation(wave: Wave | None = None, customer=None, **wave_fields):
     body = Message.objects.get(key=f"invitation:{invitation.pk}").body
     token = body.split("/s/")[1].split("/")[0]
     return invitation, token
+
+
+def answered(wave: Wave, draft: dict, customer=None, submitted_at=None):
+    """A submitted response with the given answers (by question code)."""
+    from satisfaction import selectors
+
+    customer = customer or consenting_customer()
+    invitation = Invitation.objects.create(
+        wave=wave,
+        customer=customer,
+        trigger_ref=f"t{Invitation.objects.count()}",
+        state=Invitation.State.SENT,
+        scheduled_at=timezone.now(),
+        sent_at=timezone.now(),
+        expires_at=timezone.now() + dt.timedelta(days=7),
+    )
+    invitation = Invitation.objects.select_related("wave__survey_version__survey", "customer").get(
+        pk=invitation.pk
+    )
+    questions = selectors.version_questions(version=wave.survey_version)
+    response, _created = services.response_submit(
+        invitation=invitation, questions=questions, draft=draft
+    )
+    if submitted_at is not None:
+        from satisfaction.models import Answer, Response
+
+        Response.objects.filter(pk=response.pk).update(submitted_at=submitted_at)
+        Answer.objects.filter(response=response).update(submitted_at=submitted_at)
+    return response
