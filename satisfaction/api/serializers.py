@@ -59,6 +59,7 @@ class WaveSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="survey_version.number", read_only=True)
     segment = serializers.SlugRelatedField(slug_field="code", read_only=True)
     invitation_count = serializers.IntegerField(read_only=True)
+    kind = serializers.CharField(read_only=True, help_text="one_off or transactional")
 
     class Meta:
         model = Wave
