@@ -247,7 +247,8 @@ def driver_shares(
             key,
             {
                 "key": key,
-                "label": row["topic__name"] or row["choice__text_en"],
+                "label": row["choice__text_en"] or row["topic__name"],
+                "topic_name": row["topic__name"],
                 "topic": row["topic__slug"],
                 "count": 0,
             },

@@ -8,7 +8,9 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import translation
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 
 from qms.exceptions import ApplicationError
 
@@ -23,8 +25,14 @@ def _render(request, template, context=None, status=200):
 
 
 class PublicLinkMixin:
-    """Rate limit, resolve the token, and speak the customer's language."""
+    """Rate limit, resolve the token, and speak the customer's language.
 
+    No CSRF cookie: the unguessable token in the URL is what authorises a request (a
+    cross-site form cannot know it), and many in-app mail browsers block cookies, which
+    would otherwise turn a customer's submit into a 403.
+    """
+
+    @method_decorator(csrf_exempt)
     def dispatch(self, request, *args, **kwargs):
         token = kwargs["token"]
         if ratelimit.is_limited(request, token):

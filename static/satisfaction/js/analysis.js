@@ -25,7 +25,7 @@
         ],
       },
       options: {
-        maintainAspectRatio: false,
+        responsive: false,
         scales: {
           y: { min: -100, max: 100 },
           y2: { position: "right", min: 1, max: 7, grid: { drawOnChartArea: false } },
@@ -51,7 +51,7 @@
         ],
       },
       options: {
-        maintainAspectRatio: false,
+        responsive: false,
         scales: { y: { min: 0, max: 100 } },
       },
     });

@@ -8,6 +8,10 @@
     return;
   }
   document.documentElement.classList.add("js");
+  var summary = document.getElementById("error-summary");
+  if (summary) {
+    summary.focus();
+  }
 
   function valuesOf(name) {
     var values = [];
