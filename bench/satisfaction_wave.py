@@ -7,6 +7,7 @@ scanners do it. Target: under 30 s in total on PostgreSQL.
 """
 
 import datetime as dt
+import multiprocessing
 import sys
 import time
 from pathlib import Path
@@ -15,6 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _satisfaction_common import ensure_customers, published_bench_survey, setup  # noqa: E402
 
 COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+BATCH = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
+WORKERS = int(sys.argv[3]) if len(sys.argv) > 3 else 1
 
 
 def main():
@@ -51,12 +54,16 @@ def main():
     services.waves_process_due(now=now)
     t1 = time.perf_counter()
     invitations = Invitation.objects.filter(wave=wave).count()
-    batches = 0
-    while True:
-        counts = services.invitations_process_due(now=now)
-        batches += 1
-        if not counts.get("send"):
-            break
+    if WORKERS == 1:
+        batches = drain(now)
+    else:
+        # Several Celery workers drain the scanner's batches side by side: rows are locked
+        # with SKIP LOCKED, so no two workers take the same invitation.
+        from django.db import connections
+
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
+            batches = sum(pool.map(drain, [now] * WORKERS))
     t2 = time.perf_counter()
     keys = Message.objects.filter(kind="survey_invitation", key__startswith="invitation:")
     queued = keys.count()
@@ -69,6 +76,17 @@ def main():
     t3 = time.perf_counter()
     cleanup(wave)
     print(f"(clean-up {time.perf_counter() - t3:.1f} s)")
+
+
+def drain(now) -> int:
+    from satisfaction import services
+
+    batches = 0
+    while True:
+        counts = services.invitations_process_due(now=now, limit=BATCH)
+        batches += 1
+        if not counts.get("send"):
+            return batches
 
 
 def cleanup(wave):
