@@ -12,8 +12,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DateField, F, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from qms.registry import MetricValue, Period
@@ -41,6 +41,16 @@ def _survey_q(survey, prefix: str = "") -> Q:
     if text.isdigit():
         return Q(**{f"{prefix}survey_id": int(text)})
     return Q(**{f"{prefix}survey__code": text})
+
+
+def _segment_q(segment, field: str) -> Q:
+    if not segment:
+        return Q()
+    if isinstance(segment, str):
+        from customers.models import Segment
+
+        return Q(**{f"{field}__in": Segment.objects.filter(code=segment).values("id")})
+    return Q(**{field: segment.pk})
 
 
 def answer_filter(*, period=None, survey=None, question_code=None, segment=None, wave=None) -> Q:
@@ -106,59 +116,181 @@ def ces_score(n: int, total: float, squares: float, easy: int) -> Score:
     )
 
 
-_NPS = Q(kind=Question.Kind.NPS)
-_CSAT = Q(kind=Question.Kind.CSAT)
-_CES = Q(kind=Question.Kind.CES)
-
-
-def _aggregates():
-    return {
-        "nps_n": Count("id", filter=_NPS),
-        "nps_pro": Count("id", filter=_NPS & Q(value_int__gte=9)),
-        "nps_det": Count("id", filter=_NPS & Q(value_int__lte=6)),
-        "csat_n": Count("id", filter=_CSAT),
-        "csat_hit": Count("id", filter=_CSAT & Q(value_int__gte=4)),
-        "ces_n": Count("id", filter=_CES),
-        "ces_sum": Sum("value_int", filter=_CES),
-        "ces_sq": Sum(F("value_int") * F("value_int"), filter=_CES),
-        "ces_easy": Count("id", filter=_CES & Q(value_int__gte=5)),
-    }
-
-
+KEYS = (
+    "nps_n",
+    "nps_pro",
+    "nps_det",
+    "csat_n",
+    "csat_hit",
+    "ces_n",
+    "ces_sum",
+    "ces_sq",
+    "ces_easy",
+)
 SCORE_KINDS = (Question.Kind.NPS, Question.Kind.CSAT, Question.Kind.CES)
 
 
-def scores_from_row(row: dict) -> dict[str, Score]:
+def _aggregates(*, weighted: bool) -> dict:
+    """Score counts, from tallies (each row weighs `n`) or from raw answers (each row 1)."""
+    v = "value_key" if weighted else "value_int"
+    nps, csat, ces = (Q(kind=k) for k in SCORE_KINDS)
+
+    def count(condition):
+        return Sum("n", filter=condition) if weighted else Count("id", filter=condition)
+
+    weight = F("n") if weighted else 1
     return {
-        "nps": nps_score(row["nps_n"] or 0, row["nps_pro"] or 0, row["nps_det"] or 0),
-        "csat": share_score(row["csat_n"] or 0, row["csat_hit"] or 0),
-        "ces": ces_score(
-            row["ces_n"] or 0, row["ces_sum"] or 0, row["ces_sq"] or 0, row["ces_easy"] or 0
-        ),
+        "nps_n": count(nps),
+        "nps_pro": count(nps & Q(**{f"{v}__gte": 9})),
+        "nps_det": count(nps & Q(**{f"{v}__lte": 6})),
+        "csat_n": count(csat),
+        "csat_hit": count(csat & Q(**{f"{v}__gte": 4})),
+        "ces_n": count(ces),
+        "ces_sum": Sum(F(v) * weight, filter=ces),
+        "ces_sq": Sum(F(v) * F(v) * weight, filter=ces),
+        "ces_easy": count(ces & Q(**{f"{v}__gte": 5})),
+    }
+
+
+def scores_from_row(row: dict) -> dict[str, Score]:
+    row = _filled(row)
+    return {
+        "nps": nps_score(row["nps_n"], row["nps_pro"], row["nps_det"]),
+        "csat": share_score(row["csat_n"], row["csat_hit"]),
+        "ces": ces_score(row["ces_n"], row["ces_sum"], row["ces_sq"], row["ces_easy"]),
     }
 
 
 def _add(total: dict, row: dict) -> None:
-    for key in ("nps_n", "nps_pro", "nps_det", "csat_n", "csat_hit", "ces_n", "ces_sum"):
+    for key in KEYS:
         total[key] = (total.get(key) or 0) + (row.get(key) or 0)
-    for key in ("ces_sq", "ces_easy"):
-        total[key] = (total.get(key) or 0) + (row.get(key) or 0)
+
+
+def _filled(row: dict) -> dict:
+    return {key: row.get(key) or 0 for key in KEYS}
+
+
+# --- Sources: the tallies below the watermark, the raw rows above it --------------------
+
+
+def _marks() -> dict[str, int]:
+    from .models import TallyMark
+
+    return dict(TallyMark.objects.values_list("name", "last_id"))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What to count: a survey (instance, id or code), a period, a segment (instance or
+    code), a wave, a question code."""
+
+    survey: object = None
+    period: Period | None = None
+    segment: object = None
+    wave: object = None
+    question_code: str | None = None
+
+    def tally_q(self) -> Q:
+        q = _survey_q(self.survey) & _segment_q(self.segment, "segment_key")
+        if self.period is not None:
+            q &= Q(day__gte=self.period.start, day__lte=self.period.end)
+        if self.wave:
+            q &= Q(wave_id=getattr(self.wave, "pk", self.wave))
+        if self.question_code:
+            q &= Q(question_code=self.question_code)
+        return q
+
+    def answer_q(self) -> Q:
+        return answer_filter(
+            period=self.period,
+            survey=self.survey,
+            question_code=self.question_code,
+            wave=self.wave,
+        ) & _segment_q(self.segment, "segment_id")
+
+    def response_q(self) -> Q:
+        q = _survey_q(self.survey) & _segment_q(self.segment, "segment_id")
+        bounds = period_bounds(self.period)
+        if bounds:
+            q &= Q(submitted_at__gte=bounds[0], submitted_at__lt=bounds[1])
+        if self.wave:
+            q &= Q(wave_id=getattr(self.wave, "pk", self.wave))
+        return q
+
+
+def score_rows(scope: Scope, *, group_by: tuple = (), kinds=SCORE_KINDS, marks=None) -> list:
+    """Score counts grouped by any of "wave", "month", "segment": two queries whatever
+    the number of answers (tallies + the fresh tail)."""
+    from .models import AnswerTally
+
+    marks = _marks() if marks is None else marks
+    tally_keys = {"wave": F("wave_id"), "month": TruncMonth("day"), "segment": F("segment_key")}
+    tail_keys = {
+        "wave": F("wave_id"),
+        "month": TruncMonth("submitted_at", output_field=DateField()),
+        "segment": Coalesce("segment_id", Value(0)),
+    }
+    sources = (
+        (
+            AnswerTally.objects.filter(scope.tally_q(), kind__in=kinds),
+            tally_keys,
+            True,
+        ),
+        (
+            Answer.objects.filter(scope.answer_q(), kind__in=kinds, pk__gt=marks.get("answers", 0)),
+            tail_keys,
+            False,
+        ),
+    )
+    merged: dict[tuple, dict] = {}
+    for qs, keys, weighted in sources:
+        annotations = {f"g_{name}": keys[name] for name in group_by}
+        rows = qs.annotate(**annotations) if annotations else qs
+        if group_by:
+            rows = rows.values(*annotations).annotate(**_aggregates(weighted=weighted)).order_by()
+        else:
+            rows = [rows.aggregate(**_aggregates(weighted=weighted))]
+        for row in rows:
+            key = tuple(
+                _month(row[f"g_{name}"]) if name == "month" else row[f"g_{name}"]
+                for name in group_by
+            )
+            _add(merged.setdefault(key, dict.fromkeys(group_by)), row)
+            for name, value in zip(group_by, key, strict=True):
+                merged[key][name] = value
+    return list(merged.values())
+
+
+def _month(value):
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value
+
+
+def response_counts(scope: Scope, *, marks=None) -> tuple[int, int]:
+    """(responses, dissatisfied respondents) in scope: two queries."""
+    from .models import AnswerTally
+
+    marks = _marks() if marks is None else marks
+    tally = AnswerTally.objects.filter(scope.tally_q(), kind="response").aggregate(
+        total=Sum("n"), unhappy=Sum("n", filter=Q(dissatisfied=True))
+    )
+    tail = Response.objects.filter(scope.response_q(), pk__gt=marks.get("responses", 0)).aggregate(
+        total=Count("id"), unhappy=Count("id", filter=Q(dissatisfied=True))
+    )
+    return (
+        (tally["total"] or 0) + tail["total"],
+        (tally["unhappy"] or 0) + tail["unhappy"],
+    )
 
 
 # --- Metrics (registered in the registry) ------------------------------------------------
 
 
 def _score_metric(kind: str, *, period, survey=None, question_code=None, segment=None):
-    row = (
-        Answer.objects.filter(kind=kind)
-        .filter(
-            answer_filter(
-                period=period, survey=survey, question_code=question_code, segment=segment
-            )
-        )
-        .aggregate(**_aggregates())
-    )
-    return scores_from_row(row)[kind]
+    scope = Scope(survey=survey, period=period, segment=segment, question_code=question_code)
+    rows = score_rows(scope, kinds=(kind,))
+    return scores_from_row(rows[0] if rows else {})[kind]
 
 
 def _to_metric(score: Score) -> MetricValue:
@@ -191,16 +323,39 @@ def metric_ces(*, period, survey=None, question_code=None, segment=None) -> Metr
     )
 
 
-def metric_response_rate(*, period, survey=None, segment=None) -> MetricValue:
-    q = _survey_q(survey, prefix="wave__survey_version__")
+SENT_STATES = (
+    Invitation.State.SENT,
+    Invitation.State.OPENED,
+    Invitation.State.STARTED,
+    Invitation.State.COMPLETED,
+    Invitation.State.EXPIRED,
+)
+
+
+def invitation_counts(*, survey=None, period=None, segment=None, wave=None, by_wave=False):
+    """Sent and completed invitations (sent = every state after sending)."""
+    q = _survey_q(survey, prefix="wave__survey_version__") & _segment_q(
+        segment, "customer__segment_id"
+    )
     bounds = period_bounds(period)
     if bounds:
         q &= Q(sent_at__gte=bounds[0], sent_at__lt=bounds[1])
-    if segment:
-        q &= Q(customer__segment__code=segment)
-    row = Invitation.objects.filter(q, sent_at__isnull=False).aggregate(
-        sent=Count("id"), completed=Count("id", filter=Q(state=Invitation.State.COMPLETED))
-    )
+    if wave:
+        q &= Q(wave_id=getattr(wave, "pk", wave))
+    qs = Invitation.objects.filter(q, state__in=SENT_STATES)
+    aggregates = {
+        "sent": Count("id"),
+        "completed": Count("id", filter=Q(state=Invitation.State.COMPLETED)),
+    }
+    if by_wave:
+        return {
+            row["wave_id"]: row for row in qs.values("wave_id").annotate(**aggregates).order_by()
+        }
+    return qs.aggregate(**aggregates)
+
+
+def metric_response_rate(*, period, survey=None, segment=None) -> MetricValue:
+    row = invitation_counts(survey=survey, period=period, segment=segment)
     score = share_score(row["sent"], row["completed"])
     return MetricValue(
         value=score.value,
@@ -210,58 +365,70 @@ def metric_response_rate(*, period, survey=None, segment=None) -> MetricValue:
 
 
 def driver_shares(
-    *, period=None, survey=None, question_code=None, segment=None, wave=None
+    *, period=None, survey=None, question_code=None, segment=None, wave=None, marks=None
 ) -> tuple[int, list[dict]]:
     """Among dissatisfied respondents (NPS 0-6 or CSAT 1-3), the share naming each
-    driver. Returns (number of dissatisfied respondents, rows sorted by count)."""
-    rq = _survey_q(survey)
-    bounds = period_bounds(period)
-    if bounds:
-        rq &= Q(submitted_at__gte=bounds[0], submitted_at__lt=bounds[1])
-    if segment:
-        rq &= Q(segment__code=segment) if isinstance(segment, str) else Q(segment_id=segment.pk)
-    if wave:
-        rq &= Q(wave_id=getattr(wave, "pk", wave))
-    base = Response.objects.filter(rq, dissatisfied=True).count()
-    rows = list(
+    driver. Returns (number of dissatisfied respondents, rows sorted by count).
+    A fixed number of queries: tallies and tail for the base and the drivers, then the
+    names of the choices and topics."""
+    from customers.models import Topic
+
+    from .models import AnswerTally, Choice
+
+    marks = _marks() if marks is None else marks
+    scope = Scope(
+        survey=survey, period=period, segment=segment, wave=wave, question_code=question_code
+    )
+    _total, base = response_counts(
+        Scope(survey=survey, period=period, segment=segment, wave=wave), marks=marks
+    )
+    counts: dict[tuple, int] = defaultdict(int)
+    for row in (
+        AnswerTally.objects.filter(scope.tally_q(), kind=Question.Kind.DRIVER, dissatisfied=True)
+        .values("choice_key", "topic_key")
+        .annotate(count=Sum("n"))
+        .order_by()
+    ):
+        counts[(row["choice_key"], row["topic_key"])] += row["count"]
+    for row in (
         Answer.objects.filter(
-            answer_filter(
-                period=period,
-                survey=survey,
-                question_code=question_code,
-                segment=segment,
-                wave=wave,
-            ),
+            scope.answer_q(),
             kind=Question.Kind.DRIVER,
             dissatisfied=True,
+            pk__gt=marks.get("answers", 0),
         )
-        .values("choice__code", "choice__text_en", "topic__slug", "topic__name")
-        .annotate(count=Count("response_id", distinct=True))
-        .order_by("-count", "choice__code")
-    )
-    # The same driver in two versions (same choice code) is one bar.
+        .values("choice_id", "topic_id")
+        .annotate(count=Count("id"))
+        .order_by()
+    ):
+        counts[(row["choice_id"] or 0, row["topic_id"] or 0)] += row["count"]
+    if not counts:
+        return base, []
+    choices = Choice.objects.in_bulk({c for c, _t in counts})
+    topics = Topic.objects.in_bulk({t for _c, t in counts if t})
+    # The same driver in two versions (same topic, or same choice code) is one bar.
     merged: dict[str, dict] = {}
-    for row in rows:
-        key = row["topic__slug"] or row["choice__code"]
+    for (choice_id, topic_id), count in counts.items():
+        choice, topic = choices.get(choice_id), topics.get(topic_id)
+        key = topic.slug if topic else (choice.code if choice else str(choice_id))
         entry = merged.setdefault(
             key,
             {
                 "key": key,
-                "label": row["choice__text_en"] or row["topic__name"],
-                "topic_name": row["topic__name"],
-                "topic": row["topic__slug"],
+                "label": choice.text_en if choice else (topic.name if topic else key),
+                "topic_name": topic.name if topic else "",
+                "topic": topic.slug if topic else None,
                 "count": 0,
             },
         )
-        entry["count"] += row["count"]
+        entry["count"] += count
     result = sorted(merged.values(), key=lambda r: (-r["count"], r["key"]))
+    mentions = sum(r["count"] for r in result)
     cumulative = 0
     for entry in result:
         entry["share"] = round(100 * entry["count"] / base, 1) if base else None
         cumulative += entry["count"]
-        entry["cumulative"] = (
-            round(100 * cumulative / sum(r["count"] for r in result), 1) if result else None
-        )
+        entry["cumulative"] = round(100 * cumulative / mentions, 1)
     return base, result
 
 
@@ -275,10 +442,9 @@ def metric_driver_share(
         return MetricValue(value=None, n=0)
     if topic:
         row = next((r for r in rows if r["topic"] == topic), None)
-        count = row["count"] if row else 0
     else:
         row = rows[0] if rows else None
-        count = row["count"] if row else 0
+    count = row["count"] if row else 0
     score = share_score(base, count)
     return MetricValue(
         value=score.value,
@@ -308,58 +474,30 @@ class SurveyReport:
 
 
 def survey_report(*, survey: Survey, period=None, segment=None, wave=None) -> SurveyReport:
-    """Everything the analysis page shows, in a fixed number of queries: one grouped scan
-    of the survey's score answers (rolled up by wave, month and segment), one for the
-    invitations by wave, two for drivers, and the names."""
+    """Everything the analysis page shows, in a fixed number of queries: score counts
+    grouped by wave, month and segment (tallies + fresh tail, rolled up here), response
+    counts, invitations by wave, drivers, and the names."""
     from customers.models import Segment
 
     from .models import Wave
 
-    q = answer_filter(survey=survey, period=period, segment=segment, wave=wave)
-    grouped = list(
-        Answer.objects.filter(q, kind__in=SCORE_KINDS)
-        .annotate(month=TruncMonth("submitted_at"))
-        .values("wave_id", "month", "segment_id")
-        .annotate(**_aggregates())
-        .order_by()
-    )
+    marks = _marks()
+    scope = Scope(survey=survey, period=period, segment=segment, wave=wave)
+    grouped = score_rows(scope, group_by=("wave", "month", "segment"), marks=marks)
     overall: dict = {}
     by_wave: dict = defaultdict(dict)
     by_month: dict = defaultdict(dict)
     by_segment: dict = defaultdict(dict)
     for row in grouped:
         _add(overall, row)
-        _add(by_wave[row["wave_id"]], row)
+        _add(by_wave[row["wave"]], row)
         _add(by_month[row["month"]], row)
-        _add(by_segment[row["segment_id"]], row)
+        _add(by_segment[row["segment"] or None], row)
 
-    response_q = Q(survey=survey)
-    bounds = period_bounds(period)
-    if bounds:
-        response_q &= Q(submitted_at__gte=bounds[0], submitted_at__lt=bounds[1])
-    if segment:
-        response_q &= Q(segment_id=segment.pk)
-    if wave:
-        response_q &= Q(wave_id=wave.pk)
-    responses = Response.objects.filter(response_q).count()
-
-    inv_q = Q(wave__survey_version__survey=survey, sent_at__isnull=False)
-    if segment:
-        inv_q &= Q(customer__segment_id=segment.pk)
-    if wave:
-        inv_q &= Q(wave_id=wave.pk)
-    if bounds:
-        inv_q &= Q(sent_at__gte=bounds[0], sent_at__lt=bounds[1])
-    invites = {
-        row["wave_id"]: row
-        for row in Invitation.objects.filter(inv_q)
-        .values("wave_id")
-        .annotate(
-            sent=Count("id"),
-            completed=Count("id", filter=Q(state=Invitation.State.COMPLETED)),
-        )
-        .order_by()
-    }
+    responses, _unhappy = response_counts(scope, marks=marks)
+    invites = invitation_counts(
+        survey=survey, period=period, segment=segment, wave=wave, by_wave=True
+    )
     invited = sum(r["sent"] for r in invites.values())
     completed = sum(r["completed"] for r in invites.values())
 
@@ -369,28 +507,32 @@ def survey_report(*, survey: Survey, period=None, segment=None, wave=None) -> Su
     segments = Segment.objects.in_bulk(segment_ids) if segment_ids else {}
 
     wave_rows = []
-    for wave_id in sorted(wave_ids, key=lambda i: waves[i].starts_at if i in waves else 0):
+    for wave_id in sorted(
+        wave_ids, key=lambda i: (waves[i].starts_at, i) if i in waves else (timezone.now(), i)
+    ):
         inv = invites.get(wave_id, {"sent": 0, "completed": 0})
         wave_rows.append(
             {
                 "wave": waves.get(wave_id),
-                "scores": scores_from_row(_filled(by_wave.get(wave_id, {}))),
+                "scores": scores_from_row(by_wave.get(wave_id, {})),
                 "sent": inv["sent"],
                 "completed": inv["completed"],
                 "rate": share_score(inv["sent"], inv["completed"]),
             }
         )
     month_rows = [
-        {"month": month, "scores": scores_from_row(_filled(by_month[month]))}
+        {"month": month, "scores": scores_from_row(by_month[month])}
         for month in sorted(m for m in by_month if m is not None)
     ]
     segment_rows = [
-        {"segment": segments.get(sid), "scores": scores_from_row(_filled(by_segment[sid]))}
+        {"segment": segments.get(sid), "scores": scores_from_row(by_segment[sid])}
         for sid in sorted(by_segment, key=lambda s: (s is None, str(segments.get(s, ""))))
     ]
-    dissatisfied, drivers = driver_shares(survey=survey, period=period, segment=segment, wave=wave)
+    dissatisfied, drivers = driver_shares(
+        survey=survey, period=period, segment=segment, wave=wave, marks=marks
+    )
     return SurveyReport(
-        overall=scores_from_row(_filled(overall)),
+        overall=scores_from_row(overall),
         by_wave=wave_rows,
         by_month=month_rows,
         by_segment=segment_rows,
@@ -400,20 +542,3 @@ def survey_report(*, survey: Survey, period=None, segment=None, wave=None) -> Su
         invited=invited,
         response_rate=share_score(invited, completed),
     )
-
-
-_KEYS = (
-    "nps_n",
-    "nps_pro",
-    "nps_det",
-    "csat_n",
-    "csat_hit",
-    "ces_n",
-    "ces_sum",
-    "ces_sq",
-    "ces_easy",
-)
-
-
-def _filled(row: dict) -> dict:
-    return {key: row.get(key) or 0 for key in _KEYS}

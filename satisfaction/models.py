@@ -677,3 +677,72 @@ class FollowUpCase(BaseModel):
     @property
     def is_overdue(self) -> bool:
         return self.state in self.OPEN_STATES and self.due_at < timezone.now()
+
+
+class AnswerTally(models.Model):
+    """Answers (and responses, kind "response") counted per day and value: the analysis
+    reads these few thousand rows instead of a million answers (ARCHITECTURE.md §8,
+    "cached or materialised"). Filled by the `tally_answers` scanner from a watermark;
+    answers newer than the watermark are read directly, so results are always exact.
+
+    Keys without a value use 0 (segment, choice, topic) or -1 (value), not NULL, so that
+    the unique constraint (and the upsert that relies on it) sees them as equal."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    segment_key = models.BigIntegerField(default=0)
+    day = models.DateField()
+    question_code = models.CharField(max_length=40)
+    kind = models.CharField(max_length=20)
+    value_key = models.SmallIntegerField(default=-1)
+    choice_key = models.BigIntegerField(default=0)
+    topic_key = models.BigIntegerField(default=0)
+    dissatisfied = models.BooleanField(default=False)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["survey", "day"]
+        verbose_name = _("answer tally")
+        verbose_name_plural = _("answer tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "survey",
+                    "wave",
+                    "segment_key",
+                    "day",
+                    "question_code",
+                    "kind",
+                    "value_key",
+                    "choice_key",
+                    "topic_key",
+                    "dissatisfied",
+                ],
+                name="answertally_key_unique",
+            ),
+        ]
+        indexes = [
+            # Analysis and metrics: a survey's tallies by kind and day.
+            models.Index(fields=["survey", "kind", "day"], name="answertally_survey_kind_idx"),
+            # Metrics across surveys by kind and day.
+            models.Index(fields=["kind", "day"], name="answertally_kind_day_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.question_code}={self.value_key} × {self.n}"
+
+
+class TallyMark(models.Model):
+    """How far the tallies have read: the last answer (or response) id counted."""
+
+    name = models.CharField(max_length=20)
+    last_id = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tally watermark")
+        verbose_name_plural = _("tally watermarks")
+        constraints = [models.UniqueConstraint(fields=["name"], name="tallymark_name_unique")]
+
+    def __str__(self):
+        return f"{self.name} ≤ {self.last_id}"

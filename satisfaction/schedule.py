@@ -12,6 +12,11 @@ BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "satisfaction-tally-answers": {
+        "task": "satisfaction.tally_answers",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "satisfaction-escalate-overdue-follow-ups": {
         "task": "satisfaction.escalate_overdue_follow_ups",
         "schedule": 300.0,

@@ -25,3 +25,8 @@ def send_due_invitations_task() -> dict:
 @shared_task(name="satisfaction.escalate_overdue_follow_ups", time_limit=120, soft_time_limit=100)
 def escalate_overdue_follow_ups_task() -> int:
     return services.follow_ups_escalate_due()
+
+
+@shared_task(name="satisfaction.tally_answers", time_limit=600, soft_time_limit=540)
+def tally_answers_task() -> dict:
+    return services.tally_refresh()
