@@ -45,6 +45,7 @@ def generate(version, segment):
                 status=Wave.Status.CLOSED,
                 started_at=start,
                 closed_at=start,
+                sent_count=PER_WAVE,
             )
             cursor.execute(
                 """

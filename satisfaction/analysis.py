@@ -284,6 +284,28 @@ def response_counts(scope: Scope, *, marks=None) -> tuple[int, int]:
     )
 
 
+def responses_by_wave(scope: Scope, *, marks=None) -> dict[int, int]:
+    from .models import AnswerTally
+
+    marks = _marks() if marks is None else marks
+    result: dict[int, int] = defaultdict(int)
+    for row in (
+        AnswerTally.objects.filter(scope.tally_q(), kind="response")
+        .values("wave_id")
+        .annotate(total=Sum("n"))
+        .order_by()
+    ):
+        result[row["wave_id"]] += row["total"]
+    for row in (
+        Response.objects.filter(scope.response_q(), pk__gt=marks.get("responses", 0))
+        .values("wave_id")
+        .annotate(total=Count("id"))
+        .order_by()
+    ):
+        result[row["wave_id"]] += row["total"]
+    return result
+
+
 # --- Metrics (registered in the registry) ------------------------------------------------
 
 
@@ -333,19 +355,24 @@ SENT_STATES = (
 
 
 def invitation_counts(*, survey=None, period=None, segment=None, wave=None, by_wave=False):
-    """Sent and completed invitations (sent = every state after sending)."""
-    q = _survey_q(survey, prefix="wave__survey_version__") & _segment_q(
-        segment, "customer__segment_id"
-    )
+    """Sent and completed invitations (sent = every state after sending). Without a
+    period or segment this reads only the (wave, state) index."""
+    from .models import Wave
+
+    q = Q(state__in=SENT_STATES) & _segment_q(segment, "customer__segment_id")
+    if survey not in (None, ""):
+        waves = Wave.objects.filter(_survey_q(survey, prefix="survey_version__"))
+        q &= Q(wave_id__in=waves.values("id"))
     bounds = period_bounds(period)
     if bounds:
         q &= Q(sent_at__gte=bounds[0], sent_at__lt=bounds[1])
     if wave:
         q &= Q(wave_id=getattr(wave, "pk", wave))
-    qs = Invitation.objects.filter(q, state__in=SENT_STATES)
+    qs = Invitation.objects.filter(q)
     aggregates = {
-        "sent": Count("id"),
-        "completed": Count("id", filter=Q(state=Invitation.State.COMPLETED)),
+        # Counting an indexed column keeps the scan on the index.
+        "sent": Count("wave_id"),
+        "completed": Count("wave_id", filter=Q(state=Invitation.State.COMPLETED)),
     }
     if by_wave:
         return {
@@ -495,14 +522,28 @@ def survey_report(*, survey: Survey, period=None, segment=None, wave=None) -> Su
         _add(by_segment[row["segment"] or None], row)
 
     responses, _unhappy = response_counts(scope, marks=marks)
-    invites = invitation_counts(
-        survey=survey, period=period, segment=segment, wave=wave, by_wave=True
-    )
+    if period is None and segment is None:
+        # Sent counts are kept on the wave by the scanner; completed = responses.
+        waves_qs = Wave.objects.filter(survey_version__survey=survey)
+        if wave:
+            waves_qs = waves_qs.filter(pk=wave.pk)
+        waves = {w.pk: w for w in waves_qs}
+        completed_by_wave = responses_by_wave(scope, marks=marks)
+        invites = {
+            pk: {"sent": w.sent_count, "completed": completed_by_wave.get(pk, 0)}
+            for pk, w in waves.items()
+        }
+    else:
+        waves = None
+        invites = invitation_counts(
+            survey=survey, period=period, segment=segment, wave=wave, by_wave=True
+        )
     invited = sum(r["sent"] for r in invites.values())
     completed = sum(r["completed"] for r in invites.values())
 
     wave_ids = set(by_wave) | set(invites)
-    waves = Wave.objects.in_bulk(wave_ids) if wave_ids else {}
+    if waves is None:
+        waves = Wave.objects.in_bulk(wave_ids) if wave_ids else {}
     segment_ids = {s for s in by_segment if s}
     segments = Segment.objects.in_bulk(segment_ids) if segment_ids else {}
 

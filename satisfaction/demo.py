@@ -419,6 +419,7 @@ def _populate(wave, version, customers, plan, start, counter):
         )
     invitations = Invitation.objects.bulk_create(invitations)
     counter.add(len(invitations))
+    Wave.objects.filter(pk=wave.pk).update(sent_count=len(invitations))
     responses = []
     for n, answers in enumerate(plan):
         invitation = invitations[n]

@@ -329,6 +329,12 @@ class Wave(BaseModel):
     next_action_at = models.DateTimeField(_("next action"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    sent_count = models.PositiveIntegerField(
+        _("invitations sent"),
+        default=0,
+        editable=False,
+        help_text=_("Kept by the sending scanner, so the response rate needs no count."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

@@ -869,6 +869,7 @@ def invitations_process_due(*, limit: int = 1000, now: dt.datetime | None = None
                 next_action_at=nxt,
                 updated_at=now,
             )
+            Wave.objects.filter(pk=wave.pk).update(sent_count=F("sent_count") + len(ids))
         elif action == "remind":
             step = key[2]
             if step < wave.max_reminders:

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import factory
+from django.db import models
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
@@ -192,6 +193,7 @@ def answered(wave: Wave, draft: dict, customer=None, submitted_at=None):
         sent_at=timezone.now(),
         expires_at=timezone.now() + dt.timedelta(days=7),
     )
+    Wave.objects.filter(pk=wave.pk).update(sent_count=models.F("sent_count") + 1)
     invitation = Invitation.objects.select_related("wave__survey_version__survey", "customer").get(
         pk=invitation.pk
     )

@@ -138,7 +138,7 @@ def test_the_report_query_count_does_not_grow_with_data(wave, django_assert_max_
     answered(
         wave, {"nps": 3, "driver": "queue"}, customer=consenting_customer(segment=SegmentFactory())
     )
-    with django_assert_max_num_queries(14) as few:
+    with django_assert_max_num_queries(16) as few:
         analysis.survey_report(survey=survey)
     for score in range(11):
         answered(
