@@ -13,7 +13,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _satisfaction_common import ensure_customers, published_bench_survey, setup  # noqa: E402
+from satisfaction_support.common import (  # noqa: E402
+    ensure_customers,
+    published_bench_survey,
+    setup,
+)
 
 WAVES = 4
 PER_WAVE = 82_500  # 330,000 responses -> about 1,030,000 answers

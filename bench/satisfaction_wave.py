@@ -13,7 +13,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _satisfaction_common import ensure_customers, published_bench_survey, setup  # noqa: E402
+from satisfaction_support.common import (  # noqa: E402
+    ensure_customers,
+    published_bench_survey,
+    setup,
+)
 
 COUNT = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 BATCH = int(sys.argv[2]) if len(sys.argv) > 2 else 1000

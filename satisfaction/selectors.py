@@ -5,6 +5,7 @@ owner; anyone else gets a 404."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
@@ -72,6 +73,20 @@ def version_get_for_user(*, user, pk) -> SurveyVersion:
 
 
 def version_questions(*, version: SurveyVersion) -> list[Question]:
+    """The version's questions with their choices. A published version never changes,
+    so its questions are kept in the cache (the customer's page and submit read them on
+    every request); a draft is always read fresh."""
+    if version.is_draft:
+        return _load_questions(version)
+    key = f"satisfaction:questions:{version.pk}:{version.published_at.timestamp()}"
+    questions = cache.get(key)
+    if questions is None:
+        questions = _load_questions(version)
+        cache.set(key, questions, timeout=3600)
+    return questions
+
+
+def _load_questions(version: SurveyVersion) -> list[Question]:
     return list(
         version.questions.select_related("show_if_question")
         .prefetch_related("choices__topic")
