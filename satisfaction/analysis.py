@@ -583,3 +583,31 @@ def survey_report(*, survey: Survey, period=None, segment=None, wave=None) -> Su
         invited=invited,
         response_rate=share_score(invited, completed),
     )
+
+
+def metric_follow_up_on_time_rate(*, period, survey=None) -> MetricValue:
+    """Share of follow-up cases due in the period that were closed by their deadline.
+    Cases still open before their deadline are not counted yet."""
+    from django.db.models import F
+
+    from .models import FollowUpCase
+
+    bounds = period_bounds(period)
+    q = _survey_q(survey, prefix="response__")
+    if bounds:
+        q &= Q(due_at__gte=bounds[0], due_at__lt=bounds[1])
+    now = timezone.now()
+    row = (
+        FollowUpCase.objects.filter(q)
+        .filter(Q(due_at__lte=now) | Q(closed_at__isnull=False))
+        .aggregate(
+            due=Count("id"),
+            on_time=Count("id", filter=Q(closed_at__isnull=False, closed_at__lte=F("due_at"))),
+        )
+    )
+    score = share_score(row["due"], row["on_time"])
+    return MetricValue(
+        value=score.value,
+        n=score.n,
+        detail={"on_time": row["on_time"], "margin_of_error": score.moe},
+    )

@@ -63,3 +63,13 @@ def register():
         parameters=("survey", "question_code", "segment", "topic"),
         app_label="satisfaction",
     )
+    registry.register(
+        key="follow_up_on_time_rate",
+        label=_("Follow-ups closed on time"),
+        unit="%",
+        direction=Direction.HIGHER_IS_BETTER,
+        compute=analysis.metric_follow_up_on_time_rate,
+        description=_("Follow-up cases due in the period that were closed by their deadline."),
+        parameters=("survey",),
+        app_label="satisfaction",
+    )

@@ -81,3 +81,18 @@ def test_a_resolved_case_does_not_escalate(quality_manager):
     case.refresh_from_db()
     assert case.closed_at is not None
     assert case.note == "Called"
+
+
+def test_follow_up_on_time_rate_metric(quality_manager):
+    from qms.registry import Period, registry
+
+    wave = wave_for()
+    answered(wave, {"nps": 1})
+    answered(wave, {"nps": 2})
+    first, second = FollowUpCase.objects.order_by("pk")
+    services.followup_update(case=first, state=FollowUpCase.State.RESOLVED)
+    FollowUpCase.objects.filter(pk=second.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    period = Period.parse(str(timezone.localdate().year))
+    value = registry.compute("follow_up_on_time_rate", period=period)
+    assert value.n == 2
+    assert value.value == 50.0
