@@ -169,6 +169,7 @@ class WaveForm(forms.ModelForm):
             "max_reminders",
             "reminder_interval_days",
             "contact_cap_days",
+            "recurrence_days",
         ]
         widgets = {
             "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),

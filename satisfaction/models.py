@@ -274,6 +274,7 @@ class Wave(BaseModel):
 
     class Kind(models.TextChoices):
         ONE_OFF = "one_off", _("One-off")
+        RECURRING = "recurring", _("Recurring (every N days per customer)")
         TRANSACTIONAL = "transactional", _("Transactional (one invitation per trigger)")
 
     class Status(models.TextChoices):
@@ -326,6 +327,15 @@ class Wave(BaseModel):
             "Empty: the organisation default."
         ),
     )
+    recurrence_days = models.PositiveSmallIntegerField(
+        _("survey each customer again after (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Recurring waves only: counted from the customer's last invitation of this "
+            "wave, e.g. 30 (monthly) or 91 (quarterly)."
+        ),
+    )
     next_action_at = models.DateTimeField(_("next action"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -366,6 +376,14 @@ class Wave(BaseModel):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.kind == self.Kind.RECURRING and (self.recurrence_days or 0) < 7:
+            raise ValidationError(
+                {"recurrence_days": _("A recurring wave needs an interval of at least 7 days.")}
+            )
 
     @property
     def survey(self) -> Survey:

@@ -13,7 +13,7 @@ from django.core.cache import cache
 DEFAULT_LIMITS = {
     # (requests, window in seconds)
     "ip": (300, 60),
-    "token": (40, 60),
+    "token": (60, 60),
 }
 
 

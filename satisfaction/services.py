@@ -315,6 +315,7 @@ def version_publish(*, version: SurveyVersion, user: User | None = None) -> Surv
 
 WAVE_FIELDS = {
     "name",
+    "recurrence_days",
     "kind",
     "segment",
     "language",
@@ -453,7 +454,7 @@ def _new_invitation(*, wave, customer, now, send_at, trigger_ref="") -> Invitati
     )
 
 
-def _freeze_audience(*, wave: Wave, now: dt.datetime) -> int:
+def _freeze_audience(*, wave: Wave, now: dt.datetime, trigger_ref: str = "") -> int:
     """One invitation row per audience customer, written by the database in one
     INSERT … SELECT: consent, opt-out, e-mail and the contact-frequency cap are decided by
     the same query (`_eligibility`), so no customer passes through Python. (Streaming
@@ -467,8 +468,20 @@ def _freeze_audience(*, wave: Wave, now: dt.datetime) -> int:
         default=Value(""),
         output_field=CharField(),
     )
+    customers = _audience(wave)
+    if wave.kind == Wave.Kind.RECURRING:
+        # Each customer again `recurrence_days` after their last invitation of this wave.
+        customers = customers.exclude(
+            Exists(
+                Invitation.objects.filter(
+                    wave=wave,
+                    customer=OuterRef("pk"),
+                    scheduled_at__gt=now - dt.timedelta(days=wave.recurrence_days or 1),
+                )
+            )
+        )
     audience = (
-        _eligibility(_audience(wave), cap_days=wave.cap_days(), now=now)
+        _eligibility(customers, cap_days=wave.cap_days(), now=now)
         .annotate(freeze_reason=reason, freeze_id=F("pk"), freeze_language=F("language"))
         .order_by()
         .values_list("freeze_id", "freeze_language", "freeze_reason")
@@ -499,7 +512,7 @@ def _freeze_audience(*, wave: Wave, now: dt.datetime) -> int:
     sql = (
         # Identifiers come from the model's metadata; every value is a parameter.
         f"INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
-        f"SELECT %s, %s, %s, a.freeze_id, '', a.freeze_language, "
+        f"SELECT %s, %s, %s, a.freeze_id, %s, a.freeze_language, "
         f"CASE WHEN {when_ok} THEN %s ELSE %s END, a.freeze_reason, %s, "
         f"CASE WHEN {when_ok} THEN NULL ELSE %s END, "
         f"CASE WHEN {when_ok} THEN %s ELSE NULL END, 0, {json_empty} "
@@ -510,6 +523,7 @@ def _freeze_audience(*, wave: Wave, now: dt.datetime) -> int:
         stamp,
         stamp,
         wave.pk,
+        trigger_ref,
         Invitation.State.SCHEDULED.value,
         Invitation.State.SUPPRESSED.value,
         stamp,
@@ -535,11 +549,26 @@ def wave_start(*, wave_id: int, now: dt.datetime | None = None) -> int:
         wave.next_action_at = None
         wave.save(update_fields=["status", "started_at", "next_action_at", "updated_at"])
         return 0
+    if wave.kind == Wave.Kind.RECURRING:
+        return _recurring_cycle(wave=wave, now=now)
     created = _freeze_audience(wave=wave, now=now)
     # The wave closes when the last possible link has expired.
     wave.next_action_at = now + dt.timedelta(
         days=wave.expires_after_days + wave.max_reminders * wave.reminder_interval_days + 1
     )
+    wave.save(update_fields=["status", "started_at", "next_action_at", "updated_at"])
+    if created:
+        enqueue_on_commit("satisfaction.send_due_invitations")
+    return created
+
+
+def _recurring_cycle(*, wave: Wave, now: dt.datetime) -> int:
+    """A recurring wave's daily tick: invite the customers whose last invitation of this
+    wave is older than the interval (or who have none). Runs until the wave is closed."""
+    created = _freeze_audience(wave=wave, now=now, trigger_ref=f"cycle:{now:%Y%m%d%H%M%S}")
+    wave.status = Wave.Status.RUNNING
+    wave.started_at = wave.started_at or now
+    wave.next_action_at = now + dt.timedelta(days=1)
     wave.save(update_fields=["status", "started_at", "next_action_at", "updated_at"])
     if created:
         enqueue_on_commit("satisfaction.send_due_invitations")
@@ -562,6 +591,8 @@ def waves_process_due(*, limit: int = 5, now: dt.datetime | None = None) -> int:
     for wave in due:
         if wave.status == Wave.Status.SCHEDULED:
             wave_start(wave_id=wave.pk, now=now)
+        elif wave.kind == Wave.Kind.RECURRING:
+            _recurring_cycle(wave=wave, now=now)
         else:
             if wave.invitations.filter(
                 state__in=(Invitation.State.SCHEDULED, *Invitation.OPEN_STATES)

@@ -245,3 +245,35 @@ def test_closing_a_wave_expires_open_links():
     invitation.refresh_from_db()
     assert invitation.state == Invitation.State.EXPIRED
     assert invitation.wave.status == Wave.Status.CLOSED
+
+
+def test_a_recurring_wave_surveys_each_customer_every_n_days():
+    first = consenting_customer()
+    start = timezone.now()
+    wave = running_wave(
+        published_survey(),
+        kind=Wave.Kind.RECURRING,
+        recurrence_days=30,
+        contact_cap_days=0,
+        starts_at=start,
+    )
+    assert wave.status == Wave.Status.RUNNING
+    assert wave.invitations.filter(customer=first).count() == 1
+    # Next day: a new customer is invited, the first one is not asked again yet
+    second = consenting_customer()
+    services.waves_process_due(now=start + dt.timedelta(days=1, minutes=1))
+    assert wave.invitations.filter(customer=first).count() == 1
+    assert wave.invitations.filter(customer=second).count() == 1
+    # Thirty days after the first invitation, the first customer is asked again
+    services.waves_process_due(now=start + dt.timedelta(days=30, minutes=2))
+    assert wave.invitations.filter(customer=first).count() == 2
+    assert wave.invitations.filter(customer=second).count() == 1
+    wave.refresh_from_db()
+    assert wave.status == Wave.Status.RUNNING
+
+
+def test_a_recurring_wave_needs_an_interval():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        _wave(published_survey(), kind=Wave.Kind.RECURRING)
