@@ -19,7 +19,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q, Value, When
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -706,12 +706,21 @@ def _next_window_open(wave: Wave, now: dt.datetime) -> dt.datetime:
     return candidate
 
 
+def _public_path(name: str, token: str) -> str:
+    """The short /s/<token>/ path when the project mounts satisfaction.public_urls,
+    else the app's own /satisfaction/s/<token>/."""
+    try:
+        return reverse(f"survey:{name}", args=[token])
+    except NoReverseMatch:
+        return reverse(f"satisfaction:{name}", args=[token])
+
+
 def survey_url(token: str) -> str:
-    return base_url() + reverse("satisfaction:respond", args=[token])
+    return base_url() + _public_path("respond", token)
 
 
 def optout_url(token: str) -> str:
-    return base_url() + reverse("satisfaction:opt-out", args=[token])
+    return base_url() + _public_path("opt-out", token)
 
 
 class _Mailer:
@@ -722,8 +731,8 @@ class _Mailer:
 
     def __init__(self, now):
         self.now = now
-        respond = base_url() + reverse("satisfaction:respond", args=[self.PLACEHOLDER])
-        opt_out = base_url() + reverse("satisfaction:opt-out", args=[self.PLACEHOLDER])
+        respond = survey_url(self.PLACEHOLDER)
+        opt_out = optout_url(self.PLACEHOLDER)
         self.respond = respond.split(self.PLACEHOLDER)
         self.opt_out = opt_out.split(self.PLACEHOLDER)
         self._texts: dict[tuple, tuple[str, str]] = {}

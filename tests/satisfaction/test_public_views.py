@@ -243,3 +243,21 @@ def test_friendly_pages_carry_no_traceback_for_odd_input(client, invited):
     )
     assert response.status_code == 200
     assert b"<script>" not in response.content
+
+
+def test_links_use_the_short_path_once_it_is_mounted(client, settings):
+    settings.ROOT_URLCONF = "tests.satisfaction.urls_short_links"
+    from django.urls import clear_url_caches
+
+    clear_url_caches()
+    try:
+        invitation, token = sent_invitation()
+        body = Message.objects.get(key=f"invitation:{invitation.pk}").body
+        assert f"/s/{token}/" in body and "/satisfaction/s/" not in body
+        page = client.get(f"/s/{token}/")
+        assert page.status_code == 200
+        assert f'action="/s/{token}/"' in page.content.decode()
+        assert client.post(f"/s/{token}/", answers(q_nps="9")).status_code == 200
+        assert Response.objects.filter(invitation=invitation).exists()
+    finally:
+        clear_url_caches()
