@@ -93,6 +93,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("customers/", include("customers.urls")),
+    path("s/", include("satisfaction.public_urls")),  # short personal survey links
     path("satisfaction/", include("satisfaction.urls")),
     path("objectives/", include("objectives.urls")),
     path("actions/", include("actions.urls")),

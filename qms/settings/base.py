@@ -204,6 +204,8 @@ SPECTACULAR_SETTINGS = {
     # One name per shared choice set, so the schema stays clean (`check --deploy`).
     "ENUM_NAME_OVERRIDES": {
         "PartyLevelEnum": "qms.models.InterestedParty.Level",
+        "QuestionKindEnum": "satisfaction.models.Question.Kind",
+        "ObjectiveStatusEnum": "objectives.models.Objective.Status",
     },
 }
 
@@ -237,4 +239,10 @@ LOGGING = {
 
 # --- Portal ---------------------------------------------------------------------------
 QMS_PAGE_SIZE = 25
+# The portal's public address, for links in e-mails (survey links, opt-out links).
+QMS_BASE_URL = env("QMS_BASE_URL", default="http://127.0.0.1:8000")
+# No customer is surveyed more than once in this many days (a wave may set its own).
+SATISFACTION_CONTACT_CAP_DAYS = env.int("SATISFACTION_CONTACT_CAP_DAYS", default=30)
+# Deadline of a detractor follow-up case.
+SATISFACTION_FOLLOW_UP_HOURS = env.int("SATISFACTION_FOLLOW_UP_HOURS", default=48)
 AXES_VERBOSE = False

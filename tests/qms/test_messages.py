@@ -124,3 +124,11 @@ def test_a_broker_outage_does_not_fail_the_request(
     message = Message.objects.get(recipient="new.staff@example.com")
     assert message.status == Message.Status.PENDING
     assert "the scanner will pick it up" in caplog.text
+
+
+def test_one_scan_drains_more_than_one_batch(monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(tasks, "DISPATCH_BATCH", 2)
+    MessageFactory.create_batch(5, next_action_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert tasks.send_due_messages_task() == 5
+    assert len(callbacks) == 5
