@@ -6,3 +6,60 @@ class CustomersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "customers"
     verbose_name = _("Customers")
+
+    def ready(self):
+        from . import metrics
+
+        metrics.register()
+        register_history()
+        register_navigation()
+
+
+def register_history():
+    from django.urls import reverse
+
+    from qms import history
+
+    from .models import Customer, Interview
+    from .selectors import customer_get_for_user, interview_get_for_user
+
+    history.register(
+        "customer",
+        model=Customer,
+        get_for_user=lambda user, pk: customer_get_for_user(user=user, pk=pk),
+        back_url=lambda obj: reverse("customers:customer-detail", args=[obj.pk]),
+    )
+    history.register(
+        "interview",
+        model=Interview,
+        get_for_user=lambda user, pk: interview_get_for_user(user=user, pk=pk),
+        back_url=lambda obj: reverse("customers:interview-detail", args=[obj.pk]),
+    )
+
+
+def register_navigation():
+    from qms.navigation import nav_registry
+
+    from .selectors import user_can_read_customers
+
+    nav_registry.add(
+        key="customers",
+        label=_("Customers"),
+        url_name="customers:customer-list",
+        visible=user_can_read_customers,
+        order=10,
+    )
+    nav_registry.add(
+        key="topics",
+        label=_("Topics"),
+        url_name="customers:topic-list",
+        visible=user_can_read_customers,
+        order=11,
+    )
+    nav_registry.add(
+        key="research",
+        label=_("Research"),
+        url_name="customers:pareto",
+        visible=user_can_read_customers,
+        order=12,
+    )

@@ -1,3 +1,18 @@
 from rest_framework.routers import SimpleRouter
 
+from .views import (
+    CustomerViewSet,
+    InterviewViewSet,
+    PurchaseViewSet,
+    SegmentViewSet,
+    TicketViewSet,
+    TopicViewSet,
+)
+
 router = SimpleRouter()
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("segments", SegmentViewSet, basename="segment")
+router.register("topics", TopicViewSet, basename="topic")
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("purchases", PurchaseViewSet, basename="purchase")
+router.register("interviews", InterviewViewSet, basename="interview")

@@ -1,0 +1,610 @@
+"""One import engine for every bulk source (tickets, purchases, customers), fed by a CSV
+upload or by a JSON list from the API, with one report format.
+
+The rule for a bad file is **all-or-nothing**:
+
+1. Pass one streams every row through the row schema and collects every bad row with
+   its line number and the reason. Nothing is written.
+2. If any row is bad (or the header is wrong), nothing is imported; the report lists
+   every bad row so the whole file can be fixed at once.
+3. Otherwise pass two reads the file again and writes it in chunks of `CHUNK_SIZE` with
+   `bulk_create` inside one transaction. Rows are matched on their natural key
+   (`external_id` for tickets and purchases, `external_ref` for customers): a new key
+   is created, a known key with different values is updated, a known key with the
+   same values is left alone. Re-importing a file therefore creates no duplicates and
+   changes nothing.
+
+The upload is never read into memory: the file is wrapped in `io.TextIOWrapper` and
+read row by row with `csv.DictReader`, twice. Customers and topics are resolved through
+dicts of natural keys loaded once per import, never a query per row.
+
+Line numbers: in a CSV file, the line of the file (the header is line 1, so the first
+data row is line 2). In an API list, the item's position counting from 1.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from qms.exceptions import ApplicationError
+
+CHUNK_SIZE = 2000
+# A file with more bad rows than this is almost surely the wrong file; the report stops
+# listing there (and says so) instead of building a page of a million lines.
+MAX_LISTED_ERRORS = 10_000
+# The API takes at most this many items per request (they arrive in memory as JSON).
+API_MAX_ITEMS = 10_000
+
+
+class RowError(Exception):
+    """One bad value in one row; the message says what is wrong, for a person."""
+
+
+@dataclass
+class BadRow:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or why it did nothing. The page and the API show the same."""
+
+    ok: bool = True
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[BadRow] = field(default_factory=list)
+    bad_rows: int = 0
+    file_error: str = ""
+
+    @property
+    def errors_truncated(self) -> bool:
+        return self.bad_rows > len(self.errors)
+
+    def add_error(self, line: int, reason: str) -> None:
+        self.ok = False
+        self.bad_rows += 1
+        if len(self.errors) < MAX_LISTED_ERRORS:
+            self.errors.append(BadRow(line=line, reason=reason))
+
+    def as_dict(self) -> dict:
+        return {
+            "ok": self.ok,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "bad_rows": self.bad_rows,
+            "file_error": self.file_error,
+            "errors": [{"line": e.line, "reason": e.reason} for e in self.errors],
+        }
+
+
+# --- Value parsers ---------------------------------------------------------------------
+
+
+def text(row: dict, name: str, *, required: bool = False, max_length: int | None = None) -> str:
+    value = (row.get(name) or "").strip()
+    if required and not value:
+        raise RowError(_("“%(column)s” is empty.") % {"column": name})
+    if max_length and len(value) > max_length:
+        raise RowError(
+            _("“%(column)s” is longer than %(max)d characters.")
+            % {"column": name, "max": max_length}
+        )
+    return value
+
+
+def moment(row: dict, name: str, *, required: bool = False) -> dt.datetime | None:
+    """A date (`2026-03-01`) or a date and time (`2026-03-01 14:30`, ISO 8601); a naive
+    value is read in the portal's time zone."""
+    value = text(row, name, required=required)
+    if not value:
+        return None
+    try:
+        parsed = parse_datetime(value)
+        if parsed is None:
+            day = parse_date(value)
+            if day is not None:
+                parsed = dt.datetime.combine(day, dt.time())
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise RowError(
+            _("“%(column)s” is not a date: “%(value)s” (use 2026-03-01 or 2026-03-01 14:30).")
+            % {"column": name, "value": value[:40]}
+        )
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def positive_int(row: dict, name: str, *, default: int | None = None) -> int:
+    value = text(row, name)
+    if not value and default is not None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise RowError(
+            _("“%(column)s” must be a whole number of at least 1, not “%(value)s”.")
+            % {"column": name, "value": value[:40]}
+        )
+    return number
+
+
+def money(row: dict, name: str) -> Decimal:
+    value = text(row, name, required=True)
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** 10:
+        raise RowError(
+            _("“%(column)s” must be an amount such as 12.50, not “%(value)s”.")
+            % {"column": name, "value": value[:40]}
+        )
+    return amount.quantize(Decimal("0.01"))
+
+
+def lookup(row: dict, name: str, table: dict, what: str, *, required: bool = True):
+    value = text(row, name, required=required)
+    if not value:
+        return None
+    found = table.get(value)
+    if found is None:
+        found = table.get(value.lower())
+    if found is None:
+        raise RowError(
+            _("Unknown %(what)s “%(value)s” in “%(column)s”.")
+            % {"what": what, "value": value[:60], "column": name}
+        )
+    return found
+
+
+def boolean(row: dict, name: str, *, default: bool) -> bool:
+    value = text(row, name).lower()
+    if not value:
+        return default
+    if value in ("1", "yes", "y", "true", "t"):
+        return True
+    if value in ("0", "no", "n", "false", "f"):
+        return False
+    raise RowError(
+        _("“%(column)s” must be yes or no, not “%(value)s”.") % {"column": name, "value": value}
+    )
+
+
+def choice(row: dict, name: str, choices, *, default: str) -> str:
+    value = text(row, name)
+    if not value:
+        return default
+    by_value = {str(v).lower(): v for v, _label in choices}
+    by_label = {str(label).lower(): v for v, label in choices}
+    found = by_value.get(value.lower()) or by_label.get(value.lower())
+    if found is None:
+        raise RowError(
+            _("“%(column)s” must be one of %(allowed)s, not “%(value)s”.")
+            % {
+                "column": name,
+                "allowed": ", ".join(str(v) for v, _label in choices),
+                "value": value[:40],
+            }
+        )
+    return found
+
+
+class Collect:
+    """Runs value parsers and keeps every problem of a row, so the report names them all:
+    `value = check(parser, row, name, ...)`, then `check.done()`."""
+
+    def __init__(self):
+        self.problems: list[str] = []
+
+    def __call__(self, parser, *args, **kwargs):
+        try:
+            return parser(*args, **kwargs)
+        except RowError as exc:
+            self.problems.append(str(exc))
+            return None
+
+    def fail(self, message: str) -> None:
+        self.problems.append(message)
+
+    def done(self) -> None:
+        if self.problems:
+            raise RowError(" ".join(self.problems))
+
+
+# --- Row schemas -----------------------------------------------------------------------
+
+
+class RowSchema:
+    """What one kind of row looks like and how it is written.
+
+    Subclasses set `model`, `key` (the natural key field), `columns` (required header
+    names), `optional_columns`, `fields` (model fields written) and implement
+    `load_lookups()` (dicts of natural keys, loaded once) and `parse(row, lookups)`.
+    """
+
+    model: type[models.Model]
+    key: str = "external_id"
+    columns: tuple[str, ...] = ()
+    optional_columns: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    label = gettext_lazy("rows")
+
+    def load_lookups(self) -> dict:
+        return {}
+
+    def parse(self, row: dict, lookups: dict) -> dict:
+        raise NotImplementedError
+
+    def write(self, values: list[dict], report: ImportReport) -> None:
+        """Create what is new, update what changed, leave the rest: one read and at most
+        two writes per chunk."""
+        keys = [v[self.key] for v in values]
+        existing = {
+            row[self.key]: row
+            for row in self.model.objects.filter(**{f"{self.key}__in": keys}).values(
+                "id", self.key, *self.fields
+            )
+        }
+        new, changed = [], []
+        for value in values:
+            current = existing.get(value[self.key])
+            if current is None:
+                new.append(self.model(**value))
+            elif any(current[name] != value[name] for name in self.fields):
+                changed.append(self.model(id=current["id"], **value))
+            else:
+                report.unchanged += 1
+        self.create(new)
+        self.update(changed)
+        report.created += len(new)
+        report.updated += len(changed)
+
+    def create(self, objects: list) -> None:
+        if objects:
+            self.model.objects.bulk_create(objects, batch_size=CHUNK_SIZE)
+
+    def update(self, objects: list) -> None:
+        if objects:
+            now = timezone.now()
+            for obj in objects:
+                obj.updated_at = now
+            self.model.objects.bulk_update(
+                objects, [*self.fields, "updated_at"], batch_size=CHUNK_SIZE
+            )
+
+
+def _customer_refs() -> dict:
+    from .models import Customer
+
+    return dict(Customer.objects.exclude(external_ref="").values_list("external_ref", "id"))
+
+
+def _topic_keys() -> dict:
+    from .models import Topic
+
+    table = {}
+    for pk, slug, name in Topic.objects.values_list("id", "slug", "name"):
+        table[name.lower()] = pk
+        table[slug] = pk
+    return table
+
+
+class TicketSchema(RowSchema):
+    columns = ("external_id", "customer", "topic", "opened_at")
+    optional_columns = ("product", "closed_at", "resolution")
+    fields = ("customer_id", "topic_id", "product", "opened_at", "closed_at", "resolution")
+    label = gettext_lazy("tickets")
+
+    @property
+    def model(self):
+        from .models import Ticket
+
+        return Ticket
+
+    def load_lookups(self) -> dict:
+        return {"customers": _customer_refs(), "topics": _topic_keys()}
+
+    def parse(self, row, lookups):
+        check = Collect()
+        values = {
+            "external_id": check(text, row, "external_id", required=True, max_length=60),
+            "customer_id": check(lookup, row, "customer", lookups["customers"], _("customer")),
+            "topic_id": check(lookup, row, "topic", lookups["topics"], _("topic")),
+            "product": check(text, row, "product", max_length=120),
+            "opened_at": check(moment, row, "opened_at", required=True),
+            "closed_at": check(moment, row, "closed_at"),
+            "resolution": check(text, row, "resolution"),
+        }
+        opened_at, closed_at = values["opened_at"], values["closed_at"]
+        if opened_at and closed_at and closed_at < opened_at:
+            check.fail(_("“closed_at” is before “opened_at”."))
+        check.done()
+        return values
+
+
+class PurchaseSchema(RowSchema):
+    columns = ("external_id", "customer", "product", "amount", "purchased_at")
+    optional_columns = ("quantity",)
+    fields = ("customer_id", "product", "quantity", "amount", "purchased_at")
+    label = gettext_lazy("purchases")
+
+    @property
+    def model(self):
+        from .models import Purchase
+
+        return Purchase
+
+    def load_lookups(self) -> dict:
+        return {"customers": _customer_refs()}
+
+    def parse(self, row, lookups):
+        check = Collect()
+        values = {
+            "external_id": check(text, row, "external_id", required=True, max_length=60),
+            "customer_id": check(lookup, row, "customer", lookups["customers"], _("customer")),
+            "product": check(text, row, "product", required=True, max_length=120),
+            "quantity": check(positive_int, row, "quantity", default=1),
+            "amount": check(money, row, "amount"),
+            "purchased_at": check(moment, row, "purchased_at", required=True),
+        }
+        check.done()
+        return values
+
+
+class CustomerSchema(RowSchema):
+    """Customers are created or updated by `external_ref`; their history is kept."""
+
+    key = "external_ref"
+    columns = ("external_ref", "name")
+    optional_columns = ("kind", "segment", "language", "email", "phone", "address", "active")
+    fields = (
+        "name",
+        "kind",
+        "segment_id",
+        "language",
+        "email",
+        "phone",
+        "address",
+        "is_active",
+    )
+    label = gettext_lazy("customers")
+
+    @property
+    def model(self):
+        from .models import Customer
+
+        return Customer
+
+    def load_lookups(self) -> dict:
+        from .models import Segment
+
+        segments = {}
+        for pk, code, name in Segment.objects.values_list("id", "code", "name"):
+            segments[name.lower()] = pk
+            segments[code] = pk
+        return {"segments": segments}
+
+    def parse(self, row, lookups):
+        from django.core.exceptions import ValidationError
+        from django.core.validators import validate_email
+
+        from .models import Customer
+
+        check = Collect()
+        email = check(text, row, "email", max_length=254)
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                check.fail(_("“email” is not an e-mail address: “%s”.") % email[:60])
+        values = {
+            "external_ref": check(text, row, "external_ref", required=True, max_length=60),
+            "name": check(text, row, "name", required=True, max_length=200),
+            "kind": check(choice, row, "kind", Customer.Kind.choices, default=Customer.Kind.PERSON),
+            "segment_id": check(
+                lookup, row, "segment", lookups["segments"], _("segment"), required=False
+            ),
+            "language": check(
+                choice,
+                row,
+                "language",
+                Customer.Language.choices,
+                default=Customer.Language.ENGLISH,
+            ),
+            "email": email,
+            "phone": check(text, row, "phone", max_length=40),
+            "address": check(text, row, "address"),
+            "is_active": check(boolean, row, "active", default=True),
+        }
+        check.done()
+        return values
+
+    def create(self, objects):
+        from simple_history.utils import bulk_create_with_history
+
+        if objects:
+            bulk_create_with_history(objects, self.model, batch_size=CHUNK_SIZE)
+
+    def update(self, objects):
+        from simple_history.utils import bulk_update_with_history
+
+        if objects:
+            now = timezone.now()
+            for obj in objects:
+                obj.updated_at = now
+            bulk_update_with_history(
+                objects, self.model, [*self.fields, "updated_at"], batch_size=CHUNK_SIZE
+            )
+
+
+# --- The engine ------------------------------------------------------------------------
+
+
+def _validate(
+    schema: RowSchema, rows: Iterable[tuple[int, dict]], lookups: dict, report: ImportReport
+) -> None:
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        report.rows += 1
+        if "__bad__" in row:
+            report.add_error(line, row["__bad__"])
+            continue
+        try:
+            values = schema.parse(row, lookups)
+        except RowError as exc:
+            report.add_error(line, str(exc))
+            continue
+        key = values[schema.key]
+        first = seen.get(key)
+        if first is not None:
+            report.add_error(
+                line,
+                _("“%(key)s” is already on line %(line)d of this file.")
+                % {"key": key, "line": first},
+            )
+            continue
+        seen[key] = line
+
+
+def _write(
+    schema: RowSchema, rows: Iterable[tuple[int, dict]], lookups: dict, report: ImportReport
+) -> None:
+    chunk: list[dict] = []
+    with transaction.atomic():
+        for _line, row in rows:
+            chunk.append(schema.parse(row, lookups))
+            if len(chunk) >= CHUNK_SIZE:
+                schema.write(chunk, report)
+                chunk = []
+        if chunk:
+            schema.write(chunk, report)
+        # Foreign keys are checked at commit; check them now, inside the transaction, so
+        # a customer or topic deleted since pass one rolls the whole import back here.
+        connection.check_constraints(table_names=[schema.model._meta.db_table])
+
+
+def run_import(schema: RowSchema, open_rows: Callable[[], Iterator[tuple[int, dict]]]):
+    """Validate every row, then (only if all are good) write them all.
+
+    `open_rows()` returns a fresh iterator of `(line, row dict)`; it is called twice.
+    """
+    report = ImportReport()
+    lookups = schema.load_lookups()
+    try:
+        _validate(schema, open_rows(), lookups, report)
+    except ApplicationError as exc:
+        report.ok = False
+        report.file_error = str(exc)
+        return report
+    if not report.ok:
+        return report
+    rows_seen = report.rows
+    report.rows = 0
+    try:
+        _write(schema, open_rows(), lookups, report)
+    except (RowError, IntegrityError):
+        # The data changed between the two passes (another import or an edit removed a
+        # customer or topic, or added the same keys): nothing was written.
+        report = ImportReport(ok=False, rows=rows_seen)
+        report.file_error = _(
+            "The customers, topics or rows changed while the file was being imported, so "
+            "nothing was imported. Import the file again."
+        )
+    report.rows = rows_seen
+    return report
+
+
+@contextlib.contextmanager
+def _text(binary):
+    """A text view of an uploaded (binary) file, streamed; the upload stays open."""
+    binary.seek(0)
+    wrapper = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    try:
+        yield wrapper
+    finally:
+        wrapper.detach()
+
+
+def csv_rows(binary, schema: RowSchema) -> Callable[[], Iterator[tuple[int, dict]]]:
+    """`open_rows` for an uploaded CSV file (comma or semicolon separated, UTF-8)."""
+
+    def open_rows():
+        with _text(binary) as stream:
+            try:
+                first = stream.readline()
+            except UnicodeDecodeError:
+                raise ApplicationError(_("The file is not UTF-8 text.")) from None
+            if not first.strip():
+                raise ApplicationError(_("The file is empty."))
+            delimiter = ";" if first.count(";") > first.count(",") else ","
+            header = [
+                name.strip().lower() for name in next(csv.reader([first], delimiter=delimiter))
+            ]
+            missing = [name for name in schema.columns if name not in header]
+            if missing:
+                raise ApplicationError(
+                    _("The first line must name the columns; missing: %(missing)s.")
+                    % {"missing": ", ".join(missing)}
+                )
+            reader = csv.reader(stream, delimiter=delimiter)
+            line = 1
+            try:
+                for values in reader:
+                    line = reader.line_num + 1
+                    if not any(v.strip() for v in values):
+                        continue
+                    if len(values) > len(header):
+                        yield line, {"__bad__": _("The row has more values than the header.")}
+                        continue
+                    yield line, dict(zip(header, values, strict=False))
+            except UnicodeDecodeError:
+                raise ApplicationError(
+                    _("The file is not UTF-8 text (near line %(line)d).") % {"line": line + 1}
+                ) from None
+            except csv.Error as exc:
+                raise ApplicationError(
+                    _("The file is not valid CSV near line %(line)d: %(error)s.")
+                    % {"line": line, "error": exc}
+                ) from None
+
+    return open_rows
+
+
+def list_rows(items: list) -> Callable[[], Iterator[tuple[int, dict]]]:
+    """`open_rows` for a JSON list of objects from the API; line = position from 1."""
+    if not isinstance(items, list):
+        raise ApplicationError(_("Send a JSON list of objects."))
+    if len(items) > API_MAX_ITEMS:
+        raise ApplicationError(
+            _("Send at most %(max)d items per request.") % {"max": API_MAX_ITEMS}
+        )
+
+    def open_rows():
+        for position, item in enumerate(items, start=1):
+            if not isinstance(item, dict):
+                yield position, {"__bad__": _("The item is not an object.")}
+                continue
+            yield position, {k: "" if v is None else str(v) for k, v in item.items()}
+
+    return open_rows

@@ -1,0 +1,299 @@
+"""Writes for customers and the research sources. Keyword-only, atomic, validated; a
+broken rule raises ApplicationError with a message a person can read."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qms.exceptions import ApplicationError
+
+from . import imports
+from .models import (
+    Consent,
+    Contact,
+    Customer,
+    Interview,
+    InterviewFinding,
+    Segment,
+    Topic,
+)
+
+CUSTOMER_FIELDS = (
+    "kind",
+    "name",
+    "external_ref",
+    "segment",
+    "language",
+    "email",
+    "phone",
+    "address",
+    "account_owner",
+    "is_active",
+)
+
+
+# --- Segments and topics ---------------------------------------------------------------
+
+
+@transaction.atomic
+def segment_create(*, name: str, code: str, description: str = "") -> Segment:
+    if Segment.objects.filter(code=code).exists():
+        raise ApplicationError(_("A segment with the code “%s” already exists.") % code)
+    segment = Segment(name=name, code=code, description=description)
+    segment.full_clean()
+    segment.save()
+    return segment
+
+
+@transaction.atomic
+def topic_create(*, name: str, slug: str, description: str = "", is_active: bool = True) -> Topic:
+    if Topic.objects.filter(slug=slug).exists():
+        raise ApplicationError(_("A topic with the code “%s” already exists.") % slug)
+    topic = Topic(name=name, slug=slug, description=description, is_active=is_active)
+    topic.full_clean()
+    topic.save()
+    return topic
+
+
+@transaction.atomic
+def topic_update(*, topic: Topic, **fields) -> Topic:
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    slug = fields.get("slug", topic.slug)
+    if Topic.objects.filter(slug=slug).exclude(pk=topic.pk).exists():
+        raise ApplicationError(_("A topic with the code “%s” already exists.") % slug)
+    for name in ("name", "slug", "description", "is_active"):
+        if name in fields:
+            setattr(topic, name, fields[name])
+    topic.full_clean()
+    topic.save()
+    return topic
+
+
+# --- Customers -------------------------------------------------------------------------
+
+
+def _check_external_ref(external_ref: str, exclude_pk=None) -> None:
+    if not external_ref:
+        return
+    clash = Customer.objects.filter(external_ref=external_ref)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise ApplicationError(
+            _("Another customer already has the external reference “%s”.") % external_ref
+        )
+
+
+@transaction.atomic
+def customer_create(**fields) -> Customer:
+    unknown = set(fields) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown customer fields: {sorted(unknown)}")
+    _check_external_ref(fields.get("external_ref", ""))
+    customer = Customer(**fields)
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, customer: Customer, **fields) -> Customer:
+    unknown = set(fields) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown customer fields: {sorted(unknown)}")
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _check_external_ref(fields.get("external_ref", customer.external_ref), exclude_pk=customer.pk)
+    if (
+        fields.get("kind", customer.kind) == Customer.Kind.PERSON
+        and customer.kind == Customer.Kind.ORGANISATION
+        and customer.contacts.exists()
+    ):
+        raise ApplicationError(
+            _("This organisation has contacts; remove them before making it a person.")
+        )
+    for name, value in fields.items():
+        setattr(customer, name, value)
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_delete(*, customer: Customer) -> None:
+    """Delete a customer who has no research records; others are made inactive."""
+    if customer.tickets.exists() or customer.purchases.exists() or customer.interviews.exists():
+        raise ApplicationError(
+            _("This customer has tickets, purchases or interviews; make it inactive instead.")
+        )
+    customer.delete()
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    customer: Customer,
+    channel: str,
+    granted: bool,
+    method: str,
+    recorded_at: dt.datetime | None = None,
+    note: str = "",
+) -> Consent:
+    """Record that the customer gave or withdrew consent on a channel. One row per
+    channel holds the current state; its history keeps every earlier state."""
+    if channel not in Consent.Channel.values:
+        raise ApplicationError(_("“%s” is not a contact channel.") % channel)
+    recorded_at = recorded_at or timezone.now()
+    if recorded_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ApplicationError(_("Consent cannot be recorded for a time in the future."))
+    consent = Consent.objects.select_for_update().filter(customer=customer, channel=channel).first()
+    if consent is None:
+        consent = Consent(customer=customer, channel=channel)
+    consent.granted = granted
+    consent.method = method
+    consent.recorded_at = recorded_at
+    consent.note = note
+    consent.full_clean()
+    consent.save()
+    return consent
+
+
+def _contact_for_organisation(customer: Customer) -> None:
+    if customer.kind != Customer.Kind.ORGANISATION:
+        raise ApplicationError(_("Only organisations have contacts; this customer is a person."))
+
+
+def _only_one_primary(contact: Contact) -> None:
+    if contact.is_primary:
+        contact.customer.contacts.exclude(pk=contact.pk).filter(is_primary=True).update(
+            is_primary=False
+        )
+
+
+@transaction.atomic
+def contact_create(
+    *,
+    customer: Customer,
+    name: str,
+    job_title: str = "",
+    email: str = "",
+    phone: str = "",
+    is_primary: bool = False,
+) -> Contact:
+    _contact_for_organisation(customer)
+    contact = Contact(
+        customer=customer,
+        name=name,
+        job_title=job_title,
+        email=email,
+        phone=phone,
+        is_primary=is_primary,
+    )
+    contact.full_clean()
+    contact.save()
+    _only_one_primary(contact)
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, contact: Contact, **fields) -> Contact:
+    for name in ("name", "job_title", "email", "phone", "is_primary"):
+        if name in fields:
+            setattr(contact, name, fields[name])
+    contact.full_clean()
+    contact.save()
+    _only_one_primary(contact)
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, contact: Contact) -> None:
+    contact.delete()
+
+
+# --- Interviews ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def interview_create(
+    *,
+    title: str,
+    held_on: dt.date,
+    interviewer,
+    customer: Customer | None = None,
+    segment: Segment | None = None,
+    notes: str = "",
+) -> Interview:
+    if customer is None and segment is None:
+        raise ApplicationError(
+            _("Name the customer interviewed, or the segment of the group interviewed.")
+        )
+    if held_on > timezone.localdate():
+        raise ApplicationError(_("An interview cannot be recorded before it is held."))
+    interview = Interview(
+        title=title,
+        held_on=held_on,
+        interviewer=interviewer,
+        customer=customer,
+        segment=segment,
+        notes=notes,
+    )
+    interview.full_clean()
+    interview.save()
+    return interview
+
+
+@transaction.atomic
+def interview_update(*, interview: Interview, **fields) -> Interview:
+    interview = Interview.objects.select_for_update().get(pk=interview.pk)
+    for name in ("title", "held_on", "interviewer", "customer", "segment", "notes"):
+        if name in fields:
+            setattr(interview, name, fields[name])
+    if interview.customer_id is None and interview.segment_id is None:
+        raise ApplicationError(
+            _("Name the customer interviewed, or the segment of the group interviewed.")
+        )
+    interview.full_clean()
+    interview.save()
+    return interview
+
+
+@transaction.atomic
+def finding_add(*, interview: Interview, topic: Topic, note: str, requirement=None):
+    if not note.strip():
+        raise ApplicationError(_("Write down what was learned."))
+    finding = InterviewFinding(
+        interview=interview, topic=topic, note=note.strip(), requirement=requirement
+    )
+    finding.full_clean()
+    finding.save()
+    return finding
+
+
+@transaction.atomic
+def finding_delete(*, finding: InterviewFinding) -> None:
+    finding.delete()
+
+
+# --- Imports (one engine, one rule: all-or-nothing; see customers/imports.py) ----------
+
+SCHEMAS = {
+    "tickets": imports.TicketSchema,
+    "purchases": imports.PurchaseSchema,
+    "customers": imports.CustomerSchema,
+}
+
+
+def import_csv(*, kind: str, upload) -> imports.ImportReport:
+    """Import an uploaded CSV file of `kind` (tickets, purchases or customers)."""
+    schema = SCHEMAS[kind]()
+    return imports.run_import(schema, imports.csv_rows(upload, schema))
+
+
+def import_items(*, kind: str, items) -> imports.ImportReport:
+    """Import a JSON list of objects from the API; same rule and report as a CSV file."""
+    schema = SCHEMAS[kind]()
+    return imports.run_import(schema, imports.list_rows(items))
