@@ -8,6 +8,13 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self):
+        # Requirements register and deployment (metrics, navigation, audit trail).
+        from . import requirement_metrics, requirement_registry
+
+        requirement_metrics.register()
+        requirement_registry.register_navigation()
+        requirement_registry.register_history()
+
         from . import metrics
 
         metrics.register()

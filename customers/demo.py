@@ -258,6 +258,10 @@ def load(*, stdout) -> int:
     )
     created += _purchases(customers_by_group, rng, now)
     created += _interviews(segments, topics, now)
+    # The requirements register and the hotel's deployment (after segments and topics).
+    from . import requirement_demo
+
+    created += requirement_demo.load(stdout=stdout)
     if stdout is not None and created:
         stdout.write(f"customers: {created} demo rows created")
     return created

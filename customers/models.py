@@ -2,8 +2,10 @@
 vocabulary, and the requirements register."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -252,6 +254,16 @@ class Requirement(BaseModel):
     topics = models.ManyToManyField(
         Topic, verbose_name=_("topics"), blank=True, related_name="requirements"
     )
+    revision = models.PositiveIntegerField(
+        _("revision"),
+        default=1,
+        editable=False,
+        help_text=_(
+            "Goes up when the substance (title, description, acceptance criterion, kind) "
+            "of a reviewed requirement changes; departments then acknowledge it again."
+        ),
+    )
+    revised_at = models.DateTimeField(_("current revision since"), default=timezone.now)
     history = HistoricalRecords(m2m_fields=[topics])
 
     class Meta:
@@ -278,6 +290,18 @@ class Requirement(BaseModel):
 
     def get_kano_display(self) -> str:
         return self.Kano(self.kano).label
+
+    # Kano class → the guide's level (section II): must-be needs are met, performance
+    # needs are identified, attractive ones exceed expectations.
+    GUIDE_LEVEL_BY_KANO = {
+        Kano.MUST_BE: _("Meet requirements"),
+        Kano.PERFORMANCE: _("Identify needs"),
+        Kano.ATTRACTIVE: _("Exceed expectations"),
+    }
+
+    @property
+    def guide_level(self) -> str:
+        return self.GUIDE_LEVEL_BY_KANO[self.kano]
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -477,3 +501,230 @@ class InterviewFinding(BaseModel):
 
     def __str__(self):
         return f"{self.interview}: {self.topic}"
+
+
+# --- Requirements register and deployment ---
+# The lifecycle (proposed → under review → accepted → deployed → retired), the review that
+# must precede acceptance, and the deployment of a requirement to departments with their
+# commitments, acknowledgements by the head and reads by staff (guide points 1 and 3).
+# Rules live in customers/requirement_services.py.
+
+DEFAULT_ACK_DAYS = 7
+
+
+class RequirementReview(BaseModel):
+    """The review recorded before acceptance: can the organisation meet it?
+
+    A "yes" lets the quality manager accept the requirement (for the revision reviewed);
+    a "no" sends the requirement back to *proposed* with the note as the reason.
+    """
+
+    requirement = models.ForeignKey(
+        Requirement,
+        verbose_name=_("requirement"),
+        on_delete=models.CASCADE,
+        related_name="reviews",
+    )
+    revision = models.PositiveIntegerField(_("revision reviewed"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        related_name="requirement_reviews",
+    )
+    can_meet = models.BooleanField(_("the organisation can meet it"))
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("requirement review")
+        verbose_name_plural = _("requirement reviews")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(can_meet=True) | ~Q(note=""),
+                name="requirement_review_note_when_no",
+            ),
+        ]
+        indexes = [
+            # Acceptance guard: the latest review of a requirement.
+            models.Index(fields=["requirement", "-created_at"], name="req_review_latest_idx"),
+        ]
+
+    def __str__(self):
+        answer = _("yes") if self.can_meet else _("no")
+        return f"{self.requirement} r{self.revision}: {answer}"
+
+
+class RequirementTransition(BaseModel):
+    """One step of the lifecycle, with who took it, when, and why."""
+
+    requirement = models.ForeignKey(
+        Requirement,
+        verbose_name=_("requirement"),
+        on_delete=models.CASCADE,
+        related_name="transitions",
+    )
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=Requirement.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=Requirement.Status.choices)
+    revision = models.PositiveIntegerField(_("revision"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="requirement_transitions",
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("requirement transition")
+        verbose_name_plural = _("requirement transitions")
+
+    def __str__(self):
+        return f"{self.requirement}: {self.from_status or '∅'} → {self.to_status}"
+
+
+class Deployment(BaseModel):
+    """A requirement deployed to one department, with that department's own commitment.
+
+    `acknowledged_*` describe the head's acknowledgement of the *current* revision; a
+    change of substance clears them (the old acknowledgement stays in
+    `DeploymentAcknowledgement`). `next_action_at`/`reminder_step` drive the overdue
+    acknowledgement scanner: step 0 → first reminder, 1 → second reminder, 2 → escalation
+    to the quality managers, 3 → done.
+    """
+
+    requirement = models.ForeignKey(
+        Requirement,
+        verbose_name=_("requirement"),
+        on_delete=models.CASCADE,
+        related_name="deployments",
+    )
+    department = models.ForeignKey(
+        "qms.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="requirement_deployments",
+    )
+    commitment = models.TextField(
+        _("commitment"),
+        help_text=_("What this department does to meet the need, e.g. “ID scan in 10 s”."),
+    )
+    ack_days = models.PositiveSmallIntegerField(
+        _("days to acknowledge"),
+        default=DEFAULT_ACK_DAYS,
+        validators=[MinValueValidator(1)],
+        help_text=_("The head is reminded when the acknowledgement is this many days late."),
+    )
+    activated_at = models.DateTimeField(_("deployed at"), null=True, blank=True)
+    ack_due_at = models.DateTimeField(_("acknowledge by"), null=True, blank=True)
+    acknowledged_revision = models.PositiveIntegerField(
+        _("acknowledged revision"), null=True, blank=True
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="acknowledged_deployments",
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    ack_comment = models.TextField(_("head's comment"), blank=True)
+    next_action_at = models.DateTimeField(_("next reminder"), null=True, blank=True)
+    reminder_step = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["requirement__title", "department__name"]
+        verbose_name = _("deployment")
+        verbose_name_plural = _("deployments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requirement", "department"], name="deployment_requirement_department"
+            ),
+            models.CheckConstraint(
+                condition=Q(ack_days__gte=1), name="deployment_ack_days_positive"
+            ),
+        ]
+        indexes = [
+            # remind_overdue_acknowledgements scanner: rows whose next reminder is due.
+            models.Index(
+                fields=["next_action_at"],
+                name="deployment_ack_due_idx",
+                condition=Q(next_action_at__isnull=False),
+            ),
+            # Brief list and coverage page: one department's deployments.
+            models.Index(fields=["department", "requirement"], name="deployment_department_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.requirement} → {self.department.code}"
+
+    @property
+    def is_acknowledged(self) -> bool:
+        return self.acknowledged_revision == self.requirement.revision
+
+
+class DeploymentAcknowledgement(BaseModel):
+    """The head's acknowledgement of one revision of a deployed need (a log kept forever;
+    a changed commitment may be acknowledged again within the same revision)."""
+
+    deployment = models.ForeignKey(
+        Deployment,
+        verbose_name=_("deployment"),
+        on_delete=models.CASCADE,
+        related_name="acknowledgements",
+    )
+    revision = models.PositiveIntegerField(_("revision"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.PROTECT,
+        related_name="deployment_acknowledgements",
+    )
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("acknowledgement")
+        verbose_name_plural = _("acknowledgements")
+
+    def __str__(self):
+        return f"{self.deployment} r{self.revision} by {self.user}"
+
+
+class BriefRead(BaseModel):
+    """A staff member read their department's brief of a need (one revision)."""
+
+    deployment = models.ForeignKey(
+        Deployment, verbose_name=_("deployment"), on_delete=models.CASCADE, related_name="reads"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("read by"),
+        on_delete=models.CASCADE,
+        related_name="brief_reads",
+    )
+    revision = models.PositiveIntegerField(_("revision"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("brief read")
+        verbose_name_plural = _("brief reads")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deployment", "user", "revision"], name="brief_read_once_per_revision"
+            ),
+        ]
+        indexes = [
+            # Read coverage: reads of a deployment's current revision.
+            models.Index(fields=["deployment", "revision"], name="brief_read_revision_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} read {self.deployment} r{self.revision}"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .requirement_urls import urlpatterns as requirement_urlpatterns
 
 app_name = "customers"
 
@@ -51,3 +52,4 @@ urlpatterns = [
     ),
     path("findings/", views.FindingListView.as_view(), name="finding-list"),
 ]
+urlpatterns += requirement_urlpatterns

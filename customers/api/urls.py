@@ -1,5 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
+from .requirement_views import DeploymentViewSet, RequirementViewSet
 from .views import (
     CustomerViewSet,
     InterviewViewSet,
@@ -16,3 +17,5 @@ router.register("topics", TopicViewSet, basename="topic")
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("purchases", PurchaseViewSet, basename="purchase")
 router.register("interviews", InterviewViewSet, basename="interview")
+router.register("requirements", RequirementViewSet, basename="requirement")
+router.register("deployments", DeploymentViewSet, basename="deployment")

@@ -1,0 +1,52 @@
+"""Navigation entries and audit-trail pages of the requirements register; called from
+CustomersConfig.ready()."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def register_navigation():
+    from qms.navigation import nav_registry
+    from qms.selectors import department_ids_for_user, headed_department_ids
+
+    nav_registry.add(
+        key="requirements",
+        label=_("Requirements"),
+        url_name="customers:requirement-list",
+        visible=lambda user: user.can_view_all,
+        order=20,
+    )
+    nav_registry.add(
+        key="needs",
+        label=_("Our customers' needs"),
+        url_name="customers:brief-list",
+        visible=lambda user: bool(department_ids_for_user(user)),
+        order=21,
+    )
+    nav_registry.add(
+        key="coverage",
+        label=_("Coverage"),
+        url_name="customers:coverage-list",
+        visible=lambda user: user.can_view_all or bool(headed_department_ids(user)),
+        order=22,
+    )
+
+
+def register_history():
+    from qms import history
+
+    from .models import Deployment, Requirement
+    from .requirement_selectors import deployment_get_for_user, requirement_get_for_user
+
+    history.register(
+        "requirement",
+        model=Requirement,
+        get_for_user=lambda user, pk: requirement_get_for_user(user=user, pk=pk),
+        back_url=lambda obj: reverse("customers:requirement-detail", args=[obj.pk]),
+    )
+    history.register(
+        "deployment",
+        model=Deployment,
+        get_for_user=lambda user, pk: deployment_get_for_user(user=user, pk=pk),
+        back_url=lambda obj: reverse("customers:deployment-detail", args=[obj.pk]),
+    )

@@ -1,0 +1,321 @@
+"""Reads for the requirements register and its deployment to departments.
+
+Scoping (ARCHITECTURE.md §7.5): quality managers and viewers read everything. Anyone
+else reads only deployments to the departments they head or belong to, and only once the
+requirement is deployed; a requirement is visible to them when it is deployed to one of
+their departments. Out-of-scope objects are 404.
+"""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from qms.models import Department, Membership
+from qms.selectors import (  # noqa: F401 - headed_department_ids re-exported for the API
+    department_ids_for_user,
+    get_in_scope_or_404,
+    headed_department_ids,
+    scope_by_department,
+)
+
+from .models import (
+    BriefRead,
+    Deployment,
+    Requirement,
+    RequirementReview,
+    RequirementTransition,
+)
+
+
+def _count(queryset) -> Subquery:
+    """A correlated COUNT(*) subquery (no join fan-out in the outer query)."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by().annotate(c=Func(F("pk"), function="COUNT")).values("c")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def staff_count_expression(department_ref: str = "department") -> Subquery:
+    return _count(Membership.objects.filter(department=OuterRef(department_ref)))
+
+
+def read_count_expression() -> Subquery:
+    """Reads of the deployment's current revision by current staff of its department."""
+    return _count(
+        BriefRead.objects.filter(
+            deployment=OuterRef("pk"),
+            revision=OuterRef("requirement__revision"),
+            user__memberships__department=OuterRef("department"),
+        )
+    )
+
+
+# --- Requirements ----------------------------------------------------------------------
+
+
+def _visible_requirements(user) -> QuerySet[Requirement]:
+    qs = Requirement.objects.all()
+    if getattr(user, "can_view_all", False):
+        return qs
+    ids = department_ids_for_user(user)
+    if not ids:
+        return qs.none()
+    return qs.filter(
+        status=Requirement.Status.DEPLOYED,
+        pk__in=Deployment.objects.filter(department_id__in=ids).values("requirement_id"),
+    )
+
+
+def requirement_list(
+    *,
+    user,
+    search: str = "",
+    kind: str = "",
+    status: str = "",
+    segment=None,
+    topic=None,
+    department=None,
+) -> QuerySet[Requirement]:
+    """The register, with deployment and acknowledgement counts annotated."""
+    qs = _visible_requirements(user).select_related("segment", "owner")
+    if search:
+        qs = qs.filter(
+            Q(title__icontains=search)
+            | Q(description__icontains=search)
+            | Q(acceptance_criterion__icontains=search)
+            | Q(reference__icontains=search)
+        )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if segment is not None:
+        qs = qs.filter(segment=segment)
+    if topic is not None:
+        qs = qs.filter(
+            Exists(
+                Requirement.topics.through.objects.filter(
+                    requirement_id=OuterRef("pk"), topic_id=getattr(topic, "pk", topic)
+                )
+            )
+        )
+    if department is not None:
+        qs = qs.filter(
+            Exists(
+                Deployment.objects.filter(
+                    requirement_id=OuterRef("pk"),
+                    department_id=getattr(department, "pk", department),
+                )
+            )
+        )
+    deployments = Deployment.objects.filter(requirement_id=OuterRef("pk"))
+    return qs.annotate(
+        deployment_count=_count(deployments),
+        acknowledged_count=_count(deployments.filter(acknowledged_revision=OuterRef("revision"))),
+    ).order_by("-importance", "title", "id")
+
+
+def requirement_get_for_user(*, user, pk) -> Requirement:
+    try:
+        return (
+            _visible_requirements(user)
+            .select_related("segment", "owner")
+            .prefetch_related("topics")
+            .get(pk=pk)
+        )
+    except (Requirement.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def requirement_export_rows(qs: QuerySet[Requirement]):
+    """Rows for the CSV export, streamed; topics and departments aggregated per chunk."""
+    qs = qs.prefetch_related(
+        "topics",
+        Prefetch("deployments", queryset=Deployment.objects.select_related("department")),
+    )
+    for r in qs.iterator(chunk_size=500):
+        yield (
+            r.pk,
+            r.title,
+            r.get_kind_display(),
+            r.get_kano_display(),
+            r.get_status_display(),
+            r.segment.name if r.segment else "",
+            r.get_importance_display(),
+            r.acceptance_criterion,
+            r.reference,
+            r.owner or "",
+            r.revision,
+            "; ".join(t.name for t in r.topics.all()),
+            "; ".join(d.department.code for d in r.deployments.all()),
+            r.acknowledged_count,
+            r.deployment_count,
+        )
+
+
+def requirement_latest_review(*, requirement: Requirement) -> RequirementReview | None:
+    return requirement.reviews.select_related("reviewed_by").first()
+
+
+def requirement_reviews(*, requirement: Requirement) -> QuerySet[RequirementReview]:
+    return requirement.reviews.select_related("reviewed_by")
+
+
+def requirement_transitions(*, requirement: Requirement) -> QuerySet[RequirementTransition]:
+    return requirement.transitions.select_related("actor")
+
+
+def requirement_findings(*, requirement: Requirement):
+    """Interview findings coded to this requirement, if the interviews feature is
+    installed (a relation named "findings"); an empty list otherwise."""
+    related = {rel.get_accessor_name() for rel in Requirement._meta.related_objects}
+    if "findings" not in related:
+        return []
+    return list(requirement.findings.all()[:50])
+
+
+# --- Deployments -----------------------------------------------------------------------
+
+
+def _deployment_base(user) -> QuerySet[Deployment]:
+    qs = Deployment.objects.select_related(
+        "requirement", "requirement__segment", "department", "department__head", "acknowledged_by"
+    )
+    if not getattr(user, "can_view_all", False):
+        qs = qs.filter(requirement__status=Requirement.Status.DEPLOYED)
+    return scope_by_department(qs, user, field="department")
+
+
+def deployment_list(
+    *, user, department=None, requirement=None, search: str = "", pending: bool = False
+) -> QuerySet[Deployment]:
+    """Deployments in the user's scope, with coverage counts and the user's own read of
+    the current revision annotated (`read_by_me`)."""
+    qs = _deployment_base(user)
+    if department is not None:
+        qs = qs.filter(department=department)
+    if requirement is not None:
+        qs = qs.filter(requirement=requirement)
+    if search:
+        qs = qs.filter(Q(requirement__title__icontains=search) | Q(commitment__icontains=search))
+    if pending:
+        qs = qs.exclude(acknowledged_revision=F("requirement__revision"))
+    user_id = user.pk if getattr(user, "is_authenticated", False) else None
+    return qs.annotate(
+        read_count=read_count_expression(),
+        staff_count=staff_count_expression(),
+        read_by_me=Exists(
+            BriefRead.objects.filter(
+                deployment=OuterRef("pk"),
+                revision=OuterRef("requirement__revision"),
+                user_id=user_id,
+            )
+        ),
+    ).order_by("-requirement__importance", "requirement__title", "department__name", "id")
+
+
+def brief_list(*, user) -> QuerySet[Deployment]:
+    """ "Our customers' needs": deployed needs of the departments the user heads or
+    belongs to (for everyone, including quality managers, only their own departments)."""
+    ids = department_ids_for_user(user)
+    qs = deployment_list(user=user).filter(
+        department_id__in=ids, requirement__status=Requirement.Status.DEPLOYED
+    )
+    return qs
+
+
+def deployment_get_for_user(*, user, pk) -> Deployment:
+    deployment = get_in_scope_or_404(_deployment_base(user), user, field="department", pk=pk)
+    return deployment
+
+
+def deployment_with_counts(*, user, pk) -> Deployment:
+    try:
+        return deployment_list(user=user).get(pk=pk)
+    except (Deployment.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def deployment_staff_reads(*, deployment: Deployment) -> list[tuple]:
+    """(staff member, read_at or None) for the current revision, staff by name."""
+    reads = dict(
+        BriefRead.objects.filter(
+            deployment=deployment, revision=deployment.requirement.revision
+        ).values_list("user_id", "created_at")
+    )
+    members = (
+        Membership.objects.filter(department_id=deployment.department_id)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+    return [(m.user, reads.get(m.user_id)) for m in members]
+
+
+# --- Coverage --------------------------------------------------------------------------
+
+
+def department_coverage_list(*, user) -> QuerySet[Department]:
+    """Per department in scope: deployed needs, acknowledged (current revision), staff,
+    and reads of current revisions (out of needs × staff)."""
+    qs = Department.objects.all()
+    if not getattr(user, "can_view_all", False):
+        qs = qs.filter(pk__in=department_ids_for_user(user))
+    live = Deployment.objects.filter(
+        department_id=OuterRef("pk"), requirement__status=Requirement.Status.DEPLOYED
+    )
+    reads = BriefRead.objects.filter(
+        deployment__department_id=OuterRef("pk"),
+        deployment__requirement__status=Requirement.Status.DEPLOYED,
+        revision=F("deployment__requirement__revision"),
+        user__memberships__department_id=OuterRef("pk"),
+    )
+    return (
+        qs.select_related("head")
+        .annotate(
+            need_count=_count(live),
+            acknowledged_count=_count(
+                live.filter(acknowledged_revision=F("requirement__revision"))
+            ),
+            staff_count=staff_count_expression("pk"),
+            read_count=_count(reads),
+        )
+        .order_by("name", "id")
+    )
+
+
+def department_coverage_get(*, user, pk) -> Department:
+    try:
+        return department_coverage_list(user=user).get(pk=pk)
+    except (Department.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def requirement_coverage(*, requirement: Requirement, user) -> QuerySet[Deployment]:
+    """The requirement's deployments in the user's scope, with read coverage."""
+    return deployment_list(user=user, requirement=requirement)
+
+
+def is_department_member(*, user, department_id: int) -> bool:
+    return Membership.objects.filter(user_id=user.pk, department_id=department_id).exists()
+
+
+def member_department_ids(*, user) -> frozenset[int]:
+    """Departments the user is a staff member of (not merely the head of)."""
+    return frozenset(
+        Membership.objects.filter(user_id=user.pk).values_list("department_id", flat=True)
+    )
