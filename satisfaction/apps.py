@@ -6,3 +6,57 @@ class SatisfactionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "satisfaction"
     verbose_name = _("Customer satisfaction")
+
+    def ready(self):
+        from . import metrics
+
+        metrics.register()
+        register_history()
+        register_navigation()
+
+
+def register_history():
+    from django.urls import reverse
+
+    from qms import history
+
+    from . import selectors
+    from .models import FollowUpCase, Survey, Wave
+
+    history.register(
+        "survey",
+        model=Survey,
+        get_for_user=lambda user, pk: selectors.survey_get_for_user(user=user, pk=pk),
+        back_url=lambda obj: reverse("satisfaction:survey-detail", args=[obj.pk]),
+    )
+    history.register(
+        "survey-wave",
+        model=Wave,
+        get_for_user=lambda user, pk: selectors.wave_get_for_user(user=user, pk=pk),
+        back_url=lambda obj: reverse("satisfaction:wave-detail", args=[obj.pk]),
+    )
+    history.register(
+        "survey-follow-up",
+        model=FollowUpCase,
+        get_for_user=lambda user, pk: selectors.followup_get_for_user(user=user, pk=pk),
+        back_url=lambda obj: reverse("satisfaction:followup-detail", args=[obj.pk]),
+    )
+
+
+def register_navigation():
+    from qms.navigation import nav_registry
+
+    nav_registry.add(
+        key="surveys",
+        label=_("Surveys"),
+        url_name="satisfaction:survey-list",
+        visible=lambda user: user.can_view_all,
+        order=40,
+    )
+    nav_registry.add(
+        key="follow-ups",
+        label=_("Follow-ups"),
+        url_name="satisfaction:followup-list",
+        visible=lambda user: user.can_view_all,
+        order=41,
+    )

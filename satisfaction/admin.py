@@ -1,0 +1,39 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import FollowUpCase, Invitation, Survey, SurveyVersion, Wave
+
+
+@admin.register(Survey)
+class SurveyAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "code", "purpose", "identity_mode"]
+    search_fields = ["title", "code"]
+
+
+@admin.register(SurveyVersion)
+class SurveyVersionAdmin(SimpleHistoryAdmin):
+    list_display = ["survey", "number", "status", "published_at"]
+    list_filter = ["status"]
+    readonly_fields = ["status", "published_at", "published_by"]
+
+
+@admin.register(Wave)
+class WaveAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "survey_version", "kind", "status", "starts_at"]
+    list_filter = ["status", "kind"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["id", "wave", "customer", "state", "reason", "sent_at", "completed_at"]
+    list_filter = ["state", "reason"]
+    raw_id_fields = ["wave", "customer"]
+    exclude = ["draft_answers"]
+    list_select_related = ["wave", "customer"]
+
+
+@admin.register(FollowUpCase)
+class FollowUpCaseAdmin(SimpleHistoryAdmin):
+    list_display = ["customer", "state", "owner", "due_at", "escalated_at"]
+    list_filter = ["state"]
+    raw_id_fields = ["response", "customer", "owner"]

@@ -1,0 +1,249 @@
+"""Forms of the satisfaction pages. They validate input; services apply the rules."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Segment, Topic
+
+from .models import FollowUpCase, Invitation, Question, Survey, SurveyVersion, Wave
+
+
+class SurveyForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = ["title", "code", "purpose", "identity_mode", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class SurveyUpdateForm(forms.ModelForm):
+    class Meta:
+        model = Survey
+        fields = ["title", "purpose", "identity_mode", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class SurveyFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    purpose = forms.ChoiceField(
+        label=_("Purpose"), required=False, choices=[("", _("Any"))] + Survey.Purpose.choices
+    )
+
+
+class IntroForm(forms.ModelForm):
+    class Meta:
+        model = SurveyVersion
+        fields = ["intro_en", "intro_zh_hans"]
+        widgets = {
+            "intro_en": forms.Textarea(attrs={"rows": 2}),
+            "intro_zh_hans": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class QuestionForm(forms.ModelForm):
+    """A question with its choices typed one per line:
+    `code | English | 中文 | topic-code` (Chinese and topic optional)."""
+
+    choices_text = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Choice, driver and multiple-choice questions: one choice per line as "
+            "<code>code | English | 中文 | topic code</code>. Driver choices name a topic."
+        ),
+    )
+    show_if_text = forms.CharField(
+        label=_("Show only if the answer is one of"),
+        required=False,
+        help_text=_("Comma-separated values or choice codes, e.g. 0,1,2 or queue,price."),
+    )
+
+    class Meta:
+        model = Question
+        fields = [
+            "code",
+            "kind",
+            "text_en",
+            "text_zh_hans",
+            "help_en",
+            "help_zh_hans",
+            "required",
+            "scale_max",
+            "low_label_en",
+            "low_label_zh_hans",
+            "high_label_en",
+            "high_label_zh_hans",
+            "show_if_question",
+        ]
+
+    def __init__(self, *args, version: SurveyVersion, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.version = version
+        earlier = version.questions.all()
+        if self.instance.pk:
+            earlier = earlier.filter(position__lt=self.instance.position)
+            self.fields["choices_text"].initial = "\n".join(
+                " | ".join(
+                    [c.code, c.text_en, c.text_zh_hans, c.topic.slug if c.topic_id else ""]
+                ).rstrip(" |")
+                for c in self.instance.choices.select_related("topic")
+            )
+            self.fields["show_if_text"].initial = ",".join(
+                str(v) for v in self.instance.show_if_values or []
+            )
+        self.fields["show_if_question"].queryset = earlier.order_by("position")
+        self.fields["show_if_question"].required = False
+
+    def clean_choices_text(self):
+        text = self.cleaned_data.get("choices_text") or ""
+        rows = []
+        slugs = set()
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            parts = [p.strip() for p in line.split("|")]
+            code = slugify(parts[0])[:40]
+            if not code or len(parts) < 2 or not parts[1]:
+                raise forms.ValidationError(
+                    _("Line %(n)s: write at least “code | English text”.") % {"n": number}
+                )
+            row = {
+                "code": code,
+                "text_en": parts[1],
+                "text_zh_hans": parts[2] if len(parts) > 2 else "",
+                "topic_slug": parts[3] if len(parts) > 3 else "",
+            }
+            if row["topic_slug"]:
+                slugs.add(row["topic_slug"])
+            rows.append(row)
+        topics = {t.slug: t for t in Topic.objects.filter(slug__in=slugs)}
+        for row in rows:
+            slug = row.pop("topic_slug")
+            if slug and slug not in topics:
+                raise forms.ValidationError(_("There is no topic “%(slug)s”.") % {"slug": slug})
+            row["topic"] = topics.get(slug)
+        return rows
+
+    def clean_show_if_text(self):
+        text = self.cleaned_data.get("show_if_text") or ""
+        values = []
+        for part in text.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            values.append(int(part) if part.lstrip("-").isdigit() else part)
+        return values
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind in Question.CHOICE_KINDS and len(data.get("choices_text") or []) < 2:
+            self.add_error("choices_text", _("Give at least two choices."))
+        if data.get("show_if_question") and not data.get("show_if_text"):
+            self.add_error("show_if_text", _("List the answers that make this question appear."))
+        return data
+
+    def service_fields(self) -> dict:
+        data = dict(self.cleaned_data)
+        choices = data.pop("choices_text")
+        data["show_if_values"] = data.pop("show_if_text")
+        return {"choices": choices, **data}
+
+
+class WaveForm(forms.ModelForm):
+    class Meta:
+        model = Wave
+        fields = [
+            "name",
+            "kind",
+            "segment",
+            "language",
+            "starts_at",
+            "send_window_start",
+            "send_window_end",
+            "expires_after_days",
+            "max_reminders",
+            "reminder_interval_days",
+            "contact_cap_days",
+        ]
+        widgets = {
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "send_window_start": forms.TimeInput(attrs={"type": "time"}),
+            "send_window_end": forms.TimeInput(attrs={"type": "time"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].queryset = Segment.objects.order_by("name")
+        self.fields["starts_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+    def clean_max_reminders(self):
+        value = self.cleaned_data["max_reminders"]
+        if value > 5:
+            raise forms.ValidationError(_("At most five reminders."))
+        return value
+
+
+class CommentFilterForm(forms.Form):
+    q = forms.CharField(label=_("Contains"), required=False)
+    wave = forms.ModelChoiceField(label=_("Wave"), queryset=Wave.objects.none(), required=False)
+    segment = forms.ModelChoiceField(
+        label=_("Segment"), queryset=Segment.objects.order_by("name"), required=False
+    )
+    dissatisfied = forms.ChoiceField(
+        label=_("Respondents"),
+        required=False,
+        choices=[("", _("All")), ("yes", _("Dissatisfied")), ("no", _("Not dissatisfied"))],
+    )
+
+    def __init__(self, *args, survey: Survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wave"].queryset = Wave.objects.filter(survey_version__survey=survey).order_by(
+            "-starts_at"
+        )
+
+
+class AnalysisFilterForm(forms.Form):
+    period = forms.CharField(
+        label=_("Period"), required=False, help_text=_("2026, 2026-Q3 or 2026-07")
+    )
+    wave = forms.ModelChoiceField(label=_("Wave"), queryset=Wave.objects.none(), required=False)
+    segment = forms.ModelChoiceField(
+        label=_("Segment"), queryset=Segment.objects.order_by("name"), required=False
+    )
+
+    def __init__(self, *args, survey: Survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wave"].queryset = Wave.objects.filter(survey_version__survey=survey).order_by(
+            "-starts_at"
+        )
+
+    def clean_period(self):
+        from qms.exceptions import ApplicationError
+        from qms.registry import Period
+
+        text = self.cleaned_data.get("period")
+        if not text:
+            return None
+        try:
+            return Period.parse(text)
+        except ApplicationError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class InvitationFilterForm(forms.Form):
+    state = forms.ChoiceField(
+        label=_("State"), required=False, choices=[("", _("Any"))] + Invitation.State.choices
+    )
+
+
+class FollowUpForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), choices=FollowUpCase.State.choices)
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

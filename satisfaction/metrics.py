@@ -1,0 +1,65 @@
+"""The satisfaction metrics, registered in `SatisfactionConfig.ready()`. Objectives and
+effectiveness checks read them through `qms.registry.registry`."""
+
+from django.utils.translation import gettext_lazy as _
+
+from qms.registry import Direction, registry
+
+from . import analysis
+
+SCORE_PARAMETERS = ("survey", "question_code", "segment")
+
+
+def register():
+    registry.register(
+        key="nps",
+        label=_("Net Promoter Score"),
+        unit="",
+        direction=Direction.HIGHER_IS_BETTER,
+        compute=analysis.metric_nps,
+        description=_("Promoters (9-10) minus detractors (0-6), in points, over answers given."),
+        parameters=SCORE_PARAMETERS,
+        app_label="satisfaction",
+    )
+    registry.register(
+        key="csat",
+        label=_("Customer satisfaction (CSAT)"),
+        unit="%",
+        direction=Direction.HIGHER_IS_BETTER,
+        compute=analysis.metric_csat,
+        description=_("Share of satisfaction answers of 4 or 5 on the 5-point scale."),
+        parameters=SCORE_PARAMETERS,
+        app_label="satisfaction",
+    )
+    registry.register(
+        key="ces",
+        label=_("Customer effort score (CES)"),
+        unit="",
+        direction=Direction.HIGHER_IS_BETTER,
+        compute=analysis.metric_ces,
+        description=_("Mean on the 7-point scale (7 = very easy); detail has the share 5-7."),
+        parameters=SCORE_PARAMETERS,
+        app_label="satisfaction",
+    )
+    registry.register(
+        key="response_rate",
+        label=_("Survey response rate"),
+        unit="%",
+        direction=Direction.HIGHER_IS_BETTER,
+        compute=analysis.metric_response_rate,
+        description=_("Completed invitations among those sent in the period."),
+        parameters=("survey", "segment"),
+        app_label="satisfaction",
+    )
+    registry.register(
+        key="driver_share",
+        label=_("Share of dissatisfied customers naming a driver"),
+        unit="%",
+        direction=Direction.LOWER_IS_BETTER,
+        compute=analysis.metric_driver_share,
+        description=_(
+            "Among dissatisfied respondents (NPS 0-6 or CSAT 1-3), the share naming the topic."
+        ),
+        parameters=("survey", "question_code", "segment", "topic"),
+        app_label="satisfaction",
+    )

@@ -1,0 +1,679 @@
+"""Satisfaction surveys: versioned questionnaires, waves, personal invitations, responses
+with typed answers, and the follow-up cases that close the loop with an unhappy customer.
+
+Invariants live in the database (ARCHITECTURE.md section 7.2): one response per
+invitation, one answer per (response, question[, choice]), one draft version per survey,
+stable question codes per version, link hashes unique.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from customers.models import Customer, Segment, Topic
+from qms.models import BaseModel
+
+
+def _pick(obj, field: str, language: str | None = None) -> str:
+    """The text of `field` in `language` (English fields end in _en, Chinese in
+    _zh_hans), falling back to English when the translation is empty."""
+    language = (language or translation.get_language() or "en").lower()
+    if language.startswith("zh"):
+        text = getattr(obj, f"{field}_zh_hans", "")
+        if text:
+            return text
+    return getattr(obj, f"{field}_en", "")
+
+
+class Survey(BaseModel):
+    class Purpose(models.TextChoices):
+        RELATIONSHIP = "relationship", _("Relationship (periodic)")
+        TRANSACTIONAL = "transactional", _("Transactional (after an interaction)")
+        AD_HOC = "ad_hoc", _("Ad hoc")
+
+    class IdentityMode(models.TextChoices):
+        IDENTIFIED = "identified", _("Identified")
+        CONFIDENTIAL = "confidential", _("Confidential (analysts see no identities)")
+        ANONYMOUS = "anonymous", _("Anonymous")
+
+    title = models.CharField(_("title"), max_length=200)
+    code = models.SlugField(
+        _("code"), max_length=60, help_text=_("Short unique code used in metrics and exports.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    purpose = models.CharField(
+        _("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.RELATIONSHIP
+    )
+    identity_mode = models.CharField(
+        _("identity mode"),
+        max_length=20,
+        choices=IdentityMode.choices,
+        default=IdentityMode.IDENTIFIED,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="created_surveys",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        constraints = [models.UniqueConstraint(fields=["code"], name="survey_code_unique")]
+
+    def __str__(self):
+        return self.title
+
+
+class SurveyVersion(BaseModel):
+    """One version of a survey's questions. A published version never changes: editing
+    starts a new draft, and reports join versions through the questions' stable codes."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    intro_en = models.TextField(_("introduction (English)"), blank=True)
+    intro_zh_hans = models.TextField(_("introduction (Simplified Chinese)"), blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["survey", "-number"]
+        verbose_name = _("survey version")
+        verbose_name_plural = _("survey versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "number"], name="surveyversion_number_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["survey"],
+                condition=Q(status="draft"),
+                name="surveyversion_one_draft",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="surveyversion_published_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.survey} v{self.number}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    def intro(self, language=None) -> str:
+        return _pick(self, "intro", language)
+
+
+class Question(BaseModel):
+    class Kind(models.TextChoices):
+        NPS = "nps", _("Net Promoter Score (0-10)")
+        CSAT = "csat", _("Satisfaction (CSAT, 1-5)")
+        CES = "ces", _("Customer effort (CES, 1-7)")
+        RATING = "rating", _("Rating scale with labels")
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        DRIVER = "driver", _("Driver (what disappointed you most; choices map to topics)")
+        TEXT = "text", _("Free text")
+        CONSENT = "consent", _("Consent to be contacted")
+
+    SCALES = {
+        Kind.NPS: (0, 10),
+        Kind.CSAT: (1, 5),
+        Kind.CES: (1, 7),
+        Kind.CONSENT: (0, 1),
+    }
+    CHOICE_KINDS = (Kind.SINGLE, Kind.MULTIPLE, Kind.DRIVER)
+    SCALE_KINDS = (Kind.NPS, Kind.CSAT, Kind.CES, Kind.RATING)
+
+    version = models.ForeignKey(
+        SurveyVersion,
+        verbose_name=_("version"),
+        on_delete=models.CASCADE,
+        related_name="questions",
+    )
+    code = models.SlugField(
+        _("code"),
+        max_length=40,
+        help_text=_("Stable across versions: reports join versions by this code."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
+    text_en = models.CharField(_("question (English)"), max_length=500)
+    text_zh_hans = models.CharField(_("question (Simplified Chinese)"), max_length=500, blank=True)
+    help_en = models.CharField(_("help text (English)"), max_length=300, blank=True)
+    help_zh_hans = models.CharField(_("help text (Simplified Chinese)"), max_length=300, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    scale_max = models.PositiveSmallIntegerField(
+        _("scale points"), default=5, help_text=_("Rating scales only: 1 to this number.")
+    )
+    low_label_en = models.CharField(_("lowest label (English)"), max_length=60, blank=True)
+    low_label_zh_hans = models.CharField(_("lowest label (Chinese)"), max_length=60, blank=True)
+    high_label_en = models.CharField(_("highest label (English)"), max_length=60, blank=True)
+    high_label_zh_hans = models.CharField(_("highest label (Chinese)"), max_length=60, blank=True)
+    show_if_question = models.ForeignKey(
+        "self",
+        verbose_name=_("show only if the answer to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dependants",
+    )
+    show_if_values = models.JSONField(
+        _("is one of"),
+        default=list,
+        blank=True,
+        help_text=_("Answer values (numbers or choice codes) that make this question appear."),
+    )
+
+    class Meta:
+        ordering = ["version", "position", "id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="question_code_unique"),
+            models.CheckConstraint(
+                condition=Q(scale_max__gte=2) & Q(scale_max__lte=11),
+                name="question_scale_max_range",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code}: {self.text_en}"
+
+    def text(self, language=None) -> str:
+        return _pick(self, "text", language)
+
+    def help(self, language=None) -> str:
+        return _pick(self, "help", language)
+
+    def low_label(self, language=None) -> str:
+        return _pick(self, "low_label", language)
+
+    def high_label(self, language=None) -> str:
+        return _pick(self, "high_label", language)
+
+    @property
+    def is_scale(self) -> bool:
+        return self.kind in self.SCALE_KINDS
+
+    @property
+    def has_choices(self) -> bool:
+        return self.kind in self.CHOICE_KINDS
+
+    @property
+    def scale_range(self) -> tuple[int, int]:
+        if self.kind == self.Kind.RATING:
+            return (1, self.scale_max)
+        return self.SCALES.get(self.kind, (0, 0))
+
+
+class Choice(BaseModel):
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.CASCADE, related_name="choices"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    text_en = models.CharField(_("text (English)"), max_length=200)
+    text_zh_hans = models.CharField(_("text (Simplified Chinese)"), max_length=200, blank=True)
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name=_("topic"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="survey_choices",
+    )
+
+    class Meta:
+        ordering = ["question", "position", "id"]
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "code"], name="choice_code_unique"),
+        ]
+
+    def __str__(self):
+        return self.text_en
+
+    def text(self, language=None) -> str:
+        return _pick(self, "text", language)
+
+
+class Wave(BaseModel):
+    """One sending of a survey version to an audience. The audience is frozen when the
+    wave starts: an invitation row per customer (suppressed ones with their reason)."""
+
+    class Kind(models.TextChoices):
+        ONE_OFF = "one_off", _("One-off")
+        TRANSACTIONAL = "transactional", _("Transactional (one invitation per trigger)")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        RUNNING = "running", _("Running")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    survey_version = models.ForeignKey(
+        SurveyVersion,
+        verbose_name=_("survey version"),
+        on_delete=models.PROTECT,
+        related_name="waves",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.ONE_OFF)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="survey_waves",
+        help_text=_("Leave empty to survey every active customer."),
+    )
+    language = models.CharField(
+        _("only customers speaking"),
+        max_length=10,
+        choices=Customer.Language.choices,
+        blank=True,
+    )
+    starts_at = models.DateTimeField(_("starts"), default=timezone.now)
+    send_window_start = models.TimeField(_("send from (local time)"), default="09:00")
+    send_window_end = models.TimeField(_("send until (local time)"), default="20:00")
+    expires_after_days = models.PositiveSmallIntegerField(_("link valid for (days)"), default=14)
+    max_reminders = models.PositiveSmallIntegerField(_("reminders at most"), default=2)
+    reminder_interval_days = models.PositiveSmallIntegerField(
+        _("days between reminders"), default=3
+    )
+    contact_cap_days = models.PositiveSmallIntegerField(
+        _("contact-frequency cap (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "No customer is surveyed more than once in this many days, across all surveys. "
+            "Empty: the organisation default."
+        ),
+    )
+    next_action_at = models.DateTimeField(_("next action"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_at", "-id"]
+        verbose_name = _("wave")
+        verbose_name_plural = _("waves")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reminder_interval_days__gte=1), name="wave_reminder_interval_min"
+            ),
+            models.CheckConstraint(condition=Q(expires_after_days__gte=1), name="wave_expiry_min"),
+        ]
+        indexes = [
+            # start_due_waves scanner: scheduled/running waves whose next action has come.
+            models.Index(
+                fields=["next_action_at"],
+                name="wave_due_idx",
+                condition=Q(next_action_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def survey(self) -> Survey:
+        return self.survey_version.survey
+
+    def cap_days(self) -> int:
+        if self.contact_cap_days is not None:
+            return self.contact_cap_days
+        return int(getattr(settings, "SATISFACTION_CONTACT_CAP_DAYS", 30))
+
+
+class Invitation(BaseModel):
+    class State(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENT = "sent", _("Sent")
+        OPENED = "opened", _("Opened")
+        STARTED = "started", _("Started")
+        COMPLETED = "completed", _("Completed")
+        EXPIRED = "expired", _("Expired")
+        SUPPRESSED = "suppressed", _("Suppressed")
+        FAILED = "failed", _("Failed")
+
+    class Reason(models.TextChoices):
+        NONE = "", _("—")
+        NO_CONSENT = "no_consent", _("No consent to surveys")
+        OPTED_OUT = "opted_out", _("Opted out of surveys")
+        CAPPED = "capped", _("Surveyed recently (contact-frequency cap)")
+        NO_EMAIL = "no_email", _("No e-mail address")
+        INACTIVE = "inactive", _("Customer inactive")
+
+    OPEN_STATES = (State.SENT, State.OPENED, State.STARTED)
+    # States that count as "surveyed" for the contact-frequency cap.
+    CONTACT_STATES = (
+        State.SCHEDULED,
+        State.SENT,
+        State.OPENED,
+        State.STARTED,
+        State.COMPLETED,
+        State.EXPIRED,
+    )
+
+    wave = models.ForeignKey(
+        Wave, verbose_name=_("wave"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="survey_invitations",
+    )
+    trigger_ref = models.CharField(
+        _("trigger reference"),
+        max_length=80,
+        blank=True,
+        help_text=_("Transactional invitations: what triggered it, e.g. stay:1234."),
+    )
+    language = models.CharField(_("language"), max_length=10, default="en")
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.SCHEDULED
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
+    scheduled_at = models.DateTimeField(_("scheduled for"))
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    expired_at = models.DateTimeField(_("expired"), null=True, blank=True)
+    suppressed_at = models.DateTimeField(_("suppressed"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed"), null=True, blank=True)
+    reminders_sent = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+    next_action_at = models.DateTimeField(_("next action"), null=True, blank=True)
+    draft_answers = models.JSONField(_("saved answers"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-scheduled_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wave", "customer", "trigger_ref"], name="invitation_wave_customer_unique"
+            ),
+        ]
+        indexes = [
+            # send_due_invitations scanner: open invitations whose next action has come.
+            models.Index(
+                fields=["next_action_at"],
+                name="invitation_due_idx",
+                condition=Q(next_action_at__isnull=False),
+            ),
+            # Contact-frequency cap: a customer's invitations in the last N days.
+            models.Index(fields=["customer", "scheduled_at"], name="invitation_cap_idx"),
+            # Wave detail: counts by state; response rate by wave.
+            models.Index(fields=["wave", "state"], name="invitation_wave_state_idx"),
+            # response_rate metric by period.
+            models.Index(fields=["sent_at"], name="invitation_sent_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.wave} → {self.customer_id} ({self.state})"
+
+
+class InvitationLink(models.Model):
+    """A personal link sent in one e-mail (the invitation or a reminder). Only the
+    SHA-256 of the random token is stored: a leaked database does not leak links."""
+
+    invitation = models.ForeignKey(
+        Invitation, verbose_name=_("invitation"), on_delete=models.CASCADE, related_name="links"
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64)
+    step = models.PositiveSmallIntegerField(_("step"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["invitation", "step"]
+        verbose_name = _("invitation link")
+        verbose_name_plural = _("invitation links")
+        constraints = [
+            # The public page looks a link up by this hash.
+            models.UniqueConstraint(fields=["token_hash"], name="invitationlink_hash_unique"),
+        ]
+
+    def __str__(self):
+        return f"link {self.step} of invitation {self.invitation_id}"
+
+
+class Response(BaseModel):
+    """A submitted questionnaire. One per invitation, enforced by the database: a double
+    click, a second tab or a retry stores nothing more."""
+
+    invitation = models.ForeignKey(
+        Invitation, verbose_name=_("invitation"), on_delete=models.CASCADE, related_name="+"
+    )
+    wave = models.ForeignKey(
+        Wave, verbose_name=_("wave"), on_delete=models.CASCADE, related_name="responses"
+    )
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="responses"
+    )
+    version = models.ForeignKey(
+        SurveyVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="+"
+    )
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_responses",
+        help_text=_("Empty for anonymous surveys."),
+    )
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    language = models.CharField(_("language"), max_length=10, default="en")
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    dissatisfied = models.BooleanField(
+        _("dissatisfied"),
+        default=False,
+        help_text=_("NPS 0-6 or CSAT 1-3: counts in driver analysis."),
+    )
+    may_contact = models.BooleanField(_("agreed to be contacted"), default=False)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        constraints = [
+            models.UniqueConstraint(fields=["invitation"], name="response_one_per_invitation"),
+        ]
+        indexes = [
+            # Analysis: responses of a survey by period (response counts, driver base).
+            models.Index(fields=["survey", "submitted_at"], name="response_survey_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.survey} response {self.pk}"
+
+
+class Answer(models.Model):
+    """One typed answer. Survey, wave, segment, question code and submission time are
+    copied from the response so that analysis reads one table (ARCHITECTURE.md §8)."""
+
+    response = models.ForeignKey(
+        Response, verbose_name=_("response"), on_delete=models.CASCADE, related_name="answers"
+    )
+    question = models.ForeignKey(
+        Question, verbose_name=_("question"), on_delete=models.PROTECT, related_name="answers"
+    )
+    choice = models.ForeignKey(
+        Choice,
+        verbose_name=_("choice"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="answers",
+    )
+    topic = models.ForeignKey(
+        Topic,
+        verbose_name=_("topic"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_answers",
+    )
+    value_int = models.SmallIntegerField(_("value"), null=True, blank=True)
+    value_text = models.TextField(_("text"), blank=True)
+    # Denormalised for one-table analysis.
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    segment = models.ForeignKey(
+        Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    question_code = models.CharField(_("question code"), max_length=40)
+    kind = models.CharField(_("type"), max_length=20, choices=Question.Kind.choices)
+    submitted_at = models.DateTimeField(_("submitted"))
+    dissatisfied = models.BooleanField(_("respondent dissatisfied"), default=False)
+
+    class Meta:
+        ordering = ["response", "question__position", "id"]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question"],
+                condition=Q(choice__isnull=True),
+                name="answer_one_per_question",
+            ),
+            models.UniqueConstraint(
+                fields=["response", "question", "choice"],
+                condition=Q(choice__isnull=False),
+                name="answer_one_per_choice",
+            ),
+        ]
+        indexes = [
+            # Analysis and metrics: a survey's answers by kind and period.
+            models.Index(fields=["survey", "kind", "submitted_at"], name="answer_survey_kind_idx"),
+            # Metrics across surveys by kind/question code and period.
+            models.Index(fields=["kind", "submitted_at"], name="answer_kind_date_idx"),
+            # Comments list: a survey's free-text answers.
+            models.Index(
+                fields=["survey", "submitted_at"],
+                name="answer_text_idx",
+                condition=Q(kind="text"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.question_code}={self.value_int if self.value_int is not None else ''}"
+
+
+class FollowUpCase(BaseModel):
+    """An unhappy customer to call back (closing the loop), opened by an alert rule."""
+
+    class State(models.TextChoices):
+        NEW = "new", _("New")
+        CONTACTED = "contacted", _("Contacted")
+        RESOLVED = "resolved", _("Resolved")
+        NO_ACTION = "no_action", _("No action needed")
+
+    OPEN_STATES = (State.NEW, State.CONTACTED)
+
+    response = models.ForeignKey(
+        Response, verbose_name=_("response"), on_delete=models.CASCADE, related_name="+"
+    )
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="survey_follow_ups",
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_follow_ups",
+    )
+    reason = models.CharField(_("why"), max_length=300)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.NEW)
+    due_at = models.DateTimeField(_("due"))
+    note = models.TextField(_("note"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    next_action_at = models.DateTimeField(_("next action"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        verbose_name = _("follow-up case")
+        verbose_name_plural = _("follow-up cases")
+        constraints = [
+            models.UniqueConstraint(fields=["response"], name="followup_one_per_response"),
+        ]
+        indexes = [
+            # escalate_overdue_follow_ups scanner.
+            models.Index(
+                fields=["next_action_at"],
+                name="followup_due_idx",
+                condition=Q(next_action_at__isnull=False),
+            ),
+            # Case list filtered by state and owner.
+            models.Index(fields=["state", "owner"], name="followup_state_owner_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.customer} ({self.get_state_display()})"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state in self.OPEN_STATES and self.due_at < timezone.now()

@@ -1,0 +1,128 @@
+"""The customer's side: the personal survey link. No login, no JavaScript needed, in the
+customer's language. Every outcome is a friendly page with an honest status code:
+unknown or tampered link 404, expired or used link 410, too many requests 429."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.views import View
+
+from qms.exceptions import ApplicationError
+
+from . import answering, ratelimit, selectors, services
+from .models import Invitation, Survey
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+def _render(request, template, context=None, status=200):
+    return render(request, f"satisfaction/public/{template}", context or {}, status=status)
+
+
+class PublicLinkMixin:
+    """Rate limit, resolve the token, and speak the customer's language."""
+
+    def dispatch(self, request, *args, **kwargs):
+        token = kwargs["token"]
+        if ratelimit.is_limited(request, token):
+            return _render(request, "too_many.html", status=429)
+        link = services.link_resolve(token=token)
+        if link is None:
+            return _render(request, "not_found.html", status=404)
+        self.token = token
+        self.invitation = link.invitation
+        requested = request.POST.get("lang") or request.GET.get("lang")
+        self.language = (
+            requested if requested in LANGUAGE_CODES else self.invitation.language or "en"
+        )
+        translation.activate(self.language)
+        request.LANGUAGE_CODE = self.language
+        return super().dispatch(request, *args, **kwargs)
+
+    def base_context(self, **extra):
+        survey = self.invitation.wave.survey_version.survey
+        return {
+            "survey": survey,
+            "token": self.token,
+            "language": self.language,
+            "other_language": "zh-hans" if self.language == "en" else "en",
+            **extra,
+        }
+
+
+class RespondView(PublicLinkMixin, View):
+    """GET shows the questionnaire (with saved answers); POST saves or submits it."""
+
+    def questions(self):
+        return selectors.version_questions(version=self.invitation.wave.survey_version)
+
+    def page(self, request, questions, draft, errors=None, saved=False, status=200, form_error=""):
+        version = self.invitation.wave.survey_version
+        errors = errors or {}
+        return _render(
+            request,
+            "respond.html",
+            self.base_context(
+                version=version,
+                intro=version.intro(self.language),
+                questions=answering.views(questions, draft, errors, self.language),
+                errors=errors,
+                form_error=form_error,
+                saved=saved,
+                anonymous=version.survey.identity_mode == Survey.IdentityMode.ANONYMOUS,
+            ),
+            status=status,
+        )
+
+    def closed_page(self, request):
+        if self.invitation.state == Invitation.State.COMPLETED:
+            return _render(request, "used.html", self.base_context(), status=410)
+        if services.invitation_is_expired(self.invitation):
+            return _render(request, "expired.html", self.base_context(), status=410)
+        return None
+
+    def get(self, request, *args, **kwargs):
+        closed = self.closed_page(request)
+        if closed is not None:
+            return closed
+        services.invitation_mark_opened(invitation=self.invitation)
+        return self.page(request, self.questions(), self.invitation.draft_answers or {})
+
+    def post(self, request, *args, **kwargs):
+        if self.invitation.state == Invitation.State.COMPLETED:
+            # A double click, a second tab or a retry: the answers are already stored.
+            return _render(request, "thanks.html", self.base_context())
+        if services.invitation_is_expired(self.invitation):
+            return _render(request, "expired.html", self.base_context(), status=410)
+        questions = self.questions()
+        draft, errors = answering.parse(questions, request.POST)
+        is_fetch = request.headers.get("X-Requested-With") == "fetch"
+        if request.POST.get("action") != "submit":
+            services.response_save_draft(invitation=self.invitation, draft=draft)
+            if is_fetch:
+                return JsonResponse({"saved": True})
+            return self.page(request, questions, draft, errors, saved=not errors)
+        form_error = ""
+        if not errors:
+            try:
+                services.response_submit(
+                    invitation=self.invitation, questions=questions, draft=draft
+                )
+            except ApplicationError as exc:
+                errors, form_error = exc.extra, str(exc)
+            else:
+                return _render(request, "thanks.html", self.base_context())
+        services.response_save_draft(invitation=self.invitation, draft=draft)
+        return self.page(request, questions, draft, errors, form_error=form_error)
+
+
+class OptOutView(PublicLinkMixin, View):
+    def get(self, request, *args, **kwargs):
+        return _render(request, "opt_out.html", self.base_context())
+
+    def post(self, request, *args, **kwargs):
+        services.invitation_opt_out(invitation=self.invitation)
+        return _render(request, "opted_out.html", self.base_context())

@@ -1,0 +1,189 @@
+"""Reads of the satisfaction app. Surveys and their analysis are organisation-wide
+records: quality managers and viewers read them; department heads and staff do not (the
+views answer 403). Follow-up cases are read by quality managers, viewers and the case
+owner; anyone else gets a 404."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+
+from .models import (
+    Answer,
+    FollowUpCase,
+    Invitation,
+    Question,
+    Response,
+    Survey,
+    SurveyVersion,
+    Wave,
+)
+
+
+def _can_read(user) -> bool:
+    return bool(getattr(user, "can_view_all", False))
+
+
+def survey_list(*, user, search: str = "", purpose: str = "") -> QuerySet[Survey]:
+    if not _can_read(user):
+        return Survey.objects.none()
+    latest = SurveyVersion.objects.filter(survey=OuterRef("pk")).order_by("-number")
+    qs = Survey.objects.annotate(
+        latest_version=Subquery(latest.values("number")[:1]),
+        latest_status=Subquery(latest.values("status")[:1]),
+        response_count=Subquery(
+            Response.objects.filter(survey=OuterRef("pk"))
+            .order_by()
+            .values("survey")
+            .annotate(c=Count("id"))
+            .values("c")[:1]
+        ),
+        last_response_at=Subquery(
+            Response.objects.filter(survey=OuterRef("pk"))
+            .order_by()
+            .values("survey")
+            .annotate(m=Max("submitted_at"))
+            .values("m")[:1]
+        ),
+    ).order_by("title", "id")
+    if search:
+        qs = qs.filter(Q(title__icontains=search) | Q(code__icontains=search))
+    if purpose:
+        qs = qs.filter(purpose=purpose)
+    return qs
+
+
+def survey_get_for_user(*, user, pk) -> Survey:
+    if not _can_read(user):
+        raise Http404
+    try:
+        return Survey.objects.get(pk=pk)
+    except (Survey.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def version_get_for_user(*, user, pk) -> SurveyVersion:
+    if not _can_read(user):
+        raise Http404
+    try:
+        return SurveyVersion.objects.select_related("survey").get(pk=pk)
+    except (SurveyVersion.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def version_questions(*, version: SurveyVersion) -> list[Question]:
+    return list(
+        version.questions.select_related("show_if_question")
+        .prefetch_related("choices__topic")
+        .order_by("position", "id")
+    )
+
+
+def question_get_for_user(*, user, pk) -> Question:
+    if not _can_read(user):
+        raise Http404
+    try:
+        return Question.objects.select_related("version__survey").get(pk=pk)
+    except (Question.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def wave_list(*, user, survey: Survey | None = None) -> QuerySet[Wave]:
+    if not _can_read(user):
+        return Wave.objects.none()
+    qs = Wave.objects.select_related("survey_version__survey", "segment").annotate(
+        invitation_count=Count("invitations", distinct=True),
+    )
+    if survey is not None:
+        qs = qs.filter(survey_version__survey=survey)
+    return qs.order_by("-starts_at", "-id")
+
+
+def wave_get_for_user(*, user, pk) -> Wave:
+    if not _can_read(user):
+        raise Http404
+    try:
+        return Wave.objects.select_related("survey_version__survey", "segment").get(pk=pk)
+    except (Wave.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def wave_state_counts(*, wave: Wave) -> dict[str, int]:
+    counts = dict.fromkeys(Invitation.State.values, 0)
+    for row in wave.invitations.values("state").annotate(n=Count("id")).order_by():
+        counts[row["state"]] = row["n"]
+    return counts
+
+
+def wave_suppression_counts(*, wave: Wave) -> dict[str, int]:
+    return {
+        row["reason"]: row["n"]
+        for row in wave.invitations.filter(state=Invitation.State.SUPPRESSED)
+        .values("reason")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+
+
+def invitation_list(*, wave: Wave, state: str = "") -> QuerySet[Invitation]:
+    qs = wave.invitations.select_related("customer").defer("draft_answers")
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("customer__name", "id")
+
+
+def comment_list(
+    *,
+    survey: Survey,
+    wave=None,
+    segment=None,
+    question_code: str = "",
+    search: str = "",
+    dissatisfied: bool | None = None,
+) -> QuerySet[Answer]:
+    qs = Answer.objects.filter(survey=survey, kind=Question.Kind.TEXT).select_related(
+        "wave", "segment", "response__customer"
+    )
+    if wave is not None:
+        qs = qs.filter(wave=wave)
+    if segment is not None:
+        qs = qs.filter(segment=segment)
+    if question_code:
+        qs = qs.filter(question_code=question_code)
+    if search:
+        qs = qs.filter(value_text__icontains=search)
+    if dissatisfied is not None:
+        qs = qs.filter(dissatisfied=dissatisfied)
+    return qs.order_by("-submitted_at", "-id")
+
+
+def response_export_rows(*, survey: Survey, wave=None) -> QuerySet[Answer]:
+    qs = Answer.objects.filter(survey=survey).select_related(
+        "response__customer", "choice", "segment", "wave", "topic"
+    )
+    if wave is not None:
+        qs = qs.filter(wave=wave)
+    return qs.order_by("response_id", "id")
+
+
+def followup_list(*, user, state: str = "", mine: bool = False) -> QuerySet[FollowUpCase]:
+    qs = FollowUpCase.objects.select_related("customer", "owner", "response__survey")
+    if not _can_read(user) or mine:
+        qs = qs.filter(owner=user)
+    if state == "open":
+        qs = qs.filter(state__in=FollowUpCase.OPEN_STATES)
+    elif state:
+        qs = qs.filter(state=state)
+    return qs.order_by("due_at", "id")
+
+
+def followup_get_for_user(*, user, pk) -> FollowUpCase:
+    qs = FollowUpCase.objects.select_related(
+        "customer", "owner", "response__survey", "response__wave"
+    )
+    if not _can_read(user):
+        qs = qs.filter(owner=user)
+    try:
+        return qs.get(pk=pk)
+    except (FollowUpCase.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

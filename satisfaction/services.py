@@ -1,0 +1,1105 @@
+"""Writes and workflows of the satisfaction app: surveys and versions, waves and their
+invitations, the customer's answers, opt-out, and follow-up cases.
+
+Scanners (`waves_process_due`, `invitations_process_due`, `follow_ups_escalate_due`) read
+`next_action_at <= now` in bounded batches, lock with `select_for_update(skip_locked=…)`
+and advance state in the same transaction (ARCHITECTURE.md section 4). Every e-mail is a
+`qms.Message` row with a unique key, so a scanner run twice sends nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import secrets
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, Max, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from customers.models import Consent, Customer
+from qms.exceptions import ApplicationError
+from qms.models import Message, User
+from qms.services import enqueue_on_commit, message_queue
+
+from . import answering
+from .models import (
+    Answer,
+    Choice,
+    FollowUpCase,
+    Invitation,
+    InvitationLink,
+    Question,
+    Response,
+    Survey,
+    SurveyVersion,
+    Wave,
+)
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 2000
+
+
+def _locked(queryset):
+    return queryset.select_for_update(skip_locked=settings.IS_POSTGRES)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def base_url() -> str:
+    return getattr(settings, "QMS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+# --- Surveys and versions --------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_create(
+    *,
+    title: str,
+    code: str,
+    purpose: str = Survey.Purpose.RELATIONSHIP,
+    identity_mode: str = Survey.IdentityMode.IDENTIFIED,
+    description: str = "",
+    created_by: User | None = None,
+) -> Survey:
+    """A new survey with an empty draft version 1."""
+    survey = Survey(
+        title=title,
+        code=code,
+        purpose=purpose,
+        identity_mode=identity_mode,
+        description=description,
+        created_by=created_by,
+    )
+    survey.full_clean()
+    survey.save()
+    SurveyVersion.objects.create(survey=survey, number=1)
+    return survey
+
+
+@transaction.atomic
+def survey_update(*, survey: Survey, **fields) -> Survey:
+    allowed = {"title", "description", "purpose", "identity_mode"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ApplicationError(_("These fields cannot be changed here: %s") % ", ".join(unknown))
+    for name, value in fields.items():
+        setattr(survey, name, value)
+    survey.full_clean()
+    survey.save()
+    return survey
+
+
+def _require_draft(version: SurveyVersion) -> None:
+    if not version.is_draft:
+        raise ApplicationError(
+            _("Version %(number)s is published and cannot change. Start a new draft to edit.")
+            % {"number": version.number}
+        )
+
+
+@transaction.atomic
+def version_draft_get_or_create(*, survey: Survey) -> SurveyVersion:
+    """The survey's draft version; if there is none, a copy of the latest published
+    version (questions, choices and show-if conditions, with the same codes)."""
+    Survey.objects.select_for_update().filter(pk=survey.pk).first()
+    draft = survey.versions.filter(status=SurveyVersion.Status.DRAFT).first()
+    if draft is not None:
+        return draft
+    latest = survey.versions.order_by("-number").first()
+    number = (latest.number if latest else 0) + 1
+    draft = SurveyVersion.objects.create(
+        survey=survey,
+        number=number,
+        intro_en=latest.intro_en if latest else "",
+        intro_zh_hans=latest.intro_zh_hans if latest else "",
+    )
+    if latest is None:
+        return draft
+    mapping: dict[int, Question] = {}
+    old_questions = list(latest.questions.prefetch_related("choices").order_by("position", "id"))
+    for old in old_questions:
+        new = Question.objects.create(
+            version=draft,
+            **{name: getattr(old, name) for name in _QUESTION_COPY_FIELDS},
+        )
+        mapping[old.pk] = new
+        Choice.objects.bulk_create(
+            Choice(
+                question=new,
+                code=c.code,
+                position=c.position,
+                text_en=c.text_en,
+                text_zh_hans=c.text_zh_hans,
+                topic_id=c.topic_id,
+            )
+            for c in old.choices.all()
+        )
+    for old in old_questions:
+        if old.show_if_question_id and old.show_if_question_id in mapping:
+            new = mapping[old.pk]
+            new.show_if_question = mapping[old.show_if_question_id]
+            new.save(update_fields=["show_if_question", "updated_at"])
+    return draft
+
+
+_QUESTION_COPY_FIELDS = (
+    "code",
+    "position",
+    "kind",
+    "text_en",
+    "text_zh_hans",
+    "help_en",
+    "help_zh_hans",
+    "required",
+    "scale_max",
+    "low_label_en",
+    "low_label_zh_hans",
+    "high_label_en",
+    "high_label_zh_hans",
+    "show_if_values",
+)
+
+QUESTION_FIELDS = set(_QUESTION_COPY_FIELDS) - {"position"} | {"show_if_question"}
+
+
+def _check_show_if(question: Question) -> None:
+    source = question.show_if_question
+    if source is None:
+        question.show_if_values = []
+        return
+    if source.version_id != question.version_id or (
+        question.pk and source.position >= question.position
+    ):
+        raise ApplicationError(_("A question can only depend on an earlier question."))
+    if not question.show_if_values:
+        raise ApplicationError(_("List the answers that make this question appear."))
+
+
+def _set_choices(question: Question, choices: list[dict] | None) -> None:
+    if choices is None:
+        return
+    if not question.has_choices:
+        question.choices.all().delete()
+        return
+    codes = [c["code"] for c in choices]
+    if len(codes) != len(set(codes)):
+        raise ApplicationError(_("Each choice needs its own code."))
+    question.choices.all().delete()
+    objs = []
+    for position, data in enumerate(choices, start=1):
+        choice = Choice(
+            question=question,
+            code=data["code"],
+            position=position,
+            text_en=data["text_en"],
+            text_zh_hans=data.get("text_zh_hans", ""),
+            topic=data.get("topic"),
+        )
+        choice.full_clean(exclude=["question"], validate_constraints=False)
+        objs.append(choice)
+    Choice.objects.bulk_create(objs)
+
+
+@transaction.atomic
+def question_create(
+    *, version: SurveyVersion, choices: list[dict] | None = None, **fields
+) -> Question:
+    _require_draft(version)
+    unknown = set(fields) - QUESTION_FIELDS
+    if unknown:
+        raise ApplicationError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
+    if version.questions.filter(code=fields.get("code")).exists():
+        raise ApplicationError(_("This version already has a question with that code."))
+    position = (version.questions.aggregate(top=Max("position"))["top"] or 0) + 1
+    question = Question(version=version, position=position, **fields)
+    _check_show_if(question)
+    question.full_clean(validate_constraints=False)
+    question.save()
+    _set_choices(question, choices)
+    return question
+
+
+@transaction.atomic
+def question_update(*, question: Question, choices: list[dict] | None = None, **fields) -> Question:
+    _require_draft(question.version)
+    unknown = set(fields) - QUESTION_FIELDS
+    if unknown:
+        raise ApplicationError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
+    if (
+        "code" in fields
+        and question.version.questions.filter(code=fields["code"]).exclude(pk=question.pk).exists()
+    ):
+        raise ApplicationError(_("This version already has a question with that code."))
+    for name, value in fields.items():
+        setattr(question, name, value)
+    _check_show_if(question)
+    question.full_clean(validate_constraints=False)
+    question.save()
+    _set_choices(question, choices)
+    return question
+
+
+@transaction.atomic
+def question_delete(*, question: Question) -> None:
+    _require_draft(question.version)
+    if question.dependants.exists():
+        raise ApplicationError(
+            _("Other questions depend on this one. Remove their show-if condition first.")
+        )
+    question.delete()
+
+
+@transaction.atomic
+def question_move(*, question: Question, up: bool) -> None:
+    """Swap the question with its neighbour. A question never moves above the question
+    its show-if condition reads."""
+    _require_draft(question.version)
+    siblings = list(question.version.questions.order_by("position", "id"))
+    index = next(i for i, q in enumerate(siblings) if q.pk == question.pk)
+    other_index = index - 1 if up else index + 1
+    if not 0 <= other_index < len(siblings):
+        return
+    siblings[index], siblings[other_index] = siblings[other_index], siblings[index]
+    seen = set()
+    for q in siblings:
+        if q.show_if_question_id and q.show_if_question_id not in seen:
+            raise ApplicationError(
+                _("A question must stay below the question its show-if condition reads.")
+            )
+        seen.add(q.pk)
+    for position, q in enumerate(siblings, start=1):
+        if q.position != position:
+            q.position = position
+            q.save(update_fields=["position", "updated_at"])
+
+
+@transaction.atomic
+def version_update_intro(*, version: SurveyVersion, intro_en: str, intro_zh_hans: str):
+    _require_draft(version)
+    version.intro_en = intro_en
+    version.intro_zh_hans = intro_zh_hans
+    version.save(update_fields=["intro_en", "intro_zh_hans", "updated_at"])
+    return version
+
+
+@transaction.atomic
+def version_publish(*, version: SurveyVersion, user: User | None = None) -> SurveyVersion:
+    version = SurveyVersion.objects.select_for_update().get(pk=version.pk)
+    _require_draft(version)
+    questions = list(version.questions.prefetch_related("choices"))
+    if not questions:
+        raise ApplicationError(_("Add at least one question before publishing."))
+    for question in questions:
+        if question.has_choices and len(question.choices.all()) < 2:
+            raise ApplicationError(
+                _("Question “%(code)s” needs at least two choices.") % {"code": question.code}
+            )
+    version.status = SurveyVersion.Status.PUBLISHED
+    version.published_at = timezone.now()
+    version.published_by = user
+    version.full_clean(validate_constraints=False)
+    version.save()
+    return version
+
+
+# --- Waves -----------------------------------------------------------------------------
+
+WAVE_FIELDS = {
+    "name",
+    "kind",
+    "segment",
+    "language",
+    "starts_at",
+    "send_window_start",
+    "send_window_end",
+    "expires_after_days",
+    "max_reminders",
+    "reminder_interval_days",
+    "contact_cap_days",
+}
+
+
+@transaction.atomic
+def wave_create(*, survey_version: SurveyVersion, created_by: User | None = None, **fields) -> Wave:
+    unknown = set(fields) - WAVE_FIELDS
+    if unknown:
+        raise ApplicationError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
+    if survey_version.is_draft:
+        raise ApplicationError(_("Publish the survey version before sending it."))
+    wave = Wave(survey_version=survey_version, created_by=created_by, **fields)
+    if wave.max_reminders > 5:
+        raise ApplicationError(_("At most five reminders: more would annoy customers."))
+    wave.full_clean()
+    wave.save()
+    return wave
+
+
+@transaction.atomic
+def wave_schedule(*, wave: Wave) -> Wave:
+    """Confirm a draft wave: the scanner starts it at `starts_at`."""
+    wave = Wave.objects.select_for_update().get(pk=wave.pk)
+    if wave.status != Wave.Status.DRAFT:
+        raise ApplicationError(_("Only a draft wave can be scheduled."))
+    wave.status = Wave.Status.SCHEDULED
+    wave.next_action_at = wave.starts_at
+    wave.save(update_fields=["status", "next_action_at", "updated_at"])
+    enqueue_on_commit("satisfaction.start_due_waves")
+    return wave
+
+
+@transaction.atomic
+def wave_cancel(*, wave: Wave) -> Wave:
+    wave = Wave.objects.select_for_update().get(pk=wave.pk)
+    if wave.status not in (Wave.Status.DRAFT, Wave.Status.SCHEDULED):
+        raise ApplicationError(_("A wave that has started cannot be cancelled; close it."))
+    wave.status = Wave.Status.CANCELLED
+    wave.next_action_at = None
+    wave.save(update_fields=["status", "next_action_at", "updated_at"])
+    return wave
+
+
+@transaction.atomic
+def wave_close(*, wave: Wave, now: dt.datetime | None = None) -> Wave:
+    """Stop a running wave: unsent invitations are dropped, open links expire."""
+    now = now or timezone.now()
+    wave = Wave.objects.select_for_update().get(pk=wave.pk)
+    if wave.status != Wave.Status.RUNNING:
+        raise ApplicationError(_("Only a running wave can be closed."))
+    wave.invitations.filter(state=Invitation.State.SCHEDULED).update(
+        state=Invitation.State.SUPPRESSED, suppressed_at=now, next_action_at=None, updated_at=now
+    )
+    wave.invitations.filter(state__in=Invitation.OPEN_STATES).update(
+        state=Invitation.State.EXPIRED, expired_at=now, next_action_at=None, updated_at=now
+    )
+    wave.status = Wave.Status.CLOSED
+    wave.closed_at = now
+    wave.next_action_at = None
+    wave.save(update_fields=["status", "closed_at", "next_action_at", "updated_at"])
+    return wave
+
+
+def _audience(wave: Wave):
+    qs = Customer.objects.filter(is_active=True)
+    if wave.segment_id:
+        qs = qs.filter(segment_id=wave.segment_id)
+    if wave.language:
+        qs = qs.filter(language=wave.language)
+    return qs
+
+
+def _eligibility(queryset, *, cap_days: int, now: dt.datetime, exclude_wave_id=None):
+    """Annotate customers with what decides whether they may be surveyed now."""
+    consents = Consent.objects.filter(customer=OuterRef("pk"), channel=Consent.Channel.SURVEYS)
+    recent = Invitation.objects.filter(
+        customer=OuterRef("pk"),
+        state__in=Invitation.CONTACT_STATES,
+        scheduled_at__gt=now - dt.timedelta(days=cap_days),
+    )
+    if exclude_wave_id:
+        recent = recent.exclude(wave_id=exclude_wave_id)
+    return queryset.annotate(
+        consent_granted=Exists(consents.filter(granted=True)),
+        opted_out=Exists(consents.filter(granted=False)),
+        capped=Exists(recent) if cap_days else Exists(Invitation.objects.none()),
+    )
+
+
+def _suppression_reason(customer) -> str:
+    if not customer.is_active:
+        return Invitation.Reason.INACTIVE
+    if customer.opted_out:
+        return Invitation.Reason.OPTED_OUT
+    if not customer.consent_granted:
+        return Invitation.Reason.NO_CONSENT
+    if not customer.email:
+        return Invitation.Reason.NO_EMAIL
+    if customer.capped:
+        return Invitation.Reason.CAPPED
+    return ""
+
+
+def _new_invitation(*, wave, customer, now, send_at, trigger_ref="") -> Invitation:
+    reason = _suppression_reason(customer)
+    if reason:
+        return Invitation(
+            wave=wave,
+            customer_id=customer.pk,
+            trigger_ref=trigger_ref,
+            language=customer.language,
+            state=Invitation.State.SUPPRESSED,
+            reason=reason,
+            scheduled_at=send_at,
+            suppressed_at=now,
+            created_at=now,
+        )
+    return Invitation(
+        wave=wave,
+        customer_id=customer.pk,
+        trigger_ref=trigger_ref,
+        language=customer.language,
+        state=Invitation.State.SCHEDULED,
+        scheduled_at=send_at,
+        next_action_at=send_at,
+        created_at=now,
+    )
+
+
+def wave_start(*, wave_id: int, now: dt.datetime | None = None) -> int:
+    """Freeze the audience: one invitation row per customer, created in chunks while the
+    customers stream from the database. Suppressed customers get a row with the reason.
+    Returns the number of invitations created. Runs inside the caller's transaction."""
+    now = now or timezone.now()
+    wave = Wave.objects.select_related("survey_version").get(pk=wave_id)
+    wave.status = Wave.Status.RUNNING
+    wave.started_at = now
+    if wave.kind == Wave.Kind.TRANSACTIONAL:
+        wave.next_action_at = None
+        wave.save(update_fields=["status", "started_at", "next_action_at", "updated_at"])
+        return 0
+    customers = _eligibility(
+        _audience(wave).only("id", "email", "language", "is_active").order_by("pk"),
+        cap_days=wave.cap_days(),
+        now=now,
+    )
+    created = 0
+    batch: list[Invitation] = []
+    for customer in customers.iterator(chunk_size=CHUNK):
+        batch.append(_new_invitation(wave=wave, customer=customer, now=now, send_at=now))
+        if len(batch) >= CHUNK:
+            Invitation.objects.bulk_create(batch, batch_size=CHUNK)
+            created += len(batch)
+            batch = []
+    if batch:
+        Invitation.objects.bulk_create(batch, batch_size=CHUNK)
+        created += len(batch)
+    # The wave closes when the last possible link has expired.
+    wave.next_action_at = now + dt.timedelta(
+        days=wave.expires_after_days + wave.max_reminders * wave.reminder_interval_days + 1
+    )
+    wave.save(update_fields=["status", "started_at", "next_action_at", "updated_at"])
+    if created:
+        enqueue_on_commit("satisfaction.send_due_invitations")
+    return created
+
+
+@transaction.atomic
+def waves_process_due(*, limit: int = 5, now: dt.datetime | None = None) -> int:
+    """Scanner: start scheduled waves whose time has come; close running waves whose
+    links have all expired."""
+    now = now or timezone.now()
+    due = list(
+        _locked(
+            Wave.objects.filter(
+                next_action_at__lte=now,
+                status__in=[Wave.Status.SCHEDULED, Wave.Status.RUNNING],
+            ).order_by("next_action_at")
+        )[:limit]
+    )
+    for wave in due:
+        if wave.status == Wave.Status.SCHEDULED:
+            wave_start(wave_id=wave.pk, now=now)
+        else:
+            if wave.invitations.filter(
+                state__in=(Invitation.State.SCHEDULED, *Invitation.OPEN_STATES)
+            ).exists():
+                wave.next_action_at = now + dt.timedelta(days=1)
+                wave.save(update_fields=["next_action_at", "updated_at"])
+            else:
+                wave.status = Wave.Status.CLOSED
+                wave.closed_at = now
+                wave.next_action_at = None
+                wave.save(update_fields=["status", "closed_at", "next_action_at", "updated_at"])
+    return len(due)
+
+
+@transaction.atomic
+def invitation_request(
+    *,
+    wave: Wave,
+    customer: Customer,
+    trigger_ref: str = "",
+    send_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> tuple[Invitation, bool]:
+    """Transactional trigger: one invitation for one customer (e.g. a day after a stay,
+    or after a complaint is closed), respecting consent and the contact-frequency cap.
+    Idempotent per (wave, customer, trigger_ref). Returns (invitation, created)."""
+    now = now or timezone.now()
+    wave = Wave.objects.select_related("survey_version").get(pk=wave.pk)
+    if wave.kind != Wave.Kind.TRANSACTIONAL:
+        raise ApplicationError(_("Only a transactional wave takes single invitations."))
+    if wave.status != Wave.Status.RUNNING:
+        raise ApplicationError(_("The wave is not running; schedule it first."))
+    existing = Invitation.objects.filter(
+        wave=wave, customer=customer, trigger_ref=trigger_ref
+    ).first()
+    if existing is not None:
+        return existing, False
+    annotated = (
+        _eligibility(Customer.objects.filter(pk=customer.pk), cap_days=wave.cap_days(), now=now)
+        .only("id", "email", "language", "is_active")
+        .get()
+    )
+    invitation = _new_invitation(
+        wave=wave,
+        customer=annotated,
+        now=now,
+        send_at=max(send_at or now, now),
+        trigger_ref=trigger_ref,
+    )
+    try:
+        with transaction.atomic():
+            invitation.save()
+    except IntegrityError:
+        return Invitation.objects.get(wave=wave, customer=customer, trigger_ref=trigger_ref), False
+    if invitation.state == Invitation.State.SCHEDULED and invitation.scheduled_at <= now:
+        enqueue_on_commit("satisfaction.send_due_invitations")
+    return invitation, True
+
+
+# --- Sending: invitations, reminders, expiry -------------------------------------------
+
+
+def _in_window(wave: Wave, now: dt.datetime) -> bool:
+    local = timezone.localtime(now).time()
+    start, end = wave.send_window_start, wave.send_window_end
+    if start <= end:
+        return start <= local < end
+    return local >= start or local < end  # a window across midnight
+
+
+def _next_window_open(wave: Wave, now: dt.datetime) -> dt.datetime:
+    local = timezone.localtime(now)
+    candidate = local.replace(
+        hour=wave.send_window_start.hour,
+        minute=wave.send_window_start.minute,
+        second=0,
+        microsecond=0,
+    )
+    if candidate <= local:
+        candidate += dt.timedelta(days=1)
+    return candidate
+
+
+def survey_url(token: str) -> str:
+    return base_url() + reverse("satisfaction:respond", args=[token])
+
+
+def optout_url(token: str) -> str:
+    return base_url() + reverse("satisfaction:opt-out", args=[token])
+
+
+def _email(*, invitation, customer, wave, step: int, token: str) -> Message:
+    survey = wave.survey_version.survey
+    with translation.override(invitation.language or "en"):
+        if step == 0:
+            key = f"invitation:{invitation.pk}"
+            kind = "survey_invitation"
+            subject = _("%(survey)s: tell us how we did") % {"survey": survey.title}
+            opening = _("We would value your opinion. The survey takes about two minutes.")
+        else:
+            key = f"reminder:{invitation.pk}:{step}"
+            kind = "survey_reminder"
+            subject = _("Reminder: %(survey)s") % {"survey": survey.title}
+            opening = _("A short reminder: your answers help us improve.")
+        body = _(
+            "Dear %(name)s,\n\n%(opening)s\n\n%(url)s\n\nThis personal link is valid until "
+            "%(expires)s. You can save your answers and finish later.\n\nNo more surveys "
+            "from us: %(optout)s\n"
+        ) % {
+            "name": customer.name,
+            "opening": opening,
+            "url": survey_url(token),
+            "expires": timezone.localtime(invitation.expires_at).strftime("%Y-%m-%d"),
+            "optout": optout_url(token),
+        }
+    return Message(
+        key=key,
+        kind=kind,
+        recipient=customer.email,
+        subject=subject[:200],
+        body=body,
+        next_action_at=timezone.now(),
+    )
+
+
+@transaction.atomic
+def invitations_process_due(*, limit: int = 1000, now: dt.datetime | None = None) -> dict:
+    """Scanner: send due invitations (inside the wave's send window), send due reminders
+    (only to those who have not completed, never beyond the maximum) and expire old links.
+
+    One bounded batch, locked; each row's state and `next_action_at` advance in this same
+    transaction, and every e-mail is a message row with a unique key
+    (`invitation:<id>`, `reminder:<id>:<n>`), so two runs never send twice.
+    """
+    now = now or timezone.now()
+    due = list(
+        _locked(
+            Invitation.objects.filter(next_action_at__lte=now)
+            .order_by("next_action_at")
+            .only(
+                "id",
+                "wave_id",
+                "customer_id",
+                "state",
+                "reminders_sent",
+                "expires_at",
+                "language",
+            )
+        )[:limit]
+    )
+    counts = defaultdict(int)
+    if not due:
+        return dict(counts)
+    waves = Wave.objects.select_related("survey_version__survey").in_bulk({i.wave_id for i in due})
+    customer_ids = {i.customer_id for i in due}
+    customers = Customer.objects.only("id", "name", "email", "is_active").in_bulk(customer_ids)
+    consenting = set(
+        Consent.objects.filter(
+            customer_id__in=customer_ids, channel=Consent.Channel.SURVEYS, granted=True
+        ).values_list("customer_id", flat=True)
+    )
+    # Group updates: one UPDATE per (kind of change, wave), not one per row.
+    updates: dict[tuple, list[int]] = defaultdict(list)
+    links: list[InvitationLink] = []
+    messages: list[Message] = []
+    for invitation in due:
+        wave = waves[invitation.wave_id]
+        customer = customers.get(invitation.customer_id)
+        allowed = (
+            customer is not None
+            and customer.is_active
+            and customer.pk in consenting
+            and bool(customer.email)
+        )
+        if invitation.state == Invitation.State.SCHEDULED:
+            if wave.status != Wave.Status.RUNNING:
+                updates[("drop", wave.pk)].append(invitation.pk)
+            elif not allowed:
+                updates[("suppress", wave.pk)].append(invitation.pk)
+            elif not _in_window(wave, now):
+                updates[("defer", wave.pk)].append(invitation.pk)
+            else:
+                invitation.expires_at = now + dt.timedelta(days=wave.expires_after_days)
+                token = secrets.token_urlsafe(32)
+                links.append(
+                    InvitationLink(invitation_id=invitation.pk, token_hash=hash_token(token))
+                )
+                messages.append(
+                    _email(invitation=invitation, customer=customer, wave=wave, step=0, token=token)
+                )
+                updates[("send", wave.pk)].append(invitation.pk)
+        elif invitation.state in Invitation.OPEN_STATES:
+            if invitation.expires_at is None or invitation.expires_at <= now:
+                updates[("expire", wave.pk)].append(invitation.pk)
+            elif invitation.reminders_sent >= wave.max_reminders or not allowed:
+                updates[("wait", wave.pk)].append(invitation.pk)
+            elif not _in_window(wave, now):
+                updates[("defer", wave.pk)].append(invitation.pk)
+            else:
+                step = invitation.reminders_sent + 1
+                token = secrets.token_urlsafe(32)
+                links.append(
+                    InvitationLink(
+                        invitation_id=invitation.pk, token_hash=hash_token(token), step=step
+                    )
+                )
+                messages.append(
+                    _email(
+                        invitation=invitation,
+                        customer=customer,
+                        wave=wave,
+                        step=step,
+                        token=token,
+                    )
+                )
+                updates[("remind", wave.pk, step)].append(invitation.pk)
+        else:
+            updates[("stop", wave.pk)].append(invitation.pk)
+
+    for key, ids in updates.items():
+        action, wave = key[0], waves[key[1]]
+        qs = Invitation.objects.filter(pk__in=ids)
+        interval = dt.timedelta(days=wave.reminder_interval_days)
+        if action == "send":
+            expires = now + dt.timedelta(days=wave.expires_after_days)
+            nxt = min(now + interval, expires) if wave.max_reminders else expires
+            qs.update(
+                state=Invitation.State.SENT,
+                sent_at=now,
+                expires_at=expires,
+                next_action_at=nxt,
+                updated_at=now,
+            )
+        elif action == "remind":
+            step = key[2]
+            if step < wave.max_reminders:
+                # Next reminder, or expiry if that comes first.
+                qs.filter(expires_at__gt=now + interval).update(
+                    reminders_sent=step, next_action_at=now + interval, updated_at=now
+                )
+                qs.filter(expires_at__lte=now + interval).update(
+                    reminders_sent=step, next_action_at=F("expires_at"), updated_at=now
+                )
+            else:
+                qs.update(reminders_sent=step, next_action_at=F("expires_at"), updated_at=now)
+        elif action == "expire":
+            qs.update(
+                state=Invitation.State.EXPIRED, expired_at=now, next_action_at=None, updated_at=now
+            )
+        elif action == "suppress":
+            qs.update(
+                state=Invitation.State.SUPPRESSED,
+                reason=Invitation.Reason.OPTED_OUT,
+                suppressed_at=now,
+                next_action_at=None,
+                updated_at=now,
+            )
+        elif action == "defer":
+            qs.update(next_action_at=_next_window_open(wave, now), updated_at=now)
+        elif action == "wait":
+            qs.update(next_action_at=F("expires_at"), updated_at=now)
+        else:  # drop / stop
+            qs.update(next_action_at=None, updated_at=now)
+        counts[action] += len(ids)
+
+    if links:
+        InvitationLink.objects.bulk_create(links, batch_size=CHUNK)
+    if messages:
+        Message.objects.bulk_create(messages, batch_size=CHUNK, ignore_conflicts=True)
+        # Best-effort kicks; qms.send_due_messages is the guarantee.
+        for _batch in range(0, len(messages), 200):
+            enqueue_on_commit("qms.send_due_messages")
+    if len(due) >= limit:
+        enqueue_on_commit("satisfaction.send_due_invitations")
+    return dict(counts)
+
+
+# --- The customer's side ---------------------------------------------------------------
+
+TOKEN_MAX = 100
+
+
+def link_resolve(*, token: str) -> InvitationLink | None:
+    """The link for `token`, or None for an unknown or malformed token."""
+    if not token or len(token) > TOKEN_MAX:
+        return None
+    return (
+        InvitationLink.objects.select_related(
+            "invitation__wave__survey_version__survey", "invitation__customer"
+        )
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def invitation_is_expired(invitation: Invitation, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    if invitation.state == Invitation.State.EXPIRED:
+        return True
+    if invitation.state in (Invitation.State.SUPPRESSED, Invitation.State.FAILED):
+        return True
+    return (
+        invitation.state != Invitation.State.COMPLETED
+        and invitation.expires_at is not None
+        and invitation.expires_at <= now
+    )
+
+
+def invitation_mark_opened(*, invitation: Invitation) -> None:
+    """Record the first opening (one conditional UPDATE; nothing on later openings)."""
+    if invitation.opened_at is not None:
+        return
+    now = timezone.now()
+    Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
+        opened_at=now, updated_at=now
+    )
+    Invitation.objects.filter(pk=invitation.pk, state=Invitation.State.SENT).update(
+        state=Invitation.State.OPENED
+    )
+    invitation.opened_at = now
+
+
+def response_save_draft(*, invitation: Invitation, draft: dict) -> None:
+    """ "Save and finish later": keep the answers so far on the invitation."""
+    now = timezone.now()
+    Invitation.objects.filter(pk=invitation.pk, state__in=[*Invitation.OPEN_STATES]).update(
+        draft_answers=draft,
+        state=Invitation.State.STARTED,
+        started_at=invitation.started_at or now,
+        updated_at=now,
+    )
+    invitation.draft_answers = draft
+    invitation.started_at = invitation.started_at or now
+
+
+def _is_dissatisfied(questions, draft) -> bool:
+    for q in questions:
+        value = draft.get(q.code)
+        if value is None:
+            continue
+        if q.kind == Question.Kind.NPS and value <= 6:
+            return True
+        if q.kind == Question.Kind.CSAT and value <= 3:
+            return True
+    return False
+
+
+def response_submit(*, invitation: Invitation, questions: list[Question], draft: dict):
+    """Store the answers once. Returns (response, created). A second submit of the same
+    invitation (double click, second tab, retry) finds the response the database already
+    holds and stores nothing (the unique constraint decides, not a check in Python).
+
+    Writes only to the database: the follow-up alert is an outbox row."""
+    errors = answering.validate(questions, draft)
+    if errors:
+        raise ApplicationError(_("Some questions still need an answer."), extra=errors)
+    draft = answering.visible_draft(questions, draft)
+    try:
+        with transaction.atomic():
+            return _response_store(invitation=invitation, questions=questions, draft=draft), True
+    except IntegrityError:
+        existing = Response.objects.filter(invitation=invitation).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+def _response_store(*, invitation, questions, draft) -> Response:
+    now = timezone.now()
+    wave = invitation.wave
+    survey = wave.survey_version.survey
+    customer = invitation.customer
+    anonymous = survey.identity_mode == Survey.IdentityMode.ANONYMOUS
+    consent_q = [q for q in questions if q.kind == Question.Kind.CONSENT]
+    may_contact = any(draft.get(q.code) == 1 for q in consent_q)
+    response = Response.objects.create(
+        invitation=invitation,
+        wave=wave,
+        survey=survey,
+        version=wave.survey_version,
+        customer=None if anonymous else customer,
+        segment_id=customer.segment_id,
+        language=invitation.language,
+        submitted_at=now,
+        dissatisfied=_is_dissatisfied(questions, draft),
+        may_contact=may_contact and not anonymous,
+    )
+    common = {
+        "response": response,
+        "survey": survey,
+        "wave": wave,
+        "segment_id": customer.segment_id,
+        "submitted_at": now,
+        "dissatisfied": response.dissatisfied,
+    }
+    answers = []
+    for q in questions:
+        value = draft.get(q.code)
+        if value in (None, "", []):
+            continue
+        base = dict(common, question=q, question_code=q.code, kind=q.kind)
+        if q.has_choices:
+            by_code = {c.code: c for c in q.choices.all()}
+            for code in value if isinstance(value, list) else [value]:
+                choice = by_code.get(code)
+                if choice is not None:
+                    answers.append(Answer(**base, choice=choice, topic_id=choice.topic_id))
+        elif q.kind == Question.Kind.TEXT:
+            answers.append(Answer(**base, value_text=value))
+        else:
+            answers.append(Answer(**base, value_int=value))
+    Answer.objects.bulk_create(answers)
+    updated = (
+        Invitation.objects.filter(pk=invitation.pk)
+        .exclude(state=Invitation.State.COMPLETED)
+        .update(
+            state=Invitation.State.COMPLETED,
+            completed_at=now,
+            started_at=invitation.started_at or now,
+            next_action_at=None,
+            draft_answers={},
+            updated_at=now,
+        )
+    )
+    if not updated:
+        # Completed by a concurrent request that has not committed its response yet.
+        raise IntegrityError("invitation already completed")
+    _alert_rules(response=response, questions=questions, draft=draft, customer=customer)
+    return response
+
+
+@transaction.atomic
+def invitation_opt_out(*, invitation: Invitation) -> None:
+    """The customer's opt-out link: record surveys=False and stop every invitation
+    not yet sent, and every further reminder."""
+    now = timezone.now()
+    customer = invitation.customer
+    consent = (
+        Consent.objects.select_for_update()
+        .filter(customer=customer, channel=Consent.Channel.SURVEYS)
+        .first()
+    )
+    if consent is None:
+        consent = Consent(customer=customer, channel=Consent.Channel.SURVEYS)
+    consent.granted = False
+    consent.recorded_at = now
+    consent.method = Consent.Method.OPT_OUT_LINK
+    consent.note = _("Opt-out link in a survey e-mail")
+    consent.save()
+    Invitation.objects.filter(customer=customer, state=Invitation.State.SCHEDULED).update(
+        state=Invitation.State.SUPPRESSED,
+        reason=Invitation.Reason.OPTED_OUT,
+        suppressed_at=now,
+        next_action_at=None,
+        updated_at=now,
+    )
+    Invitation.objects.filter(
+        customer=customer, state__in=Invitation.OPEN_STATES, expires_at__isnull=False
+    ).update(next_action_at=F("expires_at"), updated_at=now)
+
+
+# --- Follow-up cases -------------------------------------------------------------------
+
+
+def _alert_rules(*, response, questions, draft, customer) -> FollowUpCase | None:
+    """NPS at most 6, CSAT at most 2 or a driver chosen opens a follow-up case, where the
+    identity mode and consent allow: never for anonymous surveys, for confidential ones
+    only if the customer agreed to be contacted."""
+    survey = response.survey
+    if survey.identity_mode == Survey.IdentityMode.ANONYMOUS:
+        return None
+    if survey.identity_mode == Survey.IdentityMode.CONFIDENTIAL and not response.may_contact:
+        return None
+    reasons = []
+    for q in questions:
+        value = draft.get(q.code)
+        if value is None:
+            continue
+        if q.kind == Question.Kind.NPS and value <= 6:
+            reasons.append(_("NPS %(value)s") % {"value": value})
+        elif q.kind == Question.Kind.CSAT and value <= 2:
+            reasons.append(_("Satisfaction %(value)s of 5") % {"value": value})
+        elif q.kind == Question.Kind.DRIVER:
+            names = {c.code: c.text_en for c in q.choices.all()}
+            codes = value if isinstance(value, list) else [value]
+            reasons.append(
+                _("Disappointed by: %(names)s")
+                % {"names": ", ".join(names.get(c, c) for c in codes)}
+            )
+    if not reasons:
+        return None
+    owner = customer.account_owner if customer.account_owner_id else None
+    if owner is None or not owner.is_active:
+        owner = _default_owner()
+    now = timezone.now()
+    hours = int(getattr(settings, "SATISFACTION_FOLLOW_UP_HOURS", 48))
+    case = FollowUpCase.objects.create(
+        response=response,
+        customer=customer,
+        owner=owner,
+        reason="; ".join(str(r) for r in reasons)[:300],
+        due_at=now + dt.timedelta(hours=hours),
+        next_action_at=now + dt.timedelta(hours=hours),
+    )
+    if owner is not None and owner.email:
+        message_queue(
+            key=f"followup-alert:{case.pk}",
+            kind="survey_follow_up",
+            recipient=owner.email,
+            subject=_("Follow up with %(customer)s") % {"customer": customer.name},
+            body=_(
+                "%(customer)s answered “%(survey)s”: %(reason)s.\n\nPlease contact them "
+                "before %(due)s and record the outcome:\n%(url)s\n"
+            )
+            % {
+                "customer": customer.name,
+                "survey": survey.title,
+                "reason": case.reason,
+                "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
+                "url": base_url() + reverse("satisfaction:followup-detail", args=[case.pk]),
+            },
+        )
+    return case
+
+
+def _default_owner() -> User | None:
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(role=User.Role.QUALITY_MANAGER) | Q(is_superuser=True))
+        .order_by("-role", "pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def followup_update(*, case: FollowUpCase, state: str, note: str = "") -> FollowUpCase:
+    case = FollowUpCase.objects.select_for_update().get(pk=case.pk)
+    if state not in FollowUpCase.State.values:
+        raise ApplicationError(_("Unknown state."))
+    case.state = state
+    if note:
+        case.note = (case.note + "\n" + note).strip() if case.note else note
+    if state in FollowUpCase.OPEN_STATES:
+        case.closed_at = None
+        case.next_action_at = case.due_at if case.escalated_at is None else None
+    else:
+        case.closed_at = timezone.now()
+        case.next_action_at = None
+    case.full_clean()
+    case.save()
+    return case
+
+
+@transaction.atomic
+def follow_ups_escalate_due(*, limit: int = 200, now: dt.datetime | None = None) -> int:
+    """Scanner: an open case past its deadline escalates once to the quality managers."""
+    now = now or timezone.now()
+    due = list(
+        _locked(FollowUpCase.objects.filter(next_action_at__lte=now).order_by("next_action_at"))[
+            :limit
+        ]
+    )
+    if not due:
+        return 0
+    managers = list(
+        User.objects.filter(is_active=True)
+        .filter(Q(role=User.Role.QUALITY_MANAGER) | Q(is_superuser=True))
+        .exclude(email="")
+    )
+    customers = Customer.objects.only("id", "name").in_bulk({c.customer_id for c in due})
+    escalated = 0
+    for case in due:
+        case.next_action_at = None
+        if case.state in FollowUpCase.OPEN_STATES and case.escalated_at is None:
+            case.escalated_at = now
+            escalated += 1
+            for manager in managers:
+                message_queue(
+                    key=f"followup-escalation:{case.pk}:{manager.pk}",
+                    kind="survey_follow_up_escalation",
+                    recipient=manager.email,
+                    subject=_("Overdue follow-up: %(customer)s")
+                    % {"customer": customers[case.customer_id].name},
+                    body=_(
+                        "The follow-up with %(customer)s was due %(due)s and is still open.\n"
+                        "%(url)s\n"
+                    )
+                    % {
+                        "customer": customers[case.customer_id].name,
+                        "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
+                        "url": base_url() + reverse("satisfaction:followup-detail", args=[case.pk]),
+                    },
+                )
+        case.save(update_fields=["next_action_at", "escalated_at", "updated_at"])
+    return escalated

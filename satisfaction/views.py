@@ -1,0 +1,560 @@
+"""Pages for quality managers (design surveys and waves, read the analysis) and viewers
+(read the analysis). Department heads and staff get 403 on survey pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from qms.csv_export import csv_response
+from qms.exceptions import ApplicationError
+from qms.permissions import QualityManagerRequiredMixin, ViewAllRequiredMixin
+from qms.views import ServiceFormMixin
+
+from . import analysis, answering, selectors, services
+from .forms import (
+    AnalysisFilterForm,
+    CommentFilterForm,
+    FollowUpForm,
+    IntroForm,
+    InvitationFilterForm,
+    QuestionForm,
+    SurveyFilterForm,
+    SurveyForm,
+    SurveyUpdateForm,
+    WaveForm,
+)
+from .models import Invitation, Survey, SurveyVersion
+
+# --- Surveys ---------------------------------------------------------------------------
+
+
+class SurveyListView(ViewAllRequiredMixin, ListView):
+    template_name = "satisfaction/survey_list.html"
+    context_object_name = "surveys"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.filter_form = SurveyFilterForm(self.request.GET or None)
+        search = purpose = ""
+        if self.filter_form.is_valid():
+            search = self.filter_form.cleaned_data["q"]
+            purpose = self.filter_form.cleaned_data["purpose"]
+        return selectors.survey_list(user=self.request.user, search=search, purpose=purpose)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+
+
+class SurveyCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+    template_name = "satisfaction/survey_form.html"
+    form_class = SurveyForm
+
+    def form_valid(self, form):
+        survey = self.run_service(
+            form,
+            lambda: services.survey_create(created_by=self.request.user, **form.cleaned_data),
+        )
+        if survey is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Survey created. Add its questions, then publish."))
+        return redirect("satisfaction:version-detail", pk=survey.versions.get().pk)
+
+
+class SurveyMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.can_view_all:
+            self.survey = selectors.survey_get_for_user(user=request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SurveyUpdateView(QualityManagerRequiredMixin, SurveyMixin, ServiceFormMixin, FormView):
+    template_name = "satisfaction/survey_form.html"
+    form_class = SurveyUpdateForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = selectors.survey_get_for_user(
+            user=self.request.user, pk=self.survey.pk
+        )
+        return kwargs
+
+    def form_valid(self, form):
+        survey = self.run_service(
+            form, lambda: services.survey_update(survey=self.survey, **form.cleaned_data)
+        )
+        if survey is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Survey saved."))
+        return redirect("satisfaction:survey-detail", pk=survey.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(survey=self.survey, **kwargs)
+
+
+class SurveyDetailView(ViewAllRequiredMixin, SurveyMixin, TemplateView):
+    template_name = "satisfaction/survey_detail.html"
+
+    def get_context_data(self, **kwargs):
+        versions = list(self.survey.versions.order_by("-number"))
+        waves = Paginator(selectors.wave_list(user=self.request.user, survey=self.survey), 25)
+        return super().get_context_data(
+            survey=self.survey,
+            versions=versions,
+            draft=next((v for v in versions if v.is_draft), None),
+            published=next((v for v in versions if not v.is_draft), None),
+            waves=waves.get_page(self.request.GET.get("page")),
+            **kwargs,
+        )
+
+
+# --- Versions and questions ------------------------------------------------------------
+
+
+class VersionMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.can_view_all:
+            self.version = selectors.version_get_for_user(user=request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class VersionDetailView(ViewAllRequiredMixin, VersionMixin, TemplateView):
+    """The version editor: questions in order; on a draft, add, edit, reorder, delete."""
+
+    template_name = "satisfaction/version_detail.html"
+
+    def get_context_data(self, **kwargs):
+        editable = self.version.is_draft and self.request.user.is_quality_manager
+        return super().get_context_data(
+            survey=self.version.survey,
+            version=self.version,
+            questions=selectors.version_questions(version=self.version),
+            editable=editable,
+            intro_form=IntroForm(instance=self.version) if editable else None,
+            **kwargs,
+        )
+
+
+class VersionIntroUpdateView(QualityManagerRequiredMixin, VersionMixin, View):
+    def post(self, request, *args, **kwargs):
+        form = IntroForm(request.POST, instance=SurveyVersion(pk=self.version.pk))
+        if form.is_valid():
+            try:
+                services.version_update_intro(version=self.version, **form.cleaned_data)
+                messages.success(request, _("Introduction saved."))
+            except ApplicationError as exc:
+                messages.error(request, str(exc))
+        return redirect("satisfaction:version-detail", pk=self.version.pk)
+
+
+class VersionDraftCreateView(QualityManagerRequiredMixin, SurveyMixin, View):
+    def post(self, request, *args, **kwargs):
+        draft = services.version_draft_get_or_create(survey=self.survey)
+        messages.info(request, _("You are editing draft version %s.") % draft.number)
+        return redirect("satisfaction:version-detail", pk=draft.pk)
+
+
+class VersionPublishView(QualityManagerRequiredMixin, VersionMixin, View):
+    def post(self, request, *args, **kwargs):
+        try:
+            services.version_publish(version=self.version, user=request.user)
+        except ApplicationError as exc:
+            messages.error(request, str(exc))
+            return redirect("satisfaction:version-detail", pk=self.version.pk)
+        messages.success(
+            request, _("Version %s published. It can now be sent in a wave.") % self.version.number
+        )
+        return redirect("satisfaction:survey-detail", pk=self.version.survey_id)
+
+
+class VersionPreviewView(ViewAllRequiredMixin, VersionMixin, TemplateView):
+    """The questionnaire as a customer sees it; answers are checked, never stored."""
+
+    template_name = "satisfaction/public/respond.html"
+
+    def render_page(self, draft, errors, submitted=False):
+        language = self.request.GET.get("lang") or self.request.POST.get("lang") or "en"
+        if language not in ("en", "zh-hans"):
+            language = "en"
+        from django.utils import translation
+
+        translation.activate(language)
+        questions = selectors.version_questions(version=self.version)
+        return self.render_to_response(
+            self.get_context_data(
+                preview=True,
+                survey=self.version.survey,
+                version=self.version,
+                intro=self.version.intro(language),
+                questions=answering.views(questions, draft, errors, language),
+                errors=errors,
+                language=language,
+                other_language="zh-hans" if language == "en" else "en",
+                preview_ok=submitted and not errors,
+            )
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.render_page({}, {})
+
+    def post(self, request, *args, **kwargs):
+        questions = selectors.version_questions(version=self.version)
+        draft, errors = answering.parse(questions, request.POST)
+        if not errors:
+            errors = answering.validate(questions, draft)
+        return self.render_page(draft, errors, submitted=True)
+
+
+class QuestionCreateView(QualityManagerRequiredMixin, VersionMixin, ServiceFormMixin, FormView):
+    template_name = "satisfaction/question_form.html"
+    form_class = QuestionForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "version": self.version}
+
+    def form_valid(self, form):
+        question = self.run_service(
+            form,
+            lambda: services.question_create(version=self.version, **form.service_fields()),
+        )
+        if question is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Question added."))
+        return redirect("satisfaction:version-detail", pk=self.version.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(version=self.version, survey=self.version.survey, **kwargs)
+
+
+class QuestionMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.can_view_all:
+            self.question = selectors.question_get_for_user(user=request.user, pk=kwargs["pk"])
+            self.version = self.question.version
+        return super().dispatch(request, *args, **kwargs)
+
+
+class QuestionUpdateView(QualityManagerRequiredMixin, QuestionMixin, ServiceFormMixin, FormView):
+    template_name = "satisfaction/question_form.html"
+    form_class = QuestionForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["version"] = self.version
+        kwargs["instance"] = selectors.question_get_for_user(
+            user=self.request.user, pk=self.question.pk
+        )
+        return kwargs
+
+    def form_valid(self, form):
+        question = self.run_service(
+            form,
+            lambda: services.question_update(question=self.question, **form.service_fields()),
+        )
+        if question is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Question saved."))
+        return redirect("satisfaction:version-detail", pk=self.version.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            version=self.version, survey=self.version.survey, question=self.question, **kwargs
+        )
+
+
+class QuestionDeleteView(QualityManagerRequiredMixin, QuestionMixin, View):
+    def post(self, request, *args, **kwargs):
+        try:
+            services.question_delete(question=self.question)
+            messages.success(request, _("Question removed."))
+        except ApplicationError as exc:
+            messages.error(request, str(exc))
+        return redirect("satisfaction:version-detail", pk=self.version.pk)
+
+
+class QuestionMoveView(QualityManagerRequiredMixin, QuestionMixin, View):
+    def post(self, request, *args, **kwargs):
+        try:
+            services.question_move(question=self.question, up=request.POST.get("dir") == "up")
+        except ApplicationError as exc:
+            messages.error(request, str(exc))
+        return redirect("satisfaction:version-detail", pk=self.version.pk)
+
+
+# --- Waves -----------------------------------------------------------------------------
+
+
+class WaveCreateView(QualityManagerRequiredMixin, SurveyMixin, ServiceFormMixin, FormView):
+    template_name = "satisfaction/wave_form.html"
+    form_class = WaveForm
+
+    def get_initial(self):
+        return {"name": f"{self.survey.title} {timezone.localdate():%Y-%m}"}
+
+    def published_version(self):
+        return (
+            self.survey.versions.filter(status=SurveyVersion.Status.PUBLISHED)
+            .order_by("-number")
+            .first()
+        )
+
+    def form_valid(self, form):
+        version = self.published_version()
+        if version is None:
+            form.add_error(None, _("Publish a version of the survey first."))
+            return self.form_invalid(form)
+        wave = self.run_service(
+            form,
+            lambda: services.wave_create(
+                survey_version=version, created_by=self.request.user, **form.cleaned_data
+            ),
+        )
+        if wave is None:
+            return self.form_invalid(form)
+        messages.success(
+            self.request, _("Wave created as a draft. Check it, then schedule it to send.")
+        )
+        return redirect("satisfaction:wave-detail", pk=wave.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            survey=self.survey, version=self.published_version(), **kwargs
+        )
+
+
+class WaveMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.can_view_all:
+            self.wave = selectors.wave_get_for_user(user=request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class WaveDetailView(ViewAllRequiredMixin, WaveMixin, TemplateView):
+    template_name = "satisfaction/wave_detail.html"
+
+    def get_context_data(self, **kwargs):
+        counts = selectors.wave_state_counts(wave=self.wave)
+        sent = sum(counts[s] for s in ("sent", "opened", "started", "completed", "expired"))
+        rate = analysis.share_score(sent, counts["completed"])
+        reasons = selectors.wave_suppression_counts(wave=self.wave)
+        return super().get_context_data(
+            wave=self.wave,
+            survey=self.wave.survey_version.survey,
+            counts=[(Invitation.State(k).label, k, v) for k, v in counts.items()],
+            total=sum(counts.values()),
+            rate=rate,
+            reasons=[(Invitation.Reason(k).label, v) for k, v in reasons.items()],
+            **kwargs,
+        )
+
+
+class WaveActionView(QualityManagerRequiredMixin, WaveMixin, View):
+    ACTIONS = {
+        "schedule": (services.wave_schedule, _lazy("Wave scheduled: it starts at its start time.")),
+        "cancel": (services.wave_cancel, _lazy("Wave cancelled.")),
+        "close": (services.wave_close, _lazy("Wave closed.")),
+    }
+
+    def post(self, request, *args, **kwargs):
+        action = self.ACTIONS.get(request.POST.get("action", ""))
+        if action is None:
+            messages.error(request, _("Unknown action."))
+        else:
+            try:
+                action[0](wave=self.wave)
+                messages.success(request, action[1])
+            except ApplicationError as exc:
+                messages.error(request, str(exc))
+        return redirect("satisfaction:wave-detail", pk=self.wave.pk)
+
+
+class WaveInvitationListView(ViewAllRequiredMixin, WaveMixin, ListView):
+    template_name = "satisfaction/invitation_list.html"
+    context_object_name = "invitations"
+    paginate_by = 50
+
+    def get_queryset(self):
+        self.filter_form = InvitationFilterForm(self.request.GET or None)
+        state = ""
+        if self.filter_form.is_valid():
+            state = self.filter_form.cleaned_data["state"]
+        return selectors.invitation_list(wave=self.wave, state=state)
+
+    def get_context_data(self, **kwargs):
+        survey = self.wave.survey_version.survey
+        return super().get_context_data(
+            wave=self.wave,
+            survey=survey,
+            filter_form=self.filter_form,
+            show_identity=survey.identity_mode == Survey.IdentityMode.IDENTIFIED
+            or self.request.user.is_quality_manager,
+            **kwargs,
+        )
+
+
+# --- Analysis --------------------------------------------------------------------------
+
+
+class SurveyAnalysisView(ViewAllRequiredMixin, SurveyMixin, TemplateView):
+    template_name = "satisfaction/survey_analysis.html"
+
+    def get_context_data(self, **kwargs):
+        form = AnalysisFilterForm(self.request.GET or None, survey=self.survey)
+        filters = {}
+        if form.is_valid():
+            filters = {
+                "period": form.cleaned_data["period"],
+                "wave": form.cleaned_data["wave"],
+                "segment": form.cleaned_data["segment"],
+            }
+        report = analysis.survey_report(survey=self.survey, **filters)
+        chart = {
+            "labels": [row["month"].strftime("%Y-%m") for row in report.by_month],
+            "nps": [row["scores"]["nps"].value for row in report.by_month],
+            "csat": [row["scores"]["csat"].value for row in report.by_month],
+            "ces": [row["scores"]["ces"].value for row in report.by_month],
+            "nps_label": _("NPS"),
+            "csat_label": _("CSAT %"),
+            "ces_label": _("CES (mean)"),
+        }
+        pareto = {
+            "labels": [row["label"] for row in report.drivers],
+            "share": [row["share"] for row in report.drivers],
+            "cumulative": [row["cumulative"] for row in report.drivers],
+            "share_label": _("Share of dissatisfied respondents (%)"),
+            "cumulative_label": _("Cumulative share of mentions (%)"),
+        }
+        return super().get_context_data(
+            survey=self.survey,
+            filter_form=form,
+            report=report,
+            trend_data=chart,
+            pareto_data=pareto,
+            **kwargs,
+        )
+
+
+class SurveyCommentListView(ViewAllRequiredMixin, SurveyMixin, ListView):
+    template_name = "satisfaction/comment_list.html"
+    context_object_name = "comments"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.filter_form = CommentFilterForm(self.request.GET or None, survey=self.survey)
+        filters = {}
+        if self.filter_form.is_valid():
+            data = self.filter_form.cleaned_data
+            filters = {
+                "search": data["q"],
+                "wave": data["wave"],
+                "segment": data["segment"],
+                "dissatisfied": {"yes": True, "no": False}.get(data["dissatisfied"]),
+            }
+        return selectors.comment_list(survey=self.survey, **filters)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            survey=self.survey,
+            filter_form=self.filter_form,
+            show_identity=self.survey.identity_mode == Survey.IdentityMode.IDENTIFIED,
+            **kwargs,
+        )
+
+
+class SurveyResponseExportView(QualityManagerRequiredMixin, SurveyMixin, View):
+    """All answers of the survey, one row per answer, streamed. Identities only for
+    identified surveys."""
+
+    def get(self, request, *args, **kwargs):
+        identified = self.survey.identity_mode == Survey.IdentityMode.IDENTIFIED
+        rows = (
+            (
+                a.response_id,
+                a.wave.name,
+                a.submitted_at.isoformat(),
+                a.segment.code if a.segment_id else "",
+                (a.response.customer.name if a.response.customer_id else "") if identified else "",
+                a.question_code,
+                a.kind,
+                a.value_int if a.value_int is not None else "",
+                a.choice.code if a.choice_id else "",
+                a.topic.slug if a.topic_id else "",
+                a.value_text,
+            )
+            for a in selectors.response_export_rows(survey=self.survey).iterator(chunk_size=2000)
+        )
+        return csv_response(
+            f"{self.survey.code}-responses.csv",
+            [
+                _("Response"),
+                _("Wave"),
+                _("Submitted"),
+                _("Segment"),
+                _("Customer"),
+                _("Question"),
+                _("Type"),
+                _("Value"),
+                _("Choice"),
+                _("Topic"),
+                _("Text"),
+            ],
+            rows,
+        )
+
+
+# --- Follow-up cases -------------------------------------------------------------------
+
+
+class FollowUpListView(LoginRequiredMixin, ListView):
+    template_name = "satisfaction/followup_list.html"
+    context_object_name = "cases"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.state = self.request.GET.get("state", "open")
+        self.mine = self.request.GET.get("mine") == "1"
+        return selectors.followup_list(user=self.request.user, state=self.state, mine=self.mine)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(state=self.state, mine=self.mine, **kwargs)
+
+
+class FollowUpDetailView(LoginRequiredMixin, FormView):
+    template_name = "satisfaction/followup_detail.html"
+    form_class = FollowUpForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.case = selectors.followup_get_for_user(user=request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"state": self.case.state}
+
+    def form_valid(self, form):
+        user = self.request.user
+        if not (user.is_quality_manager or self.case.owner_id == user.pk):
+            raise PermissionDenied
+        services.followup_update(case=self.case, **form.cleaned_data)
+        messages.success(self.request, _("Follow-up updated."))
+        return redirect("satisfaction:followup-detail", pk=self.case.pk)
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        answers = self.case.response.answers.select_related("question", "choice").order_by(
+            "question__position", "id"
+        )
+        return super().get_context_data(
+            case=self.case,
+            answers=answers,
+            can_edit=user.is_quality_manager or self.case.owner_id == user.pk,
+            **kwargs,
+        )

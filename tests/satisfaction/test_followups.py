@@ -1,0 +1,83 @@
+"""Closing the loop: alert rules open follow-up cases where identity mode and consent
+allow; overdue cases escalate once."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from qms.models import Message
+from satisfaction import services
+from satisfaction.models import FollowUpCase, Survey
+from tests.factories import UserFactory
+from tests.satisfaction.factories import (
+    answered,
+    consenting_customer,
+    published_survey,
+    running_wave,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def wave_for(mode=Survey.IdentityMode.IDENTIFIED):
+    return running_wave(published_survey(identity_mode=mode))
+
+
+def test_a_detractor_opens_a_case_for_the_account_owner(quality_manager):
+    owner = UserFactory(username="owner")
+    customer = consenting_customer(account_owner=owner)
+    response = answered(wave_for(), {"nps": 2, "driver": "queue"}, customer=customer)
+    case = FollowUpCase.objects.get(response=response)
+    assert case.owner == owner
+    assert case.state == FollowUpCase.State.NEW
+    assert "NPS 2" in case.reason and "Long queue" in case.reason
+    hours = (case.due_at - case.created_at).total_seconds() / 3600
+    assert 47.9 < hours < 48.1
+    alert = Message.objects.get(key=f"followup-alert:{case.pk}")
+    assert alert.recipient == owner.email
+
+
+def test_without_an_account_owner_the_quality_manager_gets_the_case(quality_manager):
+    response = answered(wave_for(), {"nps": 9, "csat": 2})
+    assert FollowUpCase.objects.get(response=response).owner == quality_manager
+
+
+def test_happy_customers_open_no_case(quality_manager):
+    answered(wave_for(), {"nps": 9, "csat": 4})
+    assert not FollowUpCase.objects.exists()
+
+
+def test_anonymous_surveys_never_open_a_case(quality_manager):
+    response = answered(wave_for(Survey.IdentityMode.ANONYMOUS), {"nps": 0, "contact": 1})
+    assert response.customer is None
+    assert not FollowUpCase.objects.exists()
+
+
+def test_confidential_surveys_open_a_case_only_with_consent_to_be_contacted(quality_manager):
+    wave = wave_for(Survey.IdentityMode.CONFIDENTIAL)
+    answered(wave, {"nps": 0, "contact": 0})
+    assert not FollowUpCase.objects.exists()
+    answered(wave, {"nps": 0, "contact": 1})
+    assert FollowUpCase.objects.count() == 1
+
+
+def test_overdue_cases_escalate_once(quality_manager):
+    answered(wave_for(), {"nps": 1})
+    case = FollowUpCase.objects.get()
+    later = timezone.now() + dt.timedelta(hours=49)
+    assert services.follow_ups_escalate_due(now=later) == 1
+    assert services.follow_ups_escalate_due(now=later + dt.timedelta(days=3)) == 0
+    case.refresh_from_db()
+    assert case.escalated_at is not None
+    assert Message.objects.filter(kind="survey_follow_up_escalation").count() == 1
+
+
+def test_a_resolved_case_does_not_escalate(quality_manager):
+    answered(wave_for(), {"nps": 1})
+    case = FollowUpCase.objects.get()
+    services.followup_update(case=case, state=FollowUpCase.State.RESOLVED, note="Called")
+    assert services.follow_ups_escalate_due(now=timezone.now() + dt.timedelta(days=5)) == 0
+    case.refresh_from_db()
+    assert case.closed_at is not None
+    assert case.note == "Called"
