@@ -1,0 +1,92 @@
+"""Metrics of the objectives app, registered in `ObjectivesConfig.ready()`."""
+
+import datetime as dt
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qms.registry import Direction, MetricValue, Period, registry
+
+from . import progress as maths
+from .models import CheckIn, Objective
+from .selectors import attach_progress, objective_queryset
+
+
+def objectives_on_track(*, period: Period, department: str = "") -> MetricValue:
+    """Share of active objectives overlapping the period that are on track now (health
+    needs the progress maths, so it runs in Python over prefetched key results: two
+    queries)."""
+    qs = objective_queryset().filter(
+        status=Objective.Status.ACTIVE,
+        period_start__lte=period.end,
+        period_end__gte=period.start,
+    )
+    if department:
+        qs = qs.filter(department__code=department)
+    objectives = list(qs)
+    if not objectives:
+        return MetricValue(value=None, n=0)
+    attach_progress(objectives)
+    on_track = sum(1 for o in objectives if o.health == maths.ON_TRACK)
+    return MetricValue(
+        value=round(100 * on_track / len(objectives), 1),
+        n=len(objectives),
+        detail={"on_track": on_track},
+    )
+
+
+def checkins_on_time(*, period: Period) -> MetricValue:
+    """Share of the check-ins due in the period that were made by their due date.
+
+    A due is counted once: either by the check-in that answered it (`due_on`, late or on
+    time), or, if still unanswered, by the objective whose `checkin_due_on` has passed."""
+    made = CheckIn.objects.filter(
+        source=CheckIn.Source.MANUAL, due_on__gte=period.start, due_on__lte=period.end
+    ).aggregate(
+        total=Count("id"),
+        # A check-in is on time when made on or before its due date (end of that day).
+        late=Count("id", filter=Q(at__date__gt=F("due_on"))),
+    )
+    today = timezone.localdate()
+    overdue = (
+        Objective.objects.filter(
+            status=Objective.Status.ACTIVE,
+            checkin_due_on__gte=period.start,
+            checkin_due_on__lte=min(period.end, today - dt.timedelta(days=1)),
+            key_results__mode="manual",
+        )
+        .distinct()
+        .count()
+    )
+    total = made["total"] + overdue
+    if not total:
+        return MetricValue(value=None, n=0)
+    on_time = made["total"] - made["late"]
+    return MetricValue(
+        value=round(100 * on_time / total, 1),
+        n=total,
+        detail={"on_time": on_time, "late": made["late"], "missing": overdue},
+    )
+
+
+def register():
+    registry.register(
+        key="objectives_on_track",
+        label=_("Objectives on track"),
+        unit="%",
+        direction=Direction.HIGHER_IS_BETTER,
+        compute=objectives_on_track,
+        description=_("Share of active objectives of the period whose health is “on track”."),
+        parameters=("department",),
+        app_label="objectives",
+    )
+    registry.register(
+        key="checkins_on_time",
+        label=_("Check-ins on time"),
+        unit="%",
+        direction=Direction.HIGHER_IS_BETTER,
+        compute=checkins_on_time,
+        description=_("Share of the objective check-ins due in the period made by their due date."),
+        app_label="objectives",
+    )
