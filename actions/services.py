@@ -204,7 +204,7 @@ def action_update(*, actor, action: CorrectiveAction, **fields) -> CorrectiveAct
     for name, value in fields.items():
         setattr(action, name, value)
     action.full_clean()
-    action.save()
+    action.save(update_fields=[*fields, "updated_at"])
     return action
 
 
@@ -346,7 +346,16 @@ def criterion_set(
     action.followup_start, action.followup_end = followup_start, followup_end
     action.min_n = min_n
     action.full_clean()
-    action.save()
+    action.save(
+        update_fields=[
+            "baseline_start",
+            "baseline_end",
+            "followup_start",
+            "followup_end",
+            "min_n",
+            "updated_at",
+        ]
+    )
     return action
 
 
@@ -508,7 +517,7 @@ def action_transition(
 ) -> CorrectiveAction:
     """Move an action to `to`, if allowed and every guard holds; record who and when."""
     _require_qm(actor)
-    action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
+    caller, action = action, CorrectiveAction.objects.select_for_update().get(pk=action.pk)
     if to not in allowed_transitions(action):
         raise ApplicationError(
             _("An action in “%(from)s” cannot move to “%(to)s”.")
@@ -539,7 +548,10 @@ def action_transition(
         action.verified_at = _now()
     if to == S.REOPENED:
         action.next_action_at = None
-    return _transition(action, to, actor=actor, note=note, justification=justification)
+    _transition(action, to, actor=actor, note=note, justification=justification)
+    if caller is not action:
+        caller.refresh_from_db()
+    return action
 
 
 # --- Effectiveness, measured -----------------------------------------------------------
@@ -579,7 +591,7 @@ def effectiveness_check(*, action: CorrectiveAction, actor=None) -> str:
     numbers and the verdict. A pass makes the action closable (a quality manager closes
     it); a fail reopens it and tells the owner; insufficient data stays in the check and
     asks a quality manager to widen the window or collect more data."""
-    action = CorrectiveAction.objects.select_for_update().get(pk=action.pk)
+    caller, action = action, CorrectiveAction.objects.select_for_update().get(pk=action.pk)
     if action.status != S.EFFECTIVENESS_CHECK:
         raise ApplicationError(_("Only an action in the effectiveness check is measured."))
     if action.followup_end is None or action.followup_end >= timezone.localdate():
@@ -649,6 +661,8 @@ def effectiveness_check(*, action: CorrectiveAction, actor=None) -> str:
             at=now,
             note=_("Effectiveness measured: %(verdict)s.") % {"verdict": V(overall).label},
         )
+    if caller is not action:
+        caller.refresh_from_db()
     return overall
 
 
