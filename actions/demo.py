@@ -96,9 +96,7 @@ def _followup_wave(survey, baseline_wave) -> int:
 
     if Wave.objects.filter(survey_version__survey=survey, name=FOLLOWUP_WAVE).exists():
         return 0
-    version = SurveyVersion.objects.filter(survey=survey, status="published").order_by("-number")[
-        0
-    ]
+    version = SurveyVersion.objects.filter(survey=survey, status="published").order_by("-number")[0]
     diners = [inv.customer for inv in baseline_wave.invitations.select_related("customer")]
     start = (timezone.now() - dt.timedelta(days=14)).replace(hour=10, minute=0, second=0)
     counter = _Counter()
