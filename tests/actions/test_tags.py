@@ -1,0 +1,38 @@
+"""`{% actions_for obj %}`: a source's page lists the actions opened from it."""
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone
+
+from actions.models import SourceKind
+from satisfaction.models import Survey, SurveyVersion, Wave
+from tests.actions.factories import open_action
+
+pytestmark = pytest.mark.django_db
+
+
+def _render(obj, user):
+    template = Template("{% load actions_tags %}{% actions_for obj %}")
+    return template.render(Context({"obj": obj, "user": user}))
+
+
+def test_a_wave_shows_its_actions_in_scope(
+    quality_manager, front_desk, front_desk_head, housekeeping_head
+):
+    survey = Survey.objects.create(title="Dining", code="dining")
+    version = SurveyVersion.objects.create(
+        survey=survey, number=1, status="published", published_at=timezone.now()
+    )
+    wave = Wave.objects.create(survey_version=version, name="May")
+    action = open_action(
+        actor=quality_manager,
+        department=front_desk,
+        owner=front_desk_head,
+        source_kind=SourceKind.SURVEY_FINDING,
+        wave=wave,
+    )
+    html = _render(wave, quality_manager)
+    assert action.reference in html
+    assert f"?wave={wave.pk}" in html  # quality managers can open another from here
+    assert action.reference not in _render(wave, housekeeping_head)
+    assert "Open a corrective action" not in _render(wave, front_desk_head)
