@@ -158,7 +158,7 @@ def _restaurant_action(quality, frontdesk, topic, baseline_wave) -> int:
             title=title,
             owner=User.objects.get(username=owner),
             department=departments.get(code) or departments["FD"],
-            due_date=today - dt.timedelta(days=15),
+            due_date=today,
         )
     baseline = _window(baseline_wave)
     followup = _window(followup_wave)
