@@ -208,6 +208,8 @@ class CorrectiveAction(BaseModel):
             ),
         ]
         indexes = [
+            # Board and API list: newest first (the default ordering), paginated.
+            models.Index(fields=["-created_at", "-id"], name="action_newest_idx"),
             # Board: filter by status within a department, newest first.
             models.Index(fields=["department", "status"], name="action_dept_status_idx"),
             # Similar-actions panel: the actions on one topic.

@@ -7,7 +7,8 @@ they own or that their department carries out. Anything else is "not found" (404
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -31,10 +32,24 @@ def scope_actions(queryset: QuerySet, user) -> QuerySet:
     if not getattr(user, "is_authenticated", False):
         return queryset.none()
     ids = department_ids_for_user(user)
-    involved = Measure.objects.filter(action=OuterRef("pk")).filter(
-        Q(owner=user) | Q(department_id__in=ids)
+    # A semi-join on the user's measures (hashed once), not a correlated EXISTS per row.
+    involved = Measure.objects.filter(Q(owner=user) | Q(department_id__in=ids)).values("action_id")
+    return queryset.filter(Q(department_id__in=ids) | Q(owner=user) | Q(pk__in=involved))
+
+
+def _measure_count(**filters):
+    """A per-row count subquery: evaluated only for the rows of the page, unlike a JOIN
+    with GROUP BY over the whole table."""
+    return Coalesce(
+        Subquery(
+            Measure.objects.filter(action=OuterRef("pk"), **filters)
+            .order_by()
+            .values("action")
+            .annotate(n=Count("id"))
+            .values("n")[:1]
+        ),
+        0,
     )
-    return queryset.filter(Q(department_id__in=ids) | Q(owner=user) | Exists(involved))
 
 
 def action_list(
@@ -49,10 +64,8 @@ def action_list(
     topic_id: int | None = None,
 ) -> QuerySet[CorrectiveAction]:
     qs = CorrectiveAction.objects.select_related("department", "owner", "topic").annotate(
-        measure_count=Count("measures", distinct=True),
-        measures_done=Count(
-            "measures", filter=Q(measures__status=Measure.Status.DONE), distinct=True
-        ),
+        measure_count=_measure_count(),
+        measures_done=_measure_count(status=Measure.Status.DONE),
     )
     qs = scope_actions(qs, user)
     if status == "active":

@@ -331,11 +331,18 @@ def criterion_set(
     followup_end: dt.date,
     min_n: int,
 ):
-    """The windows and the minimum n of the effectiveness check."""
+    """The windows and the minimum n of the effectiveness check. During the check they
+    change only after "insufficient data": a wider follow-up window schedules the check
+    again (the scanner runs the day after it ends)."""
     _require_qm(actor)
     _require_editable(action)
-    if action.status in (S.EFFECTIVENESS_CHECK,):
+    recheck = action.status == S.EFFECTIVENESS_CHECK
+    if recheck and action.verdict != V.INSUFFICIENT:
         raise ApplicationError(_("The check is under way; its criterion cannot change now."))
+    if recheck and followup_end < timezone.localdate() and followup_end <= action.followup_end:
+        raise ApplicationError(
+            _("Widen the follow-up window (end it later) so more data can come in.")
+        )
     if baseline_end < baseline_start or followup_end < followup_start:
         raise ApplicationError(_("A window cannot end before it starts."))
     if followup_start <= baseline_end:
@@ -345,17 +352,13 @@ def criterion_set(
     action.baseline_start, action.baseline_end = baseline_start, baseline_end
     action.followup_start, action.followup_end = followup_start, followup_end
     action.min_n = min_n
+    fields = ["baseline_start", "baseline_end", "followup_start", "followup_end", "min_n"]
+    if recheck:
+        action.verdict = ""
+        action.next_action_at = _day_start(followup_end + dt.timedelta(days=1))
+        fields += ["verdict", "next_action_at"]
     action.full_clean()
-    action.save(
-        update_fields=[
-            "baseline_start",
-            "baseline_end",
-            "followup_start",
-            "followup_end",
-            "min_n",
-            "updated_at",
-        ]
-    )
+    action.save(update_fields=[*fields, "updated_at"])
     return action
 
 
@@ -704,16 +707,22 @@ def _schedule_escalation(obj) -> None:
     obj.next_escalation_at = nxt[0] if nxt else None
 
 
-def _recipient_for(level, owner, department):
+def _quality_manager():
     from qms.models import User
 
-    if level in (LEVEL_DUE_SOON, LEVEL_OWNER):
-        return owner
-    if level == LEVEL_HEAD:
-        return department.head or User.objects.filter(role=User.Role.QUALITY_MANAGER).first()
     return (
         User.objects.filter(role=User.Role.QUALITY_MANAGER, is_active=True).order_by("pk").first()
     )
+
+
+def _recipient_for(level, owner, department, quality_manager):
+    """Owner (due soon, overdue), then the department head (a department without a
+    head: the quality manager), then the quality manager."""
+    if level in (LEVEL_DUE_SOON, LEVEL_OWNER):
+        return owner
+    if level == LEVEL_HEAD:
+        return department.head or quality_manager
+    return quality_manager
 
 
 def _tell(*, key, kind, user, subject, body):
@@ -722,13 +731,13 @@ def _tell(*, key, kind, user, subject, body):
     return message_queue(key=key, kind=kind, recipient=user.email, subject=subject, body=body)
 
 
-def _escalate(obj, *, prefix, label, owner, department, now) -> int:
+def _escalate(obj, *, prefix, label, owner, department, now, quality_manager) -> int:
     times = _level_times(obj.due_date)
     reached = [level for level in sorted(times) if times[level] <= now]
     target = reached[-1] if reached else 0
     sent = 0
     if target > obj.escalation_level:
-        recipient = _recipient_for(target, owner, department)
+        recipient = _recipient_for(target, owner, department, quality_manager)
         overdue = target >= LEVEL_OWNER
         subject = (
             _("Overdue: %(label)s (due %(due)s)") if overdue else _("Due soon: %(label)s (%(due)s)")
@@ -757,6 +766,7 @@ def escalate_overdue(*, limit: int = BATCH) -> int:
     `action-overdue:<pk>:<level>` and `measure-overdue:<pk>:<level>`)."""
     now = _now()
     sent = 0
+    quality_manager = _quality_manager()
     with transaction.atomic():
         actions = _locked(
             CorrectiveAction.objects.filter(
@@ -773,6 +783,7 @@ def escalate_overdue(*, limit: int = BATCH) -> int:
                 owner=action.owner,
                 department=action.department,
                 now=now,
+                quality_manager=quality_manager,
             )
         measures = _locked(
             Measure.objects.filter(next_escalation_at__lte=now)
@@ -789,5 +800,6 @@ def escalate_overdue(*, limit: int = BATCH) -> int:
                 owner=measure.owner,
                 department=measure.department,
                 now=now,
+                quality_manager=quality_manager,
             )
     return sent

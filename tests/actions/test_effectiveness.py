@@ -232,3 +232,51 @@ def test_real_registry_metric_ticket_volume(action, quality_manager, windows):
     assert (criterion.baseline_n, criterion.followup_n) == (10, 2)
     assert criterion.change_pct == Decimal("-80.00")
     assert action.verdict == V.PASS
+
+
+def test_after_insufficient_data_a_wider_follow_up_window_checks_again(
+    in_check, fake_metrics, windows, quality_manager
+):
+    action = in_check("test_lower", -80, min_n=10)
+    _set(fake_metrics, windows, "test_lower", (50, 50), (5, 3))
+    check_effectiveness_task()
+    action.refresh_from_db()
+    assert action.verdict == V.INSUFFICIENT
+    with pytest.raises(ApplicationError, match="Widen"):
+        services.criterion_set(
+            actor=quality_manager,
+            action=action,
+            baseline_start=windows[0],
+            baseline_end=windows[1],
+            followup_start=windows[2],
+            followup_end=windows[3],
+            min_n=10,
+        )
+    later = timezone.localdate() + dt.timedelta(days=30)
+    services.criterion_set(
+        actor=quality_manager,
+        action=action,
+        baseline_start=windows[0],
+        baseline_end=windows[1],
+        followup_start=windows[2],
+        followup_end=later,
+        min_n=10,
+    )
+    action.refresh_from_db()
+    assert action.verdict == "" and action.status == S.EFFECTIVENESS_CHECK
+    assert action.next_action_at.date() == later + dt.timedelta(days=1)
+    assert check_effectiveness_task() == 0  # not before the new window ends
+
+
+def test_windows_cannot_change_during_a_check_that_has_not_run(in_check, windows, quality_manager):
+    action = in_check("test_lower", -80)
+    with pytest.raises(ApplicationError, match="under way"):
+        services.criterion_set(
+            actor=quality_manager,
+            action=action,
+            baseline_start=windows[0],
+            baseline_end=windows[1],
+            followup_start=windows[2],
+            followup_end=windows[3],
+            min_n=1,
+        )
