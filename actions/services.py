@@ -8,6 +8,7 @@ Workflow: open → containment → root_cause → planned → implementing → e
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from decimal import Decimal
 
@@ -30,6 +31,7 @@ from .models import (
     SourceKind,
 )
 
+logger = logging.getLogger(__name__)
 S = CorrectiveAction.Status
 V = CorrectiveAction.Verdict
 
@@ -681,7 +683,16 @@ def effectiveness_check_due(*, limit: int = BATCH) -> int:
             )[:limit]
         )
         for action in due:
-            effectiveness_check(action=action)
+            try:
+                with transaction.atomic():
+                    effectiveness_check(action=action)
+            except ApplicationError as exc:
+                # E.g. a metric no longer registered: try again tomorrow, keep the batch going.
+                logger.warning("Effectiveness check of %s failed: %s", action.reference, exc)
+                CorrectiveAction.objects.filter(pk=action.pk).update(
+                    next_action_at=_now() + dt.timedelta(days=1)
+                )
+                continue
             done += 1
     return done
 

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -41,15 +42,15 @@ S = CorrectiveAction.Status
 
 # Transition buttons: label, Bootstrap style, and whether the form asks for more.
 TRANSITION_UI = {
-    S.CONTAINMENT: (_("Start containment"), "primary"),
-    S.ROOT_CAUSE: (_("Start root-cause analysis"), "primary"),
-    S.PLANNED: (_("Plan the measures"), "primary"),
-    S.IMPLEMENTING: (_("Start implementing"), "primary"),
-    S.EFFECTIVENESS_CHECK: (_("Implemented: check the effect"), "primary"),
-    S.CLOSED: (_("Verify and close"), "success"),
-    S.REOPENED: (_("Reopen"), "warning"),
-    S.CANCELLED: (_("Cancel the action"), "outline-danger"),
-    S.NO_ACTION_NEEDED: (_("No action needed"), "outline-secondary"),
+    S.CONTAINMENT: (gettext_lazy("Start containment"), "primary"),
+    S.ROOT_CAUSE: (gettext_lazy("Start root-cause analysis"), "primary"),
+    S.PLANNED: (gettext_lazy("Plan the measures"), "primary"),
+    S.IMPLEMENTING: (gettext_lazy("Start implementing"), "primary"),
+    S.EFFECTIVENESS_CHECK: (gettext_lazy("Implemented: check the effect"), "primary"),
+    S.CLOSED: (gettext_lazy("Verify and close"), "success"),
+    S.REOPENED: (gettext_lazy("Reopen"), "warning"),
+    S.CANCELLED: (gettext_lazy("Cancel the action"), "outline-danger"),
+    S.NO_ACTION_NEEDED: (gettext_lazy("No action needed"), "outline-secondary"),
 }
 
 
