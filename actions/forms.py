@@ -39,6 +39,14 @@ class ActionFilterForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=_people())
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name == "q":
+                field.widget.attrs["class"] = "form-control form-control-sm"
+            elif name != "overdue":
+                field.widget.attrs["class"] = "form-select form-select-sm"
+
 
 class ActionCreateForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
