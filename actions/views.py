@@ -153,9 +153,10 @@ class ActionSimilarView(LoginRequiredMixin, TemplateView):
 
 
 class ActionCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
-    """Open an action by hand, or prefilled from its source: `?wave=&topic=` (a survey
-    finding), `?case=` (a follow-up case), `?analysis=` or `?objective=` (a missed
-    objective), `?complaint=` (complaint numbers)."""
+    """Open an action by hand, or prefilled from its source:
+    `?wave=&topic=` or `?survey=<id or code>&topic=<id or slug>` (a survey finding),
+    `?case=` (a follow-up case), `?analysis=` or `?objective=` (a missed objective),
+    `?complaint=` (complaint numbers)."""
 
     template_name = "actions/action_form.html"
     form_class = ActionCreateForm
@@ -169,6 +170,18 @@ class ActionCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
         if topic:
             initial["topic"] = topic
         wave = Wave.objects.filter(pk=_int(get.get("wave"))).first()
+        if wave is None and get.get("survey"):
+            # From the survey analysis page: the survey's latest wave that has started.
+            survey = get["survey"]
+            key = {"pk": int(survey)} if survey.isdigit() else {"code": survey}
+            wave = (
+                Wave.objects.filter(
+                    **{f"survey_version__survey__{k}": v for k, v in key.items()},
+                    started_at__isnull=False,
+                )
+                .order_by("-starts_at", "-id")
+                .first()
+            )
         if wave:
             initial.update(source_kind=SourceKind.SURVEY_FINDING, wave=wave)
             initial["question_code"] = get.get("question", "driver")[:40]

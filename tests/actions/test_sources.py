@@ -127,3 +127,27 @@ def test_a_missing_metric_does_not_stop_the_scanner(action, quality_manager, fak
     action.refresh_from_db()
     assert action.status == CorrectiveAction.Status.EFFECTIVENESS_CHECK
     assert action.next_action_at > timezone.now()
+
+
+def test_create_page_from_the_survey_analysis_takes_the_latest_wave(client_for, quality_manager):
+    from tests.satisfaction.factories import TopicFactory
+
+    topic = TopicFactory(slug="queue-time", name="Queue time")
+    survey = Survey.objects.create(title="Dining", code="dining")
+    version = SurveyVersion.objects.create(
+        survey=survey, number=1, status="published", published_at=timezone.now()
+    )
+    now = timezone.now()
+    Wave.objects.create(
+        survey_version=version,
+        name="Old",
+        starts_at=now.replace(year=now.year - 1),
+        started_at=now,
+    )
+    latest = Wave.objects.create(survey_version=version, name="New", starts_at=now, started_at=now)
+    page = client_for(quality_manager).get(
+        reverse("actions:action-create"), {"survey": "dining", "topic": "queue-time"}
+    )
+    initial = page.context["form"].initial
+    assert initial["wave"] == latest and initial["topic"] == topic
+    assert initial["source_kind"] == SourceKind.SURVEY_FINDING
