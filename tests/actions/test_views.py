@@ -354,3 +354,23 @@ def test_action_page_chart_data_is_json_not_inline_script(client_for, quality_ma
 def test_navigation_has_both_entries(client_for, quality_manager):
     page = client_for(quality_manager).get(reverse("actions:board"))
     assert 'data-nav="actions"' in page.text and 'data-nav="my-actions"' in page.text
+
+
+def test_action_page_query_count_does_not_grow_with_measures(
+    client_for, quality_manager, action, django_assert_max_num_queries
+):
+    client = client_for(quality_manager)
+    MeasureFactory(action=action)
+    with django_assert_max_num_queries(60) as few:
+        client.get(_detail(action))
+    MeasureFactory.create_batch(10, action=action)
+    for n in range(5):
+        services.extension_add(
+            actor=quality_manager,
+            action=action,
+            new_date=action.current_due_date + dt.timedelta(days=n + 1),
+            reason=f"Reason {n}",
+        )
+        action.refresh_from_db()
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(_detail(action))
