@@ -198,8 +198,11 @@ def actions_for_source(obj, *, user=None) -> list[CorrectiveAction]:
     }.get(obj._meta.model_name)
     if field is None:
         return []
-    sources = ActionSource.objects.filter(**{field: obj}).values("action_id")
-    qs = CorrectiveAction.objects.filter(pk__in=sources).select_related("owner")
+    if field == "topic":
+        qs = CorrectiveAction.objects.filter(topic=obj).select_related("owner")
+    else:
+        sources = ActionSource.objects.filter(**{field: obj}).values("action_id")
+        qs = CorrectiveAction.objects.filter(pk__in=sources).select_related("owner")
     if user is not None:
         qs = scope_actions(qs, user)
     return list(qs.order_by("-created_at", "-id")[:50])

@@ -36,3 +36,13 @@ def test_a_wave_shows_its_actions_in_scope(
     assert f"?wave={wave.pk}" in html  # quality managers can open another from here
     assert action.reference not in _render(wave, housekeeping_head)
     assert "Open a corrective action" not in _render(wave, front_desk_head)
+
+
+def test_a_topic_shows_every_action_on_it(quality_manager, front_desk, front_desk_head):
+    from tests.satisfaction.factories import TopicFactory
+
+    topic = TopicFactory(slug="queue-time", name="Queue time")
+    action = open_action(
+        actor=quality_manager, department=front_desk, owner=front_desk_head, topic=topic
+    )
+    assert action.reference in _render(topic, quality_manager)
