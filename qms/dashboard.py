@@ -202,3 +202,30 @@ class DimensionRegistry:
 
 
 dimensions = DimensionRegistry()
+
+
+# --- Panels on a record's page contributed by apps to the right -------------------------
+
+
+class RecordPanelRegistry:
+    """Lets an app show something on another app's record page without that app
+    importing it: the corrective actions opened from a survey wave are listed on the
+    wave's page. Pages call `{% record_panels object %}` (qms_tags)."""
+
+    def __init__(self):
+        self._panels: dict[str, tuple[str, Callable, int]] = {}
+
+    def add(self, *, key: str, template: str, context: Callable, order: int = 50) -> None:
+        """`context(obj, user)` returns the template's context, or None to show nothing."""
+        self._panels[key] = (template, context, order)
+
+    def for_record(self, obj, user) -> list[tuple[str, dict]]:
+        result = []
+        for template, context, _order in sorted(self._panels.values(), key=lambda p: p[2]):
+            data = context(obj, user)
+            if data is not None:
+                result.append((template, data))
+        return result
+
+
+record_panels = RecordPanelRegistry()

@@ -77,7 +77,7 @@ def _metric_item(key: str, period: Period) -> dict:
         "label": str(metric.label),
         "available": True,
         "value": number,
-        "unit": metric.unit,
+        "unit": str(metric.unit),
         "n": value.n,
         "direction": metric.direction.value,
         "detail": detail,

@@ -26,3 +26,23 @@ def with_class(bound_field, css_class):
 @register.filter
 def is_checkbox(bound_field):
     return isinstance(bound_field.field.widget, forms.CheckboxInput)
+
+
+@register.simple_tag(takes_context=True)
+def record_panels(context, obj):
+    """Render the panels other apps contribute to `obj`'s page (e.g. its corrective
+    actions), each with its own template."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    from qms.dashboard import record_panels as registry
+
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    if user is None:
+        return ""
+    html = [
+        render_to_string(template, data, request=request)
+        for template, data in registry.for_record(obj, user)
+    ]
+    return mark_safe("".join(html))  # noqa: S308 - rendered, auto-escaped templates

@@ -37,7 +37,7 @@ def snapshot():
     )
 
 
-def test_the_retail_and_hotel_examples_are_loaded(settings, without_csat):
+def test_the_retail_and_hotel_examples_are_loaded(settings):
     load_demo(settings)
     retail = Objective.objects.get(
         title="Raise customer satisfaction with the shopping experience to 95%"
@@ -55,9 +55,10 @@ def test_the_retail_and_hotel_examples_are_loaded(settings, without_csat):
     assert (checkout.direction, checkout.baseline, checkout.target) == ("decrease", 9, 5)
     assert checkout.checkins.count() == 2
     assert children["CL"].title == "Carts cleaned every hour"
-    # Without a csat metric the satisfaction key result is manual, with check-ins.
-    assert retail.key_results.get().mode == KeyResult.Mode.MANUAL
-    assert retail.key_results.get().checkins.exists()
+    # The satisfaction app is installed, so the key result reads its CSAT metric.
+    satisfaction = retail.key_results.get()
+    assert satisfaction.mode == KeyResult.Mode.COMPUTED
+    assert satisfaction.metric_key == "csat"
 
     hotel = Objective.objects.get(title="Zero-wait check-in for hotel guests")
     assert hotel.requirements.get().title == "Zero-wait check-in"

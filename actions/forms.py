@@ -1,0 +1,264 @@
+"""Forms of the corrective-action pages. They validate input; services hold the rules."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Topic
+from objectives.models import Objective, ObjectiveAnalysis
+from qms.models import Department, User
+from qms.registry import registry
+from satisfaction.models import FollowUpCase, Wave
+
+from .models import CorrectiveAction, Measure, SourceKind
+
+S = CorrectiveAction.Status
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _people():
+    return User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")
+
+
+class ActionFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any")), ("active", _("Not finished")), *S.choices],
+    )
+    source = forms.ChoiceField(
+        label=_("Opened from"), required=False, choices=[("", _("Any")), *SourceKind.choices]
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), required=False, queryset=Department.objects.order_by("name")
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=_people())
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            if name == "q":
+                field.widget.attrs["class"] = "form-control form-control-sm"
+            elif name != "overdue":
+                field.widget.attrs["class"] = "form-select form-select-sm"
+
+
+class ActionCreateForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(
+        label=_("Problem description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    topic = forms.ModelChoiceField(
+        label=_("Topic"),
+        required=False,
+        queryset=Topic.objects.filter(is_active=True).order_by("name"),
+        help_text=_("Choosing a topic lists similar actions, so duplicates are merged."),
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.order_by("name")
+    )
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=_people())
+    due_date = forms.DateField(label=_("Due date"), widget=DATE)
+    source_kind = forms.ChoiceField(
+        label=_("Opened from"), choices=SourceKind.choices, initial=SourceKind.MANUAL
+    )
+    wave = forms.ModelChoiceField(
+        label=_("Survey wave"),
+        required=False,
+        queryset=Wave.objects.select_related("survey_version__survey").order_by("-starts_at"),
+    )
+    question_code = forms.CharField(label=_("Question code"), max_length=40, required=False)
+    followup_case = forms.ModelChoiceField(
+        label=_("Follow-up case"),
+        required=False,
+        queryset=FollowUpCase.objects.select_related("customer").order_by("-created_at"),
+    )
+    objective = forms.ModelChoiceField(
+        label=_("Objective"), required=False, queryset=Objective.objects.order_by("-period_end")
+    )
+    objective_analysis = forms.ModelChoiceField(
+        label=_("Objective analysis"),
+        required=False,
+        queryset=ObjectiveAnalysis.objects.select_related("objective").order_by("-at"),
+    )
+    complaint_ref = forms.CharField(label=_("Complaint number(s)"), max_length=200, required=False)
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("source_kind")
+        missing = {
+            SourceKind.SURVEY_FINDING: ("wave", _("Choose the wave the finding comes from.")),
+            SourceKind.FOLLOWUP_CASE: ("followup_case", _("Choose the follow-up case.")),
+            SourceKind.COMPLAINT: ("complaint_ref", _("Give the complaint number(s).")),
+        }.get(kind)
+        if missing and not data.get(missing[0]):
+            self.add_error(missing[0], missing[1])
+        if (
+            kind == SourceKind.MISSED_OBJECTIVE
+            and not data.get("objective")
+            and not data.get("objective_analysis")
+        ):
+            self.add_error("objective", _("Choose the missed objective or its analysis."))
+        return data
+
+
+class ContainmentForm(forms.Form):
+    containment = forms.CharField(
+        label=_("Containment (what holds the problem now)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    not_needed = forms.BooleanField(label=_("Containment not needed"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("containment") or "").strip() and not data.get("not_needed"):
+            raise forms.ValidationError(
+                _("Describe the containment, or tick “containment not needed”.")
+            )
+        return data
+
+
+class RootCauseForm(forms.Form):
+    method = forms.ChoiceField(
+        label=_("Method"),
+        choices=[c for c in CorrectiveAction.RootCauseMethod.choices if c[0]],
+        widget=forms.RadioSelect,
+    )
+    why1 = forms.CharField(label=_("Why 1"), required=False, max_length=300)
+    why2 = forms.CharField(label=_("Why 2"), required=False, max_length=300)
+    why3 = forms.CharField(label=_("Why 3"), required=False, max_length=300)
+    why4 = forms.CharField(label=_("Why 4"), required=False, max_length=300)
+    why5 = forms.CharField(label=_("Why 5"), required=False, max_length=300)
+    people = forms.CharField(label=_("People"), required=False, max_length=300)
+    method_cause = forms.CharField(label=_("Method (process)"), required=False, max_length=300)
+    machine = forms.CharField(label=_("Machine"), required=False, max_length=300)
+    material = forms.CharField(label=_("Material"), required=False, max_length=300)
+    measurement = forms.CharField(label=_("Measurement"), required=False, max_length=300)
+    environment = forms.CharField(label=_("Environment"), required=False, max_length=300)
+    statement = forms.CharField(
+        label=_("Root-cause statement"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "method": d["method"],
+            "statement": d["statement"],
+            "whys": [d[f"why{i}"] for i in range(1, 6)],
+            "categories": {
+                "people": d["people"],
+                "method": d["method_cause"],
+                "machine": d["machine"],
+                "material": d["material"],
+                "measurement": d["measurement"],
+                "environment": d["environment"],
+            },
+        }
+
+
+class MeasureForm(forms.Form):
+    title = forms.CharField(label=_("Measure"), max_length=200)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=_people())
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.order_by("name")
+    )
+    due_date = forms.DateField(label=_("Due date"), widget=DATE)
+
+
+class MeasureStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=Measure.Status.choices)
+
+
+class WindowsForm(forms.Form):
+    baseline_start = forms.DateField(label=_("Baseline from"), widget=DATE)
+    baseline_end = forms.DateField(label=_("Baseline until"), widget=DATE)
+    followup_start = forms.DateField(label=_("Follow-up from"), widget=DATE)
+    followup_end = forms.DateField(label=_("Follow-up until"), widget=DATE)
+    min_n = forms.IntegerField(label=_("Minimum n in each window"), min_value=1, initial=10)
+
+    def clean(self):
+        d = super().clean()
+        if (
+            d.get("baseline_start")
+            and d.get("baseline_end")
+            and d["baseline_end"] < d["baseline_start"]
+        ):
+            self.add_error("baseline_end", _("The baseline cannot end before it starts."))
+        if (
+            d.get("followup_start")
+            and d.get("followup_end")
+            and d["followup_end"] < d["followup_start"]
+        ):
+            self.add_error("followup_end", _("The follow-up cannot end before it starts."))
+        return d
+
+
+class CriterionForm(forms.Form):
+    metric_key = forms.ChoiceField(label=_("Metric"), choices=())
+    metric_params = forms.CharField(
+        label=_("Parameters (JSON)"),
+        required=False,
+        initial="{}",
+        help_text=_('E.g. {"survey": "restaurant-dining", "topic": "queue-time"}.'),
+    )
+    target_change_pct = forms.DecimalField(
+        label=_("Target change (%)"),
+        max_digits=7,
+        decimal_places=2,
+        help_text=_("Signed: -80 for “down 80 %”, 25 for “up 25 %”."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["metric_key"].choices = [
+            (m.key, f"{m.label} ({', '.join(m.parameters) or '—'})") for m in registry.all()
+        ]
+
+    def clean_metric_params(self):
+        text = (self.cleaned_data.get("metric_params") or "").strip() or "{}"
+        try:
+            value = json.loads(text)
+        except ValueError:
+            raise forms.ValidationError(_("Write the parameters as JSON, e.g. {}.")) from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_('Parameters are an object, e.g. {"topic": "x"}.'))
+        return value
+
+
+class ExtensionForm(forms.Form):
+    new_date = forms.DateField(label=_("New due date"), widget=DATE)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(choices=S.choices, widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Note"), required=False, max_length=1000)
+    justification = forms.CharField(
+        label=_("Justification"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    implemented_by = forms.ModelChoiceField(
+        label=_("Implemented by"), required=False, queryset=_people()
+    )
+
+    def clean(self):
+        d = super().clean()
+        if (
+            d.get("to") in (S.CANCELLED, S.NO_ACTION_NEEDED)
+            and not (d.get("justification") or "").strip()
+        ):
+            self.add_error("justification", _("Write why this action is not going ahead."))
+        return d
+
+
+class MergeForm(forms.Form):
+    survivor = forms.ModelChoiceField(
+        label=_("Merge into"),
+        queryset=CorrectiveAction.objects.exclude(status__in=CorrectiveAction.TERMINAL),
+        help_text=_("The surviving action; this one is cancelled as its duplicate."),
+    )

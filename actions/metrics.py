@@ -1,0 +1,178 @@
+"""Metrics of corrective actions, registered in `ActionsConfig.ready()`; aggregated in
+the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Avg, Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qms.registry import Direction, MetricValue, Period, registry
+
+from .models import CorrectiveAction
+
+S = CorrectiveAction.Status
+V = CorrectiveAction.Verdict
+
+
+def _bounds(period: Period):
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+def _dept(qs, department):
+    return qs.filter(department__code=department) if department else qs
+
+
+def actions_closed_on_time(*, period: Period, department: str = "") -> MetricValue:
+    """Share of the actions closed in the period that closed by their ORIGINAL due date."""
+    start, end = _bounds(period)
+    qs = _dept(
+        CorrectiveAction.objects.filter(status=S.CLOSED, closed_at__gte=start, closed_at__lt=end),
+        department,
+    )
+    row = qs.aggregate(
+        total=Count("id"), on_time=Count("id", filter=Q(closed_at__date__lte=F("due_date")))
+    )
+    if not row["total"]:
+        return MetricValue(value=None, n=0)
+    return MetricValue(
+        value=round(100 * row["on_time"] / row["total"], 1),
+        n=row["total"],
+        detail={"on_time": row["on_time"]},
+    )
+
+
+def actions_verified_effective(*, period: Period, department: str = "") -> MetricValue:
+    """Share of the actions whose effectiveness was measured in the period (pass or fail)
+    that passed. Insufficient data is left out of the base."""
+    start, end = _bounds(period)
+    qs = _dept(
+        CorrectiveAction.objects.filter(
+            measured_at__gte=start, measured_at__lt=end, verdict__in=[V.PASS, V.FAIL]
+        ),
+        department,
+    )
+    # A failed check reopens the action and clears nothing: its verdict stays "fail".
+    row = qs.aggregate(total=Count("id"), passed=Count("id", filter=Q(verdict=V.PASS)))
+    if not row["total"]:
+        return MetricValue(value=None, n=0)
+    return MetricValue(
+        value=round(100 * row["passed"] / row["total"], 1),
+        n=row["total"],
+        detail={"passed": row["passed"], "failed": row["total"] - row["passed"]},
+    )
+
+
+def actions_mean_days_to_close(*, period: Period, department: str = "") -> MetricValue:
+    start, end = _bounds(period)
+    qs = _dept(
+        CorrectiveAction.objects.filter(status=S.CLOSED, closed_at__gte=start, closed_at__lt=end),
+        department,
+    )
+    row = qs.aggregate(total=Count("id"), mean=Avg(F("closed_at") - F("created_at")))
+    if not row["total"] or row["mean"] is None:
+        return MetricValue(value=None, n=0)
+    mean = row["mean"]
+    days = mean.total_seconds() / 86400 if isinstance(mean, dt.timedelta) else float(mean) / 86400e6
+    return MetricValue(value=round(days, 1), n=row["total"])
+
+
+AGE_BUCKETS = ((0, 30), (30, 60), (60, 90), (90, None))
+
+
+def actions_open_by_age(*, period: Period, department: str = "", days: str = "30") -> MetricValue:
+    """Open actions older than `days` days at the end of the period; detail counts the
+    open actions per age bucket (0-30, 30-60, 60-90, 90+ days)."""
+    try:
+        threshold = int(days)
+    except (TypeError, ValueError):
+        threshold = 30
+    _start, end = _bounds(period)
+    end = min(end, timezone.now())
+    qs = _dept(
+        CorrectiveAction.objects.exclude(status__in=CorrectiveAction.TERMINAL).filter(
+            created_at__lt=end
+        ),
+        department,
+    )
+    aggregates = {
+        "total": Count("id"),
+        "older": Count("id", filter=Q(created_at__lt=end - dt.timedelta(days=threshold))),
+    }
+    for low, high in AGE_BUCKETS:
+        cond = Q(created_at__lte=end - dt.timedelta(days=low))
+        if high is not None:
+            cond &= Q(created_at__gt=end - dt.timedelta(days=high))
+        aggregates[f"b{low}"] = Count("id", filter=cond)
+    row = qs.aggregate(**aggregates)
+    detail = {(f"{low}-{high}" if high else f"{low}+"): row[f"b{low}"] for low, high in AGE_BUCKETS}
+    detail["days"] = threshold
+    return MetricValue(value=row["older"], n=row["total"], detail=detail)
+
+
+def actions_overdue(*, period: Period, department: str = "") -> MetricValue:
+    """Open actions past their ORIGINAL due date (extensions do not hide them), at the end
+    of the period or today, whichever is earlier."""
+    day = min(period.end, timezone.localdate())
+    qs = _dept(CorrectiveAction.objects.filter(status__in=CorrectiveAction.ESCALATING), department)
+    row = qs.aggregate(total=Count("id"), overdue=Count("id", filter=Q(due_date__lt=day)))
+    return MetricValue(value=row["overdue"], n=row["total"])
+
+
+def register():
+    common = {"app_label": "actions"}
+    registry.register(
+        key="actions_closed_on_time",
+        label=_("Corrective actions closed on time"),
+        unit="%",
+        direction=Direction.HIGHER_IS_BETTER,
+        compute=actions_closed_on_time,
+        description=_("Share of the actions closed in the period by their original due date."),
+        parameters=("department",),
+        **common,
+    )
+    registry.register(
+        key="actions_verified_effective",
+        label=_("Corrective actions verified effective"),
+        unit="%",
+        direction=Direction.HIGHER_IS_BETTER,
+        compute=actions_verified_effective,
+        description=_("Share of the effectiveness checks of the period that passed."),
+        parameters=("department",),
+        **common,
+    )
+    registry.register(
+        key="actions_mean_days_to_close",
+        label=_("Mean days to close a corrective action"),
+        unit=_("days"),
+        direction=Direction.LOWER_IS_BETTER,
+        compute=actions_mean_days_to_close,
+        description=_("From opening to closing, for the actions closed in the period."),
+        parameters=("department",),
+        **common,
+    )
+    registry.register(
+        key="actions_open_by_age",
+        label=_("Open corrective actions older than N days"),
+        unit=_("actions"),
+        direction=Direction.LOWER_IS_BETTER,
+        compute=actions_open_by_age,
+        description=_("Count of open actions older than `days` (default 30); detail by age."),
+        parameters=("department", "days"),
+        **common,
+    )
+    registry.register(
+        key="actions_overdue",
+        label=_("Overdue corrective actions"),
+        unit=_("actions"),
+        direction=Direction.LOWER_IS_BETTER,
+        compute=actions_overdue,
+        description=_("Open actions past their original due date."),
+        parameters=("department",),
+        **common,
+    )

@@ -1,0 +1,229 @@
+"""Reads of corrective actions, scoped to the user.
+
+Scope: quality managers and viewers read every action; anyone else reads the actions of
+their departments (head or staff), the actions they own, and the actions with a measure
+they own or that their department carries out. Anything else is "not found" (404).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from qms.selectors import department_ids_for_user
+
+from .models import (
+    ActionSource,
+    ActionTransition,
+    CorrectiveAction,
+    EffectivenessCriterion,
+    Measure,
+)
+
+S = CorrectiveAction.Status
+OPEN_STATES = [s for s in S.values if s not in CorrectiveAction.TERMINAL]
+
+
+def scope_actions(queryset: QuerySet, user) -> QuerySet:
+    if getattr(user, "can_view_all", False):
+        return queryset
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    ids = department_ids_for_user(user)
+    # A semi-join on the user's measures (hashed once), not a correlated EXISTS per row.
+    involved = Measure.objects.filter(Q(owner=user) | Q(department_id__in=ids)).values("action_id")
+    return queryset.filter(Q(department_id__in=ids) | Q(owner=user) | Q(pk__in=involved))
+
+
+def _measure_count(**filters):
+    """A per-row count subquery: evaluated only for the rows of the page, unlike a JOIN
+    with GROUP BY over the whole table."""
+    return Coalesce(
+        Subquery(
+            Measure.objects.filter(action=OuterRef("pk"), **filters)
+            .order_by()
+            .values("action")
+            .annotate(n=Count("id"))
+            .values("n")[:1]
+        ),
+        0,
+    )
+
+
+def action_list(
+    *,
+    user,
+    status: str = "",
+    source: str = "",
+    department_id: int | None = None,
+    owner_id: int | None = None,
+    overdue: bool = False,
+    search: str = "",
+    topic_id: int | None = None,
+) -> QuerySet[CorrectiveAction]:
+    qs = CorrectiveAction.objects.select_related("department", "owner", "topic").annotate(
+        measure_count=_measure_count(),
+        measures_done=_measure_count(status=Measure.Status.DONE),
+    )
+    qs = scope_actions(qs, user)
+    if status == "active":
+        qs = qs.filter(status__in=OPEN_STATES)
+    elif status:
+        qs = qs.filter(status=status)
+    if source:
+        qs = qs.filter(source_kind=source)
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    if topic_id:
+        qs = qs.filter(topic_id=topic_id)
+    if overdue:
+        qs = qs.filter(status__in=CorrectiveAction.ESCALATING, due_date__lt=timezone.localdate())
+    if search:
+        qs = qs.filter(
+            Q(reference__icontains=search)
+            | Q(title__icontains=search)
+            | Q(description__icontains=search)
+        )
+    return qs.order_by("-created_at", "-id")
+
+
+def action_get_for_user(*, user, pk) -> CorrectiveAction:
+    qs = scope_actions(
+        CorrectiveAction.objects.select_related(
+            "department__head",
+            "owner",
+            "topic",
+            "implemented_by",
+            "verified_by",
+            "duplicate_of",
+        ),
+        user,
+    )
+    try:
+        return qs.get(pk=pk)
+    except (CorrectiveAction.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def action_detail(*, action: CorrectiveAction) -> dict:
+    """Everything the action page and the 8D report show, in a fixed number of queries."""
+    return {
+        "measures": list(action.measures.select_related("owner", "department")),
+        "timeline": list(action.transitions.select_related("by")),
+        "criteria": list(action.criteria.all()),
+        "extensions": list(action.extensions.select_related("by")),
+        "sources": list(
+            action.sources.select_related(
+                "wave", "topic", "followup_case__customer", "objective", "objective_analysis"
+            )
+        ),
+        "duplicates": list(action.duplicates.only("id", "reference", "title")),
+    }
+
+
+def similar_actions(*, user, topic_id, exclude_pk=None) -> dict:
+    """Open and past actions on the same topic, so a duplicate is merged, not opened.
+    `complaints` is the hook for customers.Complaint (empty until it exists)."""
+    if not topic_id:
+        return {"open": [], "past": [], "complaints": []}
+    qs = scope_actions(
+        CorrectiveAction.objects.filter(topic_id=topic_id, duplicate_of__isnull=True)
+        .select_related("owner", "department")
+        .order_by("-created_at", "-id"),
+        user,
+    )
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return {
+        "open": list(qs.filter(status__in=OPEN_STATES)[:10]),
+        "past": list(qs.exclude(status__in=OPEN_STATES)[:10]),
+        "complaints": complaints_on_topic(topic_id=topic_id),
+    }
+
+
+def complaints_on_topic(*, topic_id) -> list:
+    """MERGE: return customers.Complaint rows on the topic (newest first, 10 at most)
+    once complaints exist, e.g. `list(Complaint.objects.filter(topic_id=topic_id)
+    .order_by("-received_at")[:10])`."""
+    return []
+
+
+def my_actions(*, user) -> QuerySet[CorrectiveAction]:
+    return (
+        CorrectiveAction.objects.filter(owner=user, status__in=OPEN_STATES)
+        .select_related("department", "topic")
+        .order_by("due_date", "id")
+    )
+
+
+def my_measures(*, user) -> QuerySet[Measure]:
+    return (
+        Measure.objects.filter(owner=user)
+        .exclude(status=Measure.Status.DONE)
+        .exclude(action__status__in=CorrectiveAction.TERMINAL)
+        .select_related("action", "department")
+        .order_by("due_date", "id")
+    )
+
+
+def measure_list(*, user, action_id: int | None = None) -> QuerySet[Measure]:
+    qs = Measure.objects.select_related("action", "owner", "department")
+    if not getattr(user, "can_view_all", False):
+        qs = qs.filter(action__in=scope_actions(CorrectiveAction.objects.all(), user))
+    if action_id:
+        qs = qs.filter(action_id=action_id)
+    return qs.order_by("action_id", "due_date", "id")
+
+
+def measure_get_for_user(*, user, pk) -> Measure:
+    try:
+        return measure_list(user=user).get(pk=pk)
+    except (Measure.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def actions_for_source(obj, *, user=None) -> list[CorrectiveAction]:
+    """The actions opened from `obj` (a wave, a follow-up case, an objective, an
+    objective analysis or a topic), for `{% actions_for obj %}` on the source's page."""
+    field = {
+        "wave": "wave",
+        "followupcase": "followup_case",
+        "objective": "objective",
+        "objectiveanalysis": "objective_analysis",
+        "topic": "topic",
+    }.get(obj._meta.model_name)
+    if field is None:
+        return []
+    if field == "topic":
+        qs = CorrectiveAction.objects.filter(topic=obj).select_related("owner")
+    else:
+        sources = ActionSource.objects.filter(**{field: obj}).values("action_id")
+        qs = CorrectiveAction.objects.filter(pk__in=sources).select_related("owner")
+    if user is not None:
+        qs = scope_actions(qs, user)
+    return list(qs.order_by("-created_at", "-id")[:50])
+
+
+def transitions_prefetch():
+    return Prefetch("transitions", queryset=ActionTransition.objects.select_related("by"))
+
+
+def criteria_chart_data(criteria: list[EffectivenessCriterion]) -> dict:
+    from qms.registry import registry
+
+    labels, baseline, followup, targets = [], [], [], []
+    for c in criteria:
+        try:
+            label = str(registry.get(c.metric_key).label)
+        except Exception:  # noqa: BLE001 - a metric unregistered later still shows its key
+            label = c.metric_key
+        topic = c.metric_params.get("topic")
+        labels.append(f"{label} ({topic})" if topic else label)
+        baseline.append(float(c.baseline_value) if c.baseline_value is not None else None)
+        followup.append(float(c.followup_value) if c.followup_value is not None else None)
+        targets.append(float(c.target_change_pct))
+    return {"labels": labels, "baseline": baseline, "followup": followup, "targets": targets}

@@ -1,0 +1,142 @@
+"""The restaurant example through the pages: a quality manager opens a corrective action
+from the survey finding (queue time), records containment and the 5-whys root cause,
+plans the three measures with an effectiveness criterion, the owner finishes the
+measures, the scanner measures queuing complaints down 80 %, and the quality manager
+(who did not implement the plan) verifies and closes it."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from actions.models import CorrectiveAction
+from actions.tasks import check_effectiveness_task
+from customers.models import Customer, Ticket, Topic
+from satisfaction.models import Survey, SurveyVersion, Wave
+from tests.browser.conftest import login
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _finding():
+    topic = Topic.objects.create(name="Queue time", slug="queue-time")
+    survey = Survey.objects.create(title="Restaurant dining experience", code="restaurant-dining")
+    version = SurveyVersion.objects.create(
+        survey=survey, number=1, status="published", published_at=timezone.now()
+    )
+    wave = Wave.objects.create(survey_version=version, name="Restaurant diners — October")
+    return wave, topic
+
+
+def _complaints(topic, day, count, prefix):
+    customer, _ = Customer.objects.get_or_create(name="Diner", external_ref="diner-1")
+    tz = timezone.get_current_timezone()
+    for n in range(count):
+        Ticket.objects.create(
+            external_id=f"{prefix}-{n}",
+            customer=customer,
+            topic=topic,
+            opened_at=dt.datetime.combine(day, dt.time(12), tzinfo=tz),
+        )
+
+
+def test_restaurant_action_from_finding_to_verified_closure(
+    page, quality_manager, front_desk, front_desk_head
+):
+    wave, topic = _finding()
+    today = timezone.localdate()
+    baseline = (today - dt.timedelta(days=60), today - dt.timedelta(days=31))
+    followup = (today - dt.timedelta(days=30), today - dt.timedelta(days=1))
+    _complaints(topic, baseline[0] + dt.timedelta(days=3), 10, "before")
+    _complaints(topic, followup[0] + dt.timedelta(days=3), 2, "after")
+
+    login(page, "qm")
+    page.goto(f"/actions/new/?wave={wave.pk}&topic={topic.pk}")
+    assert page.locator("#id_source_kind").input_value() == "survey_finding"
+    assert "No other action on this topic" in page.get_by_test_id("similar-actions").inner_text()
+    page.locator("#id_title").fill("Excessively long queuing time")
+    page.locator("#id_department").select_option(str(front_desk.pk))
+    page.locator("#id_owner").select_option(str(front_desk_head.pk))
+    page.locator("#id_due_date").fill((today + dt.timedelta(days=30)).isoformat())
+    page.get_by_role("button", name="Open the action").click()
+    page.wait_for_url("**/actions/*/")
+    action = CorrectiveAction.objects.get()
+    assert page.get_by_test_id("reference").inner_text() == action.reference
+    assert "Restaurant diners — October" in page.get_by_test_id("sources").inner_text()
+
+    page.get_by_test_id("go-containment").click()
+    # The guard speaks first: no containment yet.
+    page.get_by_test_id("go-root_cause").click()
+    assert "Record the containment" in page.content()
+    page.locator("summary", has_text="Record the containment").click()
+    page.locator("#id_containment").fill("Waiting numbers and a free drink after 20 minutes")
+    page.get_by_role("button", name="Save containment").click()
+    page.get_by_test_id("go-root_cause").click()
+
+    page.locator("summary", has_text="Record the root cause").click()
+    page.locator("#id_method_0").check()
+    page.locator("#id_why1").fill("Tables turn over slowly")
+    page.locator("#id_why2").fill("Dishes take 20 minutes")
+    page.locator("#id_statement").fill("The kitchen delivery process is too slow at peak times")
+    page.get_by_role("button", name="Save root cause").click()
+    page.get_by_test_id("go-planned").click()
+
+    measures = [
+        "Online queue-number system (app, 30 minutes ahead)",
+        "Temporary dining area with free snacks",
+        "Faster kitchen delivery: 20 → 12 minutes",
+    ]
+    for title in measures:
+        page.locator("summary", has_text="Add a measure").click()
+        page.locator("#id_measure_title").fill(title)
+        page.locator("#id_measure_owner").select_option(str(front_desk_head.pk))
+        page.locator("#id_measure_due_date").fill((today + dt.timedelta(days=14)).isoformat())
+        page.get_by_role("button", name="Add measure").click()
+    assert all(t in page.get_by_test_id("measures").inner_text() for t in measures)
+
+    page.locator("summary", has_text="Set the windows").click()
+    page.locator("#id_baseline_start").fill(baseline[0].isoformat())
+    page.locator("#id_baseline_end").fill(baseline[1].isoformat())
+    page.locator("#id_followup_start").fill(followup[0].isoformat())
+    page.locator("#id_followup_end").fill(followup[1].isoformat())
+    page.locator("#id_min_n").fill("2")
+    page.get_by_role("button", name="Save windows").click()
+    page.locator("summary", has_text="Add a criterion").click()
+    page.locator("#id_criterion_metric_key").select_option("ticket_volume")
+    page.locator("#id_criterion_metric_params").fill('{"topic": "queue-time"}')
+    page.locator("#id_criterion_target_change_pct").fill("-80")
+    page.get_by_role("button", name="Add criterion").click()
+    page.get_by_test_id("go-implementing").click()
+    assert "Implementing" in page.get_by_test_id(f"status-{action.pk}").inner_text()
+
+    # The owner finishes the measures from "My actions".
+    page.get_by_role("button", name="Sign out").click()
+    login(page, "fd-head")
+    page.locator("[data-nav=my-actions]").click()
+    for _ in measures:
+        page.get_by_test_id("my-measures").locator("select").first.select_option("done")
+        page.get_by_test_id("my-measures").get_by_role("button", name="Update").first.click()
+    assert "You own no open measure" in page.content()
+    page.get_by_role("button", name="Sign out").click()
+
+    login(page, "qm")
+    page.goto(f"/actions/{action.pk}/")
+    page.locator("summary", has_text="Implemented: check the effect").click()
+    page.locator("#id_effectiveness_check_implemented_by").select_option(str(front_desk_head.pk))
+    page.get_by_test_id("confirm-effectiveness_check").click()
+
+    # The follow-up window has ended: the scanner measures the effect.
+    assert check_effectiveness_task() == 1
+    page.reload()
+    assert page.get_by_test_id("change-1").inner_text().strip() == "-80 %"
+    assert "Effective" in page.get_by_test_id("verdict").inner_text()
+    assert page.locator("#effect-chart").count() == 1
+    page.get_by_test_id("go-closed").click()
+    assert "Closed" in page.get_by_test_id(f"status-{action.pk}").inner_text()
+    action.refresh_from_db()
+    assert action.status == "closed" and action.verdict == "pass"
+    assert action.verified_by == quality_manager and action.implemented_by == front_desk_head
+
+    page.get_by_role("link", name="8D report").click()
+    report = page.get_by_test_id("report-8d").inner_text()
+    assert "D8 Closure" in report and "Faster kitchen delivery" in report
