@@ -21,6 +21,14 @@ class CustomersConfig(AppConfig):
         register_history()
         register_navigation()
 
+        # CRM: interactions, preferences, complaints, replenishment.
+        from . import crm_metrics, crm_registry
+
+        crm_metrics.register()
+        crm_registry.register_navigation()
+        crm_registry.register_history()
+        crm_registry.register_schema_enums()
+
 
 def register_history():
     from django.urls import reverse

@@ -72,7 +72,10 @@ def test_demo_has_the_guide_topics_segments_and_consent(demo):
         "restaurant-diners",
     } <= codes
     assert not Customer.objects.filter(segment__isnull=True).exists()
-    assert Consent.objects.count() == 3 * Customer.objects.count()
+    # The customers app's own demo customers (C-…) have an answer on every channel;
+    # other apps' demo customers (e.g. SAT-GUEST-…) record only what they need.
+    ours = Customer.objects.filter(external_ref__startswith="C-")
+    assert Consent.objects.filter(customer__in=ours).count() == 3 * ours.count()
     assert Customer.objects.filter(kind="organisation", contacts__isnull=False).exists()
 
 
