@@ -171,8 +171,6 @@ class BookingViewSet(
 
 
 def _step(name):
-    @extend_schema(request=ComplaintStepSerializer, responses=ComplaintDetailSerializer)
-    @action(detail=True, methods=["post"], url_path=name, url_name=name)
     def step(self, request, pk=None):
         complaint = self.get_object()
         serializer = ComplaintStepSerializer(data=request.data)
@@ -182,9 +180,11 @@ def _step(name):
         )
         return Response(ComplaintDetailSerializer(complaint).data)
 
+    # The name must be set before @action records it for the router.
     step.__name__ = name
     step.__doc__ = f"Complaint step “{name}” (see the complaint workflow)."
-    return step
+    step = action(detail=True, methods=["post"], url_path=name, url_name=name)(step)
+    return extend_schema(request=ComplaintStepSerializer, responses=ComplaintDetailSerializer)(step)
 
 
 @extend_schema_view(
