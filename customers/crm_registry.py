@@ -50,6 +50,8 @@ ENUM_NAME_OVERRIDES = {
     "ComplaintSeverityEnum": "customers.models.Complaint.Severity",
     "PreferenceCategoryEnum": "customers.models.Preference.Category",
     "PreferenceSourceEnum": "customers.models.Preference.Source",
+    "CustomerKindEnum": "customers.models.Customer.Kind",
+    "RequirementStatusEnum": "customers.models.Requirement.Status",
 }
 
 

@@ -270,3 +270,19 @@ def test_complaint_list_filters_and_query_count(
     overdue = make_complaint(received_at=timezone.now() - dt.timedelta(days=9))
     response = client.get(url, {"overdue": "on"})
     assert list(response.context["complaints"]) == [overdue]
+
+
+def test_ack_email_is_delivered_once(
+    make_complaint, mailoutbox, django_capture_on_commit_callbacks
+):
+    from qms.services import message_send
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        complaint = make_complaint()
+    assert callbacks  # the send is kicked after commit
+    message = Message.objects.get(key=f"complaint-ack:{complaint.pk}")
+    assert message_send(message_id=message.pk) is True
+    assert message_send(message_id=message.pk) is False
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["ada@example.com"]
+    assert complaint.reference in mailoutbox[0].subject
