@@ -93,6 +93,10 @@ def interaction_log(
 ) -> Interaction:
     """Log one interaction by hand (a call, an e-mail, a visit…)."""
     _check_department(actor=actor, department=department)
+    if kind not in LOGGABLE_KINDS:
+        raise ApplicationError(
+            _("Complaints and bookings have their own forms; log a call, e-mail, visit or order.")
+        )
     if occurred_at > timezone.now() + dt.timedelta(minutes=5):
         raise ApplicationError(
             _("An interaction is logged after it happened; use a booking for a future visit.")

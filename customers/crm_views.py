@@ -11,7 +11,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -513,11 +513,13 @@ class ReplenishmentOptOutView(View):
         customer = self._customer(token)
         if customer is None:
             return render(request, "customers/crm/opt_out_invalid.html", status=404)
-        return render(request, self.template_name, {"customer": customer, "done": False})
+        with translation.override(customer.language):
+            return render(request, self.template_name, {"customer": customer, "done": False})
 
     def post(self, request, token):
         customer = self._customer(token)
         if customer is None:
             return render(request, "customers/crm/opt_out_invalid.html", status=404)
         crm_services.replenishment_opt_out(customer=customer)
-        return render(request, self.template_name, {"customer": customer, "done": True})
+        with translation.override(customer.language):
+            return render(request, self.template_name, {"customer": customer, "done": True})

@@ -128,3 +128,10 @@ def test_import_page_shows_the_report(client_for, quality_manager, front_desk):
         url, {"file": _csv(CSV.format(ref=customer.external_ref))}
     )
     assert response.context["report"].created == 2
+
+
+def test_complaints_and_bookings_are_not_logged_as_plain_interactions(
+    customer, front_desk, front_desk_staff
+):
+    with pytest.raises(ApplicationError, match="own forms"):
+        _log(customer=customer, department=front_desk, actor=front_desk_staff, kind="complaint")
