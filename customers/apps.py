@@ -23,6 +23,13 @@ class CustomersConfig(AppConfig):
         register_navigation()
         register_dashboard_filters()
 
+        # CRM: interactions, preferences, complaints, replenishment.
+        from . import crm_metrics, crm_registry
+
+        crm_metrics.register()
+        crm_registry.register_navigation()
+        crm_registry.register_history()
+
 
 def register_dashboard_filters():
     from qms.dashboard import dimensions

@@ -262,6 +262,9 @@ def load(*, stdout) -> int:
     from . import requirement_demo
 
     created += requirement_demo.load(stdout=stdout)
+    from . import crm_demo  # CRM: hotel checklist, eggs reminder, loyalty figures
+
+    created += crm_demo.load(stdout=stdout)
     if stdout is not None and created:
         stdout.write(f"customers: {created} demo rows created")
     return created

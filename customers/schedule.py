@@ -16,4 +16,20 @@ BEAT_SCHEDULE: dict = {
         "task": "customers.send_weekly_digest",
         "schedule": crontab(minute=0, day_of_week="mon"),
     },
+    # CRM: overdue complaints remind the owner, then the quality managers (each once).
+    "customers.remind_overdue_complaints": {
+        "task": "customers.remind_overdue_complaints",
+        "schedule": 300.0,
+    },
+    # CRM: replenishment reminders (once per product and predicted cycle; hourly is
+    # plenty for a 2-day lead window).
+    "customers.send_replenishment_reminders": {
+        "task": "customers.send_replenishment_reminders",
+        "schedule": crontab(minute=15),
+    },
+    # CRM: timeline rows for purchases, tickets and interviews imported meanwhile.
+    "customers.mirror_interactions": {
+        "task": "customers.mirror_interactions",
+        "schedule": 120.0,
+    },
 }

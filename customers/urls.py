@@ -53,3 +53,6 @@ urlpatterns = [
     path("findings/", views.FindingListView.as_view(), name="finding-list"),
 ]
 urlpatterns += requirement_urlpatterns
+from .crm_urls import urlpatterns as crm_urlpatterns  # noqa: E402
+
+urlpatterns += crm_urlpatterns

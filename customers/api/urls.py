@@ -20,3 +20,16 @@ router.register("interviews", InterviewViewSet, basename="interview")
 
 router.register("requirements", RequirementViewSet, basename="requirement")
 router.register("deployments", DeploymentViewSet, basename="deployment")
+
+# CRM: interactions, preferences, complaints, bookings.
+from .crm_views import (  # noqa: E402
+    BookingViewSet,
+    ComplaintViewSet,
+    InteractionViewSet,
+    PreferenceViewSet,
+)
+
+router.register("interactions", InteractionViewSet, basename="interaction")
+router.register("preferences", PreferenceViewSet, basename="preference")
+router.register("complaints", ComplaintViewSet, basename="complaint")
+router.register("bookings", BookingViewSet, basename="booking")

@@ -206,6 +206,15 @@ SPECTACULAR_SETTINGS = {
         "PartyLevelEnum": "qms.models.InterestedParty.Level",
         "QuestionKindEnum": "satisfaction.models.Question.Kind",
         "ObjectiveStatusEnum": "objectives.models.Objective.Status",
+        "InteractionKindEnum": "customers.models.Interaction.Kind",
+        "InteractionChannelEnum": "customers.models.Interaction.Channel",
+        "BookingKindEnum": "customers.models.Booking.Kind",
+        "ComplaintStatusEnum": "customers.models.Complaint.Status",
+        "ComplaintSeverityEnum": "customers.models.Complaint.Severity",
+        "PreferenceCategoryEnum": "customers.models.Preference.Category",
+        "PreferenceSourceEnum": "customers.models.Preference.Source",
+        "CustomerKindEnum": "customers.models.Customer.Kind",
+        "RequirementStatusEnum": "customers.models.Requirement.Status",
     },
 }
 

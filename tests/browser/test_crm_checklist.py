@@ -1,0 +1,49 @@
+"""A department head opens the bookings page, finds the regular guest's upcoming stay
+and ticks the personalised-service item of their department; the page then says who
+prepared it. The other department's item has no button for them."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from customers import crm_services
+from customers.models import ChecklistItem, Preference
+from tests.browser.conftest import login
+from tests.customers.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_head_ticks_a_personalised_service_item(
+    page, front_desk, front_desk_head, housekeeping, housekeeping_head
+):
+    guest = CustomerFactory(name="Regular Guest")
+    Preference.objects.create(
+        customer=guest, category="room", value="Room facing the sea", department=front_desk
+    )
+    Preference.objects.create(
+        customer=guest, category="food_drink", value="Sugar-free coffee", department=housekeeping
+    )
+    booking = crm_services.booking_create(
+        customer=guest,
+        kind="booking",
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        department=front_desk,
+        actor=front_desk_head,
+    )
+    coffee = booking.checklist.get(department=housekeeping)
+    sea = booking.checklist.get(department=front_desk)
+
+    login(page, "hk-head")
+    page.locator("[data-nav=bookings]").click()
+    row = page.get_by_role("row").filter(has_text="Regular Guest")
+    assert "0 / 2" in row.inner_text()
+    row.get_by_role("link").click()
+    item = page.locator(f"[data-item='{coffee.pk}']")
+    assert "Sugar-free coffee" in item.inner_text()
+    assert page.locator(f"[data-item='{sea.pk}'] button").count() == 0
+    item.get_by_role("button", name="Mark prepared").click()
+    prepared = page.locator(f"[data-item='{coffee.pk}'] [data-testid=prepared-by]")
+    assert "Hugo Head" in prepared.inner_text()
+    assert ChecklistItem.objects.get(pk=coffee.pk).prepared_by == housekeeping_head
