@@ -4,7 +4,7 @@ verified, measured effect.
 
 Sources are child rows (`ActionSource`), so a merged duplicate carries its sources to the
 surviving action and a source's page can list the actions opened from it. Complaints do
-not exist in this branch: `ActionSource.complaint_ref` is the placeholder the lead turns
+not exist in this branch: `ActionSource.complaint_ref` was the placeholder the lead turned
 into a foreign key to `customers.Complaint` at merge.
 
 Escalation rule (section 4 of ARCHITECTURE.md): overdue is measured against the ORIGINAL
@@ -300,13 +300,13 @@ class ActionSource(BaseModel):
         on_delete=models.PROTECT,
         related_name="corrective_action_sources",
     )
-    # MERGE: replace with `complaint = models.ForeignKey("customers.Complaint", null=True,
-    # blank=True, on_delete=models.PROTECT, related_name="corrective_action_sources")`.
-    complaint_ref = models.CharField(
-        _("complaint reference(s)"),
-        max_length=200,
+    complaint = models.ForeignKey(
+        "customers.Complaint",
+        verbose_name=_("complaint"),
+        null=True,
         blank=True,
-        help_text=_("Until complaints are recorded in the portal: their numbers."),
+        on_delete=models.PROTECT,
+        related_name="corrective_action_sources",
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
@@ -330,8 +330,8 @@ class ActionSource(BaseModel):
                 name="actionsource_objective_has_objective",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="complaint") | ~Q(complaint_ref=""),
-                name="actionsource_complaint_has_ref",
+                condition=~Q(kind="complaint") | Q(complaint__isnull=False),
+                name="actionsource_complaint_has_complaint",
             ),
         ]
         indexes = [
@@ -341,6 +341,8 @@ class ActionSource(BaseModel):
             models.Index(fields=["followup_case"], name="actionsource_followup_idx"),
             # {% actions_for objective %} on an objective's page.
             models.Index(fields=["objective"], name="actionsource_objective_idx"),
+            # The actions opened from a complaint, on the complaint's page.
+            models.Index(fields=["complaint"], name="actionsource_complaint_idx"),
         ]
 
     def __str__(self):

@@ -11,7 +11,9 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from qms.exceptions import ApplicationError
 from qms.selectors import department_ids_for_user
 
 from .models import (
@@ -118,7 +120,12 @@ def action_detail(*, action: CorrectiveAction) -> dict:
         "extensions": list(action.extensions.select_related("by")),
         "sources": list(
             action.sources.select_related(
-                "wave", "topic", "followup_case__customer", "objective", "objective_analysis"
+                "wave",
+                "topic",
+                "followup_case__customer",
+                "objective",
+                "objective_analysis",
+                "complaint",
             )
         ),
         "duplicates": list(action.duplicates.only("id", "reference", "title")),
@@ -126,8 +133,8 @@ def action_detail(*, action: CorrectiveAction) -> dict:
 
 
 def similar_actions(*, user, topic_id, exclude_pk=None) -> dict:
-    """Open and past actions on the same topic, so a duplicate is merged, not opened.
-    `complaints` is the hook for customers.Complaint (empty until it exists)."""
+    """Open and past actions and complaints on the same topic, so a duplicate is merged,
+    not opened."""
     if not topic_id:
         return {"open": [], "past": [], "complaints": []}
     qs = scope_actions(
@@ -146,10 +153,30 @@ def similar_actions(*, user, topic_id, exclude_pk=None) -> dict:
 
 
 def complaints_on_topic(*, topic_id) -> list:
-    """MERGE: return customers.Complaint rows on the topic (newest first, 10 at most)
-    once complaints exist, e.g. `list(Complaint.objects.filter(topic_id=topic_id)
-    .order_by("-received_at")[:10])`."""
-    return []
+    """Complaints on the same topic (newest first, 10 at most), shown before an action
+    is opened so a duplicate is merged rather than multiplied."""
+    from customers.models import Complaint
+
+    return list(
+        Complaint.objects.filter(topic_id=topic_id)
+        .select_related("customer")
+        .order_by("-received_at", "-id")[:10]
+    )
+
+
+def complaints_from_refs(text: str) -> list:
+    """The complaints named by their references (“CMP-2026-00001, CMP-2026-00007”);
+    an unknown reference is an error the user can read."""
+    from customers.models import Complaint
+
+    refs = [ref.strip().upper() for ref in text.replace(";", ",").split(",") if ref.strip()]
+    found = {c.reference: c for c in Complaint.objects.filter(reference__in=refs)}
+    missing = [ref for ref in refs if ref not in found]
+    if missing:
+        raise ApplicationError(
+            _("No complaint has the reference %(refs)s.") % {"refs": ", ".join(missing)}
+        )
+    return [found[ref] for ref in dict.fromkeys(refs)]
 
 
 def my_actions(*, user) -> QuerySet[CorrectiveAction]:
@@ -194,6 +221,7 @@ def actions_for_source(obj, *, user=None) -> list[CorrectiveAction]:
         "followupcase": "followup_case",
         "objective": "objective",
         "objectiveanalysis": "objective_analysis",
+        "complaint": "complaint",
         "topic": "topic",
     }.get(obj._meta.model_name)
     if field is None:

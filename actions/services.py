@@ -21,6 +21,7 @@ from qms.exceptions import ApplicationError
 from qms.registry import Direction, Period, registry
 from qms.services import impacts_check_plan_may_proceed, message_queue
 
+from . import selectors
 from .models import (
     ActionExtension,
     ActionSource,
@@ -116,7 +117,14 @@ def action_create(
     action.save()
     action.reference = f"CA-{action.created_at.year}-{action.pk:04d}"
     action.save(update_fields=["reference", "updated_at"])
-    if source_kind != SourceKind.MANUAL or source_note:
+    if source_kind == SourceKind.COMPLAINT:
+        # One source row per complaint: each complaint's page lists the action.
+        complaints = selectors.complaints_from_refs(complaint_ref)
+        if not complaints:
+            raise ApplicationError(_("Give the complaint reference(s)."))
+        for complaint in complaints:
+            source_add(action=action, kind=source_kind, complaint=complaint, note=source_note)
+    elif source_kind != SourceKind.MANUAL or source_note:
         source_add(
             action=action,
             kind=source_kind,
@@ -126,7 +134,6 @@ def action_create(
             followup_case=followup_case,
             objective=objective,
             objective_analysis=objective_analysis,
-            complaint_ref=complaint_ref,
             note=source_note,
         )
     ActionTransition.objects.create(action=action, from_status="", to_status=S.OPEN, by=actor)
@@ -147,7 +154,7 @@ def source_add(*, action: CorrectiveAction, kind: str, **fields) -> ActionSource
             source.objective_id or source.objective_analysis_id,
             _("Choose the missed objective."),
         ),
-        SourceKind.COMPLAINT: (source.complaint_ref.strip(), _("Give the complaint number(s).")),
+        SourceKind.COMPLAINT: (source.complaint_id, _("Give the complaint reference(s).")),
     }
     if kind in required and not required[kind][0]:
         raise ApplicationError(required[kind][1])

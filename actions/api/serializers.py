@@ -36,7 +36,7 @@ class SourceSerializer(serializers.ModelSerializer):
             "followup_case",
             "objective",
             "objective_analysis",
-            "complaint_ref",
+            "complaint",
             "note",
         ]
 
@@ -146,7 +146,12 @@ class ActionCreateSerializer(serializers.Serializer):
     objective_analysis = serializers.PrimaryKeyRelatedField(
         queryset=ObjectiveAnalysis.objects.all(), required=False, allow_null=True
     )
-    complaint_ref = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    complaint_ref = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Complaint reference(s), comma separated, e.g. CMP-2026-00001.",
+    )
 
 
 class ActionTransitionRequestSerializer(serializers.Serializer):

@@ -35,5 +35,6 @@ def _open_query(obj) -> str:
         "followupcase": f"case={obj.pk}",
         "objective": f"objective={obj.pk}",
         "objectiveanalysis": f"analysis={obj.pk}",
+        "complaint": f"complaint={getattr(obj, 'reference', '')}",
         "topic": f"topic={obj.pk}",
     }.get(name, "")

@@ -123,3 +123,17 @@ def advance(
         if step == to:
             return action
     return action
+
+
+def make_complaint(*, department, topic=None, description="Waited 40 minutes for a table"):
+    """A complaint registered through the CRM's intake service."""
+    from customers import crm_services
+    from tests.customers.factories import CustomerFactory, TopicFactory
+
+    return crm_services.complaint_intake(
+        customer=CustomerFactory(),
+        description=description,
+        topic=topic or TopicFactory(),
+        severity="medium",
+        department=department,
+    )

@@ -52,20 +52,23 @@ def test_retrieve_has_sources_criteria_and_transitions(api_client_for, quality_m
 def test_create_is_for_quality_managers(
     api_client_for, quality_manager, front_desk_head, front_desk
 ):
+    from tests.actions.factories import make_complaint
+
+    complaint = make_complaint(department=front_desk)
     payload = {
         "title": "Queue",
         "department": front_desk.pk,
         "owner": front_desk_head.pk,
         "due_date": (timezone.localdate() + dt.timedelta(days=10)).isoformat(),
         "source_kind": "complaint",
-        "complaint_ref": "C-7",
+        "complaint_ref": complaint.reference,
     }
     assert api_client_for(front_desk_head).post("/api/actions/", payload).status_code == 403
     response = api_client_for(quality_manager).post("/api/actions/", payload)
     assert response.status_code == 201, response.json()
     action = CorrectiveAction.objects.get()
     assert response.json()["reference"] == action.reference
-    assert action.sources.get().complaint_ref == "C-7"
+    assert action.sources.get().complaint == complaint
 
 
 def test_create_reports_a_missing_source(

@@ -45,13 +45,17 @@ def test_similar_actions_respect_scope(
 def test_merging_moves_the_sources_and_cancels_the_duplicate(
     quality_manager, front_desk, front_desk_head, topic
 ):
+    from tests.actions.factories import make_complaint
+
+    first = make_complaint(department=front_desk, topic=topic)
+    second = make_complaint(department=front_desk, topic=topic)
     survivor = open_action(
         actor=quality_manager,
         department=front_desk,
         owner=front_desk_head,
         topic=topic,
         source_kind=SourceKind.COMPLAINT,
-        complaint_ref="C-1",
+        complaint_ref=first.reference,
     )
     duplicate = open_action(
         actor=quality_manager,
@@ -59,14 +63,14 @@ def test_merging_moves_the_sources_and_cancels_the_duplicate(
         owner=front_desk_head,
         topic=topic,
         source_kind=SourceKind.COMPLAINT,
-        complaint_ref="C-2",
+        complaint_ref=second.reference,
     )
     assert services.action_merge(actor=quality_manager, duplicate=duplicate, survivor=survivor) == 1
     duplicate.refresh_from_db()
     assert duplicate.status == CorrectiveAction.Status.CANCELLED
     assert duplicate.duplicate_of == survivor
     assert survivor.reference in duplicate.justification
-    assert sorted(survivor.sources.values_list("complaint_ref", flat=True)) == ["C-1", "C-2"]
+    assert {s.complaint for s in survivor.sources.all()} == {first, second}
     assert duplicate.transitions.last().to_status == "cancelled"
 
 

@@ -81,8 +81,31 @@ def test_create_page_prefilled_from_a_missed_objective(
 
 
 def test_create_page_prefilled_with_complaint_numbers(client_for, quality_manager):
-    page = client_for(quality_manager).get(reverse("actions:action-create"), {"complaint": "C-9"})
-    assert page.context["form"].initial["complaint_ref"] == "C-9"
+    page = client_for(quality_manager).get(
+        reverse("actions:action-create"), {"complaint": "CMP-2026-00009"}
+    )
+    assert page.context["form"].initial["complaint_ref"] == "CMP-2026-00009"
+
+
+def test_the_complaint_page_lists_the_actions_opened_from_it(
+    client_for, quality_manager, front_desk, front_desk_head
+):
+    from tests.actions.factories import make_complaint
+
+    complaint = make_complaint(department=front_desk)
+    action = open_action(
+        actor=quality_manager,
+        department=front_desk,
+        owner=front_desk_head,
+        source_kind=SourceKind.COMPLAINT,
+        complaint_ref=complaint.reference,
+    )
+    page = client_for(quality_manager).get(
+        reverse("customers:complaint-detail", args=[complaint.pk])
+    )
+    body = page.content.decode()
+    assert action.reference in body
+    assert f"complaint={complaint.reference}" in body  # open another from here
 
 
 def test_follow_up_case_and_objective_show_their_actions(

@@ -253,11 +253,11 @@ def test_create_from_a_survey_finding(client_for, quality_manager, front_desk, f
     action = CorrectiveAction.objects.get()
     assert response.status_code == 302
     source = action.sources.get()
-    assert (source.wave, source.topic, source.question_code, source.complaint_ref) == (
+    assert (source.wave, source.topic, source.question_code, source.complaint) == (
         wave,
         topic,
         "driver",
-        "",
+        None,
     )
 
 

@@ -42,15 +42,31 @@ def test_a_survey_finding_needs_its_wave(quality_manager, front_desk, front_desk
         )
 
 
-def test_a_complaint_source_keeps_its_numbers(quality_manager, front_desk, front_desk_head):
+def test_an_action_from_two_complaints_links_both(quality_manager, front_desk, front_desk_head):
+    from tests.actions.factories import make_complaint
+
+    first, second = make_complaint(department=front_desk), make_complaint(department=front_desk)
     action = open_action(
         actor=quality_manager,
         department=front_desk,
         owner=front_desk_head,
         source_kind=SourceKind.COMPLAINT,
-        complaint_ref="C-12, C-15",
+        complaint_ref=f"{first.reference}, {second.reference.lower()}",
     )
-    assert action.sources.get().complaint_ref == "C-12, C-15"
+    assert {s.complaint for s in action.sources.all()} == {first, second}
+    # Each complaint knows the action opened from it.
+    assert first.corrective_action_sources.get().action == action
+
+
+def test_an_unknown_complaint_reference_is_refused(quality_manager, front_desk, front_desk_head):
+    with pytest.raises(ApplicationError, match="No complaint has the reference CMP-1999-00001"):
+        open_action(
+            actor=quality_manager,
+            department=front_desk,
+            owner=front_desk_head,
+            source_kind=SourceKind.COMPLAINT,
+            complaint_ref="CMP-1999-00001",
+        )
 
 
 def test_a_transition_not_in_the_map_is_refused(action, quality_manager):
