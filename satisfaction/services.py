@@ -23,7 +23,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from customers.models import Consent, Customer
+from customers.contact_cap import annotate_contact_capped
+from customers.models import Consent, ContactLog, Customer
 from qms.exceptions import ApplicationError
 from qms.models import Message, User
 from qms.services import enqueue_on_commit, message_queue
@@ -407,6 +408,9 @@ def _eligibility(queryset, *, cap_days: int, now: dt.datetime, exclude_wave_id=N
     )
     if exclude_wave_id:
         recent = recent.exclude(wave_id=exclude_wave_id)
+    # The organisation-wide cap shared with the CRM's reminders (customers.contact_cap):
+    # `contact_capped` counts every unprompted contact, not only surveys.
+    queryset = annotate_contact_capped(queryset, now=now)
     return queryset.annotate(
         consent_granted=Exists(consents.filter(granted=True)),
         opted_out=Exists(consents.filter(granted=False)),
@@ -423,7 +427,7 @@ def _suppression_reason(customer) -> str:
         return Invitation.Reason.NO_CONSENT
     if not customer.email:
         return Invitation.Reason.NO_EMAIL
-    if customer.capped:
+    if customer.capped or customer.contact_capped:
         return Invitation.Reason.CAPPED
     return ""
 
@@ -465,6 +469,7 @@ def _freeze_audience(*, wave: Wave, now: dt.datetime, trigger_ref: str = "") -> 
         When(consent_granted=False, then=Value(Invitation.Reason.NO_CONSENT.value)),
         When(email="", then=Value(Invitation.Reason.NO_EMAIL.value)),
         When(capped=True, then=Value(Invitation.Reason.CAPPED.value)),
+        When(contact_capped=True, then=Value(Invitation.Reason.CAPPED.value)),
         default=Value(""),
         output_field=CharField(),
     )
@@ -910,6 +915,22 @@ def invitations_process_due(*, limit: int = 1000, now: dt.datetime | None = None
                 updated_at=now,
             )
             Wave.objects.filter(pk=wave.pk).update(sent_count=F("sent_count") + len(ids))
+            # Count the invitations against the shared contact cap (one row per
+            # invitation, keyed, so a re-run of the scanner records nothing twice).
+            ContactLog.objects.bulk_create(
+                [
+                    ContactLog(
+                        customer_id=customer_id,
+                        channel="email",
+                        kind="survey_invitation",
+                        key=f"survey-invite:{pk}",
+                        contacted_at=now,
+                    )
+                    for pk, customer_id in qs.values_list("pk", "customer_id")
+                    if customer_id
+                ],
+                ignore_conflicts=True,
+            )
         elif action == "remind":
             step = key[2]
             if step < wave.max_reminders:

@@ -89,6 +89,34 @@ def test_the_contact_frequency_cap_spans_all_surveys():
     assert third.invitations.get(customer=customer).state == Invitation.State.SCHEDULED
 
 
+def test_the_cap_shared_with_crm_reminders_suppresses_an_invitation():
+    """Two unprompted contacts this week (e.g. replenishment reminders) are the
+    organisation-wide limit: a survey wave leaves the customer alone."""
+    from customers import contact_cap
+
+    customer = consenting_customer()
+    now = timezone.now()
+    for n in range(contact_cap.CONTACT_CAP_MAX):
+        contact_cap.contact_record(
+            customer=customer, kind="replenishment", now=now, key=f"replenish-test:{n}"
+        )
+    wave = running_wave(published_survey(code="shared"), contact_cap_days=30)
+    invitation = wave.invitations.get(customer=customer)
+    assert (invitation.state, invitation.reason) == (
+        Invitation.State.SUPPRESSED,
+        Invitation.Reason.CAPPED,
+    )
+
+
+def test_a_sent_invitation_counts_against_the_shared_cap_once():
+    from customers.models import ContactLog
+
+    invitation, _token = sent_invitation()
+    services.invitations_process_due(now=timezone.now())  # a second scan records nothing
+    log = ContactLog.objects.get(customer=invitation.customer)
+    assert (log.kind, log.key) == ("survey_invitation", f"survey-invite:{invitation.pk}")
+
+
 def test_the_default_cap_comes_from_settings(settings):
     settings.SATISFACTION_CONTACT_CAP_DAYS = 7
     customer = consenting_customer()
