@@ -7,23 +7,15 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from customers.models import Requirement, Segment
+from customers.models import Requirement
 from objectives.models import CheckIn, KeyResult, Objective
 from objectives.services import period_parse
+from tests.customers.factories import SegmentFactory  # noqa: F401 - shared
 from tests.factories import DepartmentFactory, QualityManagerFactory, UserFactory
 
 
 def this_year() -> str:
     return str(timezone.localdate().year)
-
-
-class SegmentFactory(DjangoModelFactory):
-    class Meta:
-        model = Segment
-        django_get_or_create = ["code"]
-
-    name = factory.Sequence(lambda n: f"Segment {n}")
-    code = factory.Sequence(lambda n: f"segment-{n}")
 
 
 class RequirementFactory(DjangoModelFactory):

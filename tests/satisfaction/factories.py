@@ -7,27 +7,10 @@ from django.db import models
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from customers.models import Consent, Customer, Segment, Topic
+from customers.models import Customer
 from satisfaction import services
 from satisfaction.models import Choice, Invitation, Question, Survey, SurveyVersion, Wave
-
-
-class SegmentFactory(DjangoModelFactory):
-    class Meta:
-        model = Segment
-        django_get_or_create = ["code"]
-
-    name = factory.Sequence(lambda n: f"Segment {n}")
-    code = factory.Sequence(lambda n: f"segment-{n}")
-
-
-class TopicFactory(DjangoModelFactory):
-    class Meta:
-        model = Topic
-        django_get_or_create = ["slug"]
-
-    name = factory.Sequence(lambda n: f"Topic {n}")
-    slug = factory.Sequence(lambda n: f"topic-{n}")
+from tests.customers.factories import ConsentFactory, SegmentFactory, TopicFactory  # noqa: F401 - shared
 
 
 class CustomerFactory(DjangoModelFactory):
@@ -37,17 +20,6 @@ class CustomerFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Customer {n}")
     email = factory.Sequence(lambda n: f"customer{n}@example.com")
     language = Customer.Language.ENGLISH
-
-
-class ConsentFactory(DjangoModelFactory):
-    class Meta:
-        model = Consent
-
-    customer = factory.SubFactory(CustomerFactory)
-    channel = Consent.Channel.SURVEYS
-    granted = True
-    recorded_at = factory.LazyFunction(timezone.now)
-    method = Consent.Method.WEB_FORM
 
 
 def consenting_customer(**kwargs) -> Customer:

@@ -1,26 +1,9 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from customers.models import Deployment, Requirement, Segment, Topic
+from customers.models import Deployment, Requirement
+from tests.customers.factories import SegmentFactory, TopicFactory  # noqa: F401 - shared
 from tests.factories import DepartmentFactory
-
-
-class SegmentFactory(DjangoModelFactory):
-    class Meta:
-        model = Segment
-        django_get_or_create = ["code"]
-
-    name = factory.Sequence(lambda n: f"Segment {n}")
-    code = factory.Sequence(lambda n: f"segment-{n}")
-
-
-class TopicFactory(DjangoModelFactory):
-    class Meta:
-        model = Topic
-        django_get_or_create = ["slug"]
-
-    name = factory.Sequence(lambda n: f"Topic {n}")
-    slug = factory.Sequence(lambda n: f"topic-{n}")
 
 
 class RequirementFactory(DjangoModelFactory):
