@@ -8,12 +8,13 @@ class ActionsConfig(AppConfig):
     verbose_name = _("Corrective actions")
 
     def ready(self):
-        from . import metrics
+        from . import metrics, panels
 
         metrics.register()
         register_history()
         register_navigation()
         register_record_panels()
+        panels.register()
 
 
 def register_record_panels():

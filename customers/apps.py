@@ -24,11 +24,12 @@ class CustomersConfig(AppConfig):
         register_dashboard_filters()
 
         # CRM: interactions, preferences, complaints, replenishment.
-        from . import crm_metrics, crm_registry
+        from . import crm_metrics, crm_panels, crm_registry
 
         crm_metrics.register()
         crm_registry.register_navigation()
         crm_registry.register_history()
+        crm_panels.register()
 
 
 def register_dashboard_filters():

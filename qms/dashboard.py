@@ -72,7 +72,7 @@ TILES = [
     ),
     Tile(
         "followups_on_time",
-        "followup_on_time_rate",
+        "follow_up_on_time_rate",
         _("Follow-up cases handled in time"),
         "satisfaction:followup-list",
         segment_filter=False,

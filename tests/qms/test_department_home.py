@@ -55,3 +55,32 @@ def test_home_query_count_does_not_grow_with_objectives(
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get("/")
     assert response.content.decode().count("data-health=") >= 7
+
+
+def test_head_sees_the_departments_open_actions_measures_and_complaints(
+    client_for, quality_manager, front_desk, front_desk_head, housekeeping
+):
+    from actions.models import Measure
+    from tests.actions.factories import make_complaint, open_action
+
+    action = open_action(actor=quality_manager, department=front_desk, owner=front_desk_head)
+    Measure.objects.create(
+        action=action,
+        title="Faster ID scanner",
+        owner=front_desk_head,
+        department=front_desk,
+        due_date=action.due_date,
+    )
+    ours = make_complaint(department=front_desk)
+    theirs = make_complaint(department=housekeeping)
+    body = client_for(front_desk_head).get("/").content.decode()
+    assert action.reference in body
+    assert "Faster ID scanner" in body
+    assert ours.reference in body
+    assert theirs.reference not in body  # another department's complaint stays out
+
+
+def test_panels_stay_hidden_when_there_is_nothing_to_show(client_for, front_desk_head):
+    body = client_for(front_desk_head).get("/").content.decode()
+    assert 'data-testid="panel-actions"' not in body
+    assert 'data-testid="panel-complaints"' not in body
