@@ -121,6 +121,38 @@ def _satisfaction_key_result(objective, *, actor) -> int:
     )
 
 
+# Guide point 6 on the checkout objective: shorter queues must not come from "996"
+# overtime for cashiers; the plan records the harm it avoided and how.
+CHECKOUT_IMPACTS = [
+    ("Customers", "positive", "Shorter queues at the checkout.", ""),
+    (
+        "Employees",
+        "negative",
+        "Keeping extra lanes open was first planned with longer shifts (“996”-style "
+        "overtime for cashiers).",
+        "No overtime: two part-time cashiers cover the Saturday and evening peaks.",
+    ),
+    ("Suppliers", "neutral", "No change to orders or prices.", ""),
+]
+
+
+def _impacts(objective, impacts) -> int:
+    from qms.models import InterestedParty
+    from qms.services import impact_record
+
+    parties = InterestedParty.objects.in_bulk([name for name, *_ in impacts], field_name="name")
+    for name, impact, note, mitigation in impacts:
+        if name in parties:
+            impact_record(
+                target=objective,
+                party=parties[name],
+                impact=impact,
+                note=note,
+                mitigation=mitigation,
+            )
+    return len(parties)
+
+
 def load(*, stdout) -> int:
     """Create what is missing; return the number of rows created."""
     users = User.objects.in_bulk(["quality", "frontdesk", "housekeeping"], field_name="username")
@@ -187,6 +219,7 @@ def load(*, stdout) -> int:
                     (3, 7, 7, "Self-checkout kiosks in use."),
                 ],
             )
+            created += _impacts(checkout, CHECKOUT_IMPACTS)
         carts, new = _objective(
             actor=quality,
             label=label,

@@ -38,7 +38,7 @@ from customers.models import Requirement
 from qms.exceptions import ApplicationError
 from qms.models import User
 from qms.registry import Period, registry
-from qms.services import message_queue
+from qms.services import impacts_check_plan_may_proceed, message_queue
 
 from . import selectors
 from .models import CheckIn, KeyResult, Objective, ObjectiveAnalysis
@@ -345,6 +345,10 @@ def checkin_create(
         raise ApplicationError(
             _("“%s” is computed from a metric; it takes no manual check-ins.") % key_result
         )
+    # Guide point 6: a plan that harms an interested party (e.g. "996" overtime for
+    # employees) does not go ahead, so no progress is recorded on it, until the harm
+    # has a mitigation or a quality manager's recorded approval.
+    impacts_check_plan_may_proceed(target=objective)
     now = timezone.now()
     checkin = CheckIn(
         key_result=key_result,

@@ -115,3 +115,24 @@ def test_on_postgresql_the_database_also_refuses_to_delete_a_check_in():
     with pytest.raises(ProtectedError), transaction.atomic():
         checkin.key_result.delete()
     assert CheckIn.objects.filter(pk=checkin.pk).exists()
+
+
+def test_a_plan_that_harms_a_party_takes_no_check_in_until_mitigated(quality_manager):
+    """Guide point 6: "996" overtime for employees stops the plan until it has a
+    mitigation or a quality manager's approval."""
+    from qms import services as qms_services
+    from qms.models import InterestedParty
+
+    kr = KeyResultFactory()
+    employees = InterestedParty.objects.create(
+        name="Employees", category="employees", needs="Hours", review_date=dt.date(2027, 1, 1)
+    )
+    assessment = qms_services.impact_record(
+        target=kr.objective, party=employees, impact="negative", note="996 overtime"
+    )
+    with pytest.raises(ApplicationError, match="harms Employees"):
+        services.checkin_create(actor=quality_manager, key_result=kr, value=5)
+    qms_services.impact_approve(
+        assessment=assessment, actor=quality_manager, reason="Two weeks of stock-taking only"
+    )
+    assert services.checkin_create(actor=quality_manager, key_result=kr, value=5).value == 5
