@@ -1,6 +1,7 @@
 """Metrics of the objectives app, registered in `ObjectivesConfig.ready()`."""
 
 import datetime as dt
+from collections import Counter
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
@@ -28,11 +29,22 @@ def objectives_on_track(*, period: Period, department: str = "") -> MetricValue:
     if not objectives:
         return MetricValue(value=None, n=0)
     attach_progress(objectives)
-    on_track = sum(1 for o in objectives if o.health == maths.ON_TRACK)
+    counts = Counter(o.health for o in objectives)
+    on_track = counts[maths.ON_TRACK]
+    labels = {
+        maths.ON_TRACK: _("On track"),
+        maths.AT_RISK: _("At risk"),
+        maths.OFF_TRACK: _("Off track"),
+        maths.NO_DATA: _("No data"),
+    }
     return MetricValue(
         value=round(100 * on_track / len(objectives), 1),
         n=len(objectives),
-        detail={"on_track": on_track},
+        # Objectives by health, for the dashboard: [[label, count], ...] in a fixed order.
+        detail={
+            "on_track": on_track,
+            "by_health": [[str(label), counts[key]] for key, label in labels.items()],
+        },
     )
 
 

@@ -56,3 +56,17 @@ def test_checkins_on_time_counts_late_and_missing_dues():
     result = registry.compute("checkins_on_time", period=PAST)
     assert result.detail == {"on_time": 1, "late": 1, "missing": 1}
     assert result.value == pytest.approx(33.3)
+
+
+def test_objectives_on_track_breaks_the_count_down_by_health(quality_manager):
+    """The dashboard shows objectives by health from the same metric."""
+    from qms.registry import Period, registry
+    from tests.objectives.factories import KeyResultFactory
+
+    KeyResultFactory()  # an objective with a key result but no value yet: no data
+    value = registry.compute(
+        "objectives_on_track", period=Period.parse(str(timezone.localdate().year))
+    )
+    counts = dict(value.detail["by_health"])
+    assert sum(counts.values()) == value.n == 1
+    assert counts["No data"] == 1
