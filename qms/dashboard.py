@@ -71,6 +71,13 @@ TILES = [
         segment_filter=False,
     ),
     Tile(
+        "followups_overdue",
+        "follow_ups_overdue",
+        _("Overdue follow-up cases"),
+        "satisfaction:followup-list",
+        segment_filter=False,
+    ),
+    Tile(
         "followups_on_time",
         "follow_up_on_time_rate",
         _("Follow-up cases handled in time"),

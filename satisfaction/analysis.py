@@ -611,3 +611,15 @@ def metric_follow_up_on_time_rate(*, period, survey=None) -> MetricValue:
         n=score.n,
         detail={"on_time": row["on_time"], "margin_of_error": score.moe},
     )
+
+
+def metric_follow_ups_overdue(*, period, survey=None) -> MetricValue:
+    """Follow-up cases still open past their deadline now (a snapshot: the period is not
+    used, like any backlog count)."""
+    from .models import FollowUpCase
+
+    q = _survey_q(survey, prefix="response__")
+    row = FollowUpCase.objects.filter(q, state__in=FollowUpCase.OPEN_STATES).aggregate(
+        open=Count("id"), overdue=Count("id", filter=Q(due_at__lt=timezone.now()))
+    )
+    return MetricValue(value=row["overdue"], n=row["open"], detail={"open": row["open"]})

@@ -73,3 +73,13 @@ def register():
         parameters=("survey",),
         app_label="satisfaction",
     )
+    registry.register(
+        key="follow_ups_overdue",
+        label=_("Overdue follow-up cases"),
+        unit=_("cases"),
+        direction=Direction.LOWER_IS_BETTER,
+        compute=analysis.metric_follow_ups_overdue,
+        description=_("Detractor follow-up cases still open past their deadline."),
+        parameters=("survey",),
+        app_label="satisfaction",
+    )

@@ -96,3 +96,18 @@ def test_follow_up_on_time_rate_metric(quality_manager):
     value = registry.compute("follow_up_on_time_rate", period=period)
     assert value.n == 2
     assert value.value == 50.0
+
+
+def test_overdue_follow_ups_metric_counts_open_cases_past_their_deadline(quality_manager):
+    from qms.registry import Period, registry
+
+    wave = wave_for()
+    for score in (1, 2, 3):
+        answered(wave, {"nps": score})
+    first, second, third = FollowUpCase.objects.order_by("pk")
+    FollowUpCase.objects.filter(pk__in=[first.pk, second.pk]).update(
+        due_at=timezone.now() - dt.timedelta(hours=1)
+    )
+    services.followup_update(case=second, state=FollowUpCase.State.RESOLVED)  # late, closed
+    value = registry.compute("follow_ups_overdue", period=Period.parse("2026"))
+    assert (value.value, value.n) == (1, 2)  # one overdue among the two still open
