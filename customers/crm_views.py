@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,7 +30,6 @@ from .crm_forms import (
     InteractionForm,
     PreferenceForm,
 )
-from .forms import ImportForm
 from .models import Interaction
 from .views import CustomerObjectMixin, CustomerReadMixin, ImportView
 
@@ -103,6 +101,7 @@ class InteractionCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin
 
 
 class InteractionImportView(ImportView):
+    kind = "interactions"
     title = gettext_lazy("Import interactions")
     list_url_name = "customers:customer-list"
     example = (
@@ -110,41 +109,12 @@ class InteractionImportView(ImportView):
         "CALL-9001,C-0001,call,2026-03-01 10:15,phone,FD,Asked about late check-out"
     )
 
-    def get_context_data(self, **kwargs):
-        schema = crm_services.InteractionSchema()
-        context = FormView.get_context_data(self, **kwargs)
-        context.update(
-            title=self.title,
-            kind="interactions",
-            columns=schema.columns,
-            optional_columns=schema.optional_columns,
-            example=self.example,
-            list_url=reverse(self.list_url_name),
-            chunk_size=imports.CHUNK_SIZE,
-        )
-        return context
+    def get_schema(self):
+        return crm_services.InteractionSchema()
 
-    def form_valid(self, form):
-        schema = crm_services.InteractionSchema()
-        report = crm_services.interactions_import(
-            open_rows=imports.csv_rows(form.cleaned_data["file"], schema)
-        )
-        if report.ok:
-            messages.success(
-                self.request,
-                _(
-                    "Imported %(rows)d rows: %(created)d new, %(updated)d updated, "
-                    "%(unchanged)d unchanged."
-                )
-                % {
-                    "rows": report.rows,
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                },
-            )
-        return self.render_to_response(
-            self.get_context_data(form=ImportForm(), report=report, filename=form.files["file"])
+    def run_import(self, upload):
+        return crm_services.interactions_import(
+            open_rows=imports.csv_rows(upload, self.get_schema())
         )
 
 

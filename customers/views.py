@@ -250,8 +250,14 @@ class ImportView(QualityManagerRequiredMixin, FormView):
     list_label = ""
     example = ""
 
+    def get_schema(self):
+        return services.SCHEMAS[self.kind]()
+
+    def run_import(self, upload) -> imports.ImportReport:
+        return services.import_csv(kind=self.kind, upload=upload)
+
     def get_context_data(self, **kwargs):
-        schema = services.SCHEMAS[self.kind]()
+        schema = self.get_schema()
         return super().get_context_data(
             title=self.title,
             kind=self.kind,
@@ -265,7 +271,7 @@ class ImportView(QualityManagerRequiredMixin, FormView):
         )
 
     def form_valid(self, form):
-        report = services.import_csv(kind=self.kind, upload=form.cleaned_data["file"])
+        report = self.run_import(form.cleaned_data["file"])
         if report.ok:
             messages.success(
                 self.request,
