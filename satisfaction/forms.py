@@ -25,6 +25,17 @@ class SurveyUpdateForm(forms.ModelForm):
         fields = ["title", "purpose", "identity_mode", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.versions.filter(status=SurveyVersion.Status.PUBLISHED).exists():
+            # Customers were told how their answers are used when they were invited.
+            field = self.fields["identity_mode"]
+            field.disabled = True
+            field.help_text = _(
+                "Locked: a version has been published and customers were told how their "
+                "answers would be used. Create a new survey for a different identity mode."
+            )
+
 
 class SurveyFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)

@@ -17,6 +17,7 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, CharField, Count, Exists, F, Max, OuterRef, Q, Value, When
 from django.urls import NoReverseMatch, reverse
@@ -92,10 +93,27 @@ def survey_update(*, survey: Survey, **fields) -> Survey:
     unknown = set(fields) - allowed
     if unknown:
         raise ApplicationError(_("These fields cannot be changed here: %s") % ", ".join(unknown))
+    if (
+        "identity_mode" in fields
+        and fields["identity_mode"] != survey.identity_mode
+        and survey.versions.filter(status=SurveyVersion.Status.PUBLISHED).exists()
+    ):
+        # Customers were told how their answers are handled when they were invited.
+        raise ApplicationError(
+            _(
+                "The identity mode cannot change once a version is published: customers "
+                "were told how their answers would be used. Create a new survey instead."
+            )
+        )
     for name, value in fields.items():
         setattr(survey, name, value)
     survey.full_clean()
     survey.save()
+    transaction.on_commit(
+        lambda: _forget_public_waves(
+            Wave.objects.filter(survey_version__survey=survey).values_list("pk", flat=True)
+        )
+    )
     return survey
 
 
@@ -985,13 +1003,44 @@ def link_resolve(*, token: str) -> InvitationLink | None:
     """The link for `token`, or None for an unknown or malformed token."""
     if not token or len(token) > TOKEN_MAX:
         return None
-    return (
-        InvitationLink.objects.select_related(
-            "invitation__wave__survey_version__survey", "invitation__customer"
+    try:
+        # order_by(): the model's default ordering would join the invitation table once
+        # more for nothing; the hash is unique.
+        link = (
+            InvitationLink.objects.select_related("invitation__customer")
+            .order_by()
+            .get(token_hash=hash_token(token))
         )
-        .filter(token_hash=hash_token(token))
-        .first()
-    )
+    except InvitationLink.DoesNotExist:
+        return None
+    link.invitation.wave = public_wave(wave_id=link.invitation.wave_id)
+    return link
+
+
+PUBLIC_WAVE_TTL = 60
+
+
+def _public_wave_key(wave_id: int) -> str:
+    return f"satisfaction:public-wave:{wave_id}"
+
+
+def public_wave(*, wave_id: int) -> Wave:
+    """The wave with its survey version and survey, as the customer's pages use them,
+    kept in the cache for a minute: every survey page and submit reads them, and a
+    six-table join per request was the largest single cost of a submission. What the
+    customer's side reads of them does not change under a running wave (a published
+    version is frozen, the identity mode is locked once published); a new survey title
+    shows within the minute, and the services that change a wave or survey drop the key."""
+    key = _public_wave_key(wave_id)
+    wave = cache.get(key)
+    if wave is None:
+        wave = Wave.objects.select_related("survey_version__survey").get(pk=wave_id)
+        cache.set(key, wave, timeout=PUBLIC_WAVE_TTL)
+    return wave
+
+
+def _forget_public_waves(wave_ids) -> None:
+    cache.delete_many([_public_wave_key(pk) for pk in wave_ids])
 
 
 def invitation_is_expired(invitation: Invitation, now: dt.datetime | None = None) -> bool:

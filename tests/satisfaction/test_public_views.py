@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from customers.models import Consent
 from qms.models import Message
+from satisfaction import services
 from satisfaction.models import Answer, FollowUpCase, Invitation, Response
 from tests.satisfaction.factories import consenting_customer, sent_invitation
 
@@ -91,6 +92,28 @@ def test_submit_stores_typed_answers_and_shows_thanks(client, invited):
     assert invitation.state == Invitation.State.COMPLETED
     assert invitation.completed_at is not None
     assert invitation.next_action_at is None
+
+
+def test_a_submit_costs_a_fixed_handful_of_queries(client, invited, django_assert_max_num_queries):
+    # link + invitation + customer in one query, the wave and questions from the cache,
+    # then BEGIN, response, answers, invitation, COMMIT (savepoints on some backends)
+    _invitation, token = invited
+    client.get(url(token))  # fills the caches, like the customer opening the link
+    with django_assert_max_num_queries(10) as counted:
+        response = client.post(url(token), answers(q_nps="9", q_driver="", q_contact=""))
+    assert response.status_code == 200
+    assert not [q for q in counted.captured_queries if "satisfaction_wave" in q["sql"]]
+
+
+def test_a_new_survey_title_shows_on_the_customers_page_at_once(
+    client, invited, django_capture_on_commit_callbacks
+):
+    invitation, token = invited
+    assert "Dining experience" in client.get(url(token)).content.decode()
+    survey = invitation.wave.survey_version.survey
+    with django_capture_on_commit_callbacks(execute=True):
+        services.survey_update(survey=survey, title="Our restaurant")
+    assert "Our restaurant" in client.get(url(token)).content.decode()
 
 
 def test_used_link_is_410_and_a_second_submit_stores_nothing(client, invited):

@@ -93,3 +93,34 @@ def test_choice_questions_need_two_choices_to_publish():
     )
     with pytest.raises(ApplicationError):
         services.version_publish(version=version)
+
+
+def test_the_identity_mode_is_locked_once_a_version_is_published():
+    # Given an anonymous survey that customers have been invited to
+    survey = published_survey(identity_mode="anonymous").survey
+    # When someone tries to make it identified, then it is refused and nothing changes
+    with pytest.raises(ApplicationError, match="identity mode"):
+        services.survey_update(survey=survey, identity_mode="identified")
+    survey.refresh_from_db()
+    assert survey.identity_mode == "anonymous"
+    # Other fields still change; a draft-only survey may still change its mode
+    services.survey_update(survey=survey, title="Renamed", identity_mode="anonymous")
+    draft = services.survey_create(title="Draft", code="draft-only")
+    services.survey_update(survey=draft, identity_mode="confidential")
+    draft.refresh_from_db()
+    assert draft.identity_mode == "confidential"
+
+
+def test_the_edit_form_shows_the_identity_mode_as_locked(client_for, quality_manager):
+    survey = published_survey(identity_mode="anonymous").survey
+    client = client_for(quality_manager)
+    url = f"/satisfaction/surveys/{survey.pk}/edit/"
+    page = client.get(url).content.decode()
+    assert "Locked: a version has been published" in page
+    # A tampered POST cannot change it either: the disabled field keeps its value
+    response = client.post(
+        url, {"title": "Renamed", "purpose": survey.purpose, "identity_mode": "identified"}
+    )
+    assert response.status_code == 302
+    survey.refresh_from_db()
+    assert (survey.title, survey.identity_mode) == ("Renamed", "anonymous")
