@@ -810,6 +810,7 @@ MESSAGE_FIELDS = [
     "last_error",
 ]
 LINK_FIELDS = ["invitation", "token_hash", "step", "created_at"]
+CONTACT_FIELDS = ["created_at", "updated_at", "customer", "channel", "kind", "key", "contacted_at"]
 
 
 class _Due(NamedTuple):
@@ -859,6 +860,7 @@ def invitations_process_due(*, limit: int = 1000, now: dt.datetime | None = None
     updates: dict[tuple, list[int]] = defaultdict(list)
     links: list[tuple] = []
     messages: list[tuple] = []
+    contacts: list[tuple] = []
     for invitation in due:
         wave = waves[invitation.wave_id]
         customer = customers.get(invitation.customer_id)
@@ -891,6 +893,19 @@ def invitations_process_due(*, limit: int = 1000, now: dt.datetime | None = None
                     )
                 )
                 updates[("send", wave.pk)].append(invitation.pk)
+                # Counted against the shared contact cap (keyed: a replayed batch
+                # records nothing twice).
+                contacts.append(
+                    (
+                        now,
+                        now,
+                        invitation.customer_id,
+                        "email",
+                        "survey_invitation",
+                        f"survey-invite:{invitation.pk}",
+                        now,
+                    )
+                )
         elif invitation.state in Invitation.OPEN_STATES:
             if invitation.expires_at is None or invitation.expires_at <= now:
                 updates[("expire", wave.pk)].append(invitation.pk)
@@ -933,22 +948,6 @@ def invitations_process_due(*, limit: int = 1000, now: dt.datetime | None = None
                 updated_at=now,
             )
             Wave.objects.filter(pk=wave.pk).update(sent_count=F("sent_count") + len(ids))
-            # Count the invitations against the shared contact cap (one row per
-            # invitation, keyed, so a re-run of the scanner records nothing twice).
-            ContactLog.objects.bulk_create(
-                [
-                    ContactLog(
-                        customer_id=customer_id,
-                        channel="email",
-                        kind="survey_invitation",
-                        key=f"survey-invite:{pk}",
-                        contacted_at=now,
-                    )
-                    for pk, customer_id in qs.values_list("pk", "customer_id")
-                    if customer_id
-                ],
-                ignore_conflicts=True,
-            )
         elif action == "remind":
             step = key[2]
             if step < wave.max_reminders:
@@ -989,6 +988,8 @@ def invitations_process_due(*, limit: int = 1000, now: dt.datetime | None = None
         # Best-effort kicks; qms.send_due_messages is the guarantee.
         for _batch in range(0, len(messages), 200):
             enqueue_on_commit("qms.send_due_messages")
+    if contacts:
+        _insert_rows(ContactLog, CONTACT_FIELDS, contacts, ignore_conflicts=True)
     if len(due) >= limit:
         enqueue_on_commit("satisfaction.send_due_invitations")
     return dict(counts)
