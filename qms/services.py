@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -199,6 +201,37 @@ def message_queue(*, key: str, kind: str, recipient: str, subject: str, body: st
     return message
 
 
+_FAILURE_HANDLERS: list[tuple[str, Callable[[Message], None]]] = []
+
+
+def on_message_failed(prefix: str):
+    """Register `handler(message)` for messages whose key starts with `prefix`, called
+    once when such a message is given up on (in the same transaction). Apps use it to
+    record the failure where people look, e.g. a survey invitation that never arrived.
+    Apps register in their AppConfig.ready(), so qms imports no app to its right."""
+
+    def decorator(handler):
+        _FAILURE_HANDLERS.append((prefix, handler))
+        return handler
+
+    return decorator
+
+
+def _report_failure(message: Message) -> None:
+    for prefix, handler in _FAILURE_HANDLERS:
+        if message.key.startswith(prefix):
+            try:
+                with transaction.atomic():
+                    handler(message)
+            except Exception:  # a failing handler must not undo the message's own record
+                logger.exception("Failure handler for message %s raised", message.pk)
+
+
+def _is_permanent(exc: Exception) -> bool:
+    """A refused recipient address will not become valid in two minutes."""
+    return isinstance(exc, smtplib.SMTPRecipientsRefused)
+
+
 def _locked(queryset):
     """`select_for_update`, skipping rows another worker holds (PostgreSQL)."""
     return queryset.select_for_update(skip_locked=settings.IS_POSTGRES)
@@ -224,7 +257,8 @@ def message_send(*, message_id: int) -> bool:
         )
     except Exception as exc:  # noqa: BLE001 - any transport error is recorded and retried
         message.last_error = f"{type(exc).__name__}: {exc}"
-        if message.attempts >= MESSAGE_MAX_ATTEMPTS:
+        failed = message.attempts >= MESSAGE_MAX_ATTEMPTS or _is_permanent(exc)
+        if failed:
             message.status = Message.Status.FAILED
             message.next_action_at = None
         else:
@@ -233,6 +267,8 @@ def message_send(*, message_id: int) -> bool:
             update_fields=["attempts", "last_error", "status", "next_action_at", "updated_at"]
         )
         logger.warning("Message %s failed (attempt %s): %s", message.pk, message.attempts, exc)
+        if failed:
+            _report_failure(message)
         return False
     message.status = Message.Status.SENT
     message.sent_at = timezone.now()

@@ -13,6 +13,15 @@ class SatisfactionConfig(AppConfig):
         metrics.register()
         register_history()
         register_navigation()
+        register_outbox()
+
+
+def register_outbox():
+    from qms.services import on_message_failed
+
+    from .services import invitation_mark_failed
+
+    on_message_failed("invitation:")(invitation_mark_failed)
 
 
 def register_history():

@@ -1057,6 +1057,23 @@ def invitation_is_expired(invitation: Invitation, now: dt.datetime | None = None
     )
 
 
+def invitation_mark_failed(message: Message) -> None:
+    """The invitation e-mail was given up on (qms outbox failure handler for keys
+    `invitation:<id>`): the invitation shows as failed with the time and the error, it
+    gets no reminders, and it no longer counts against the customer's contact cap."""
+    try:
+        invitation_id = int(message.key.split(":", 1)[1])
+    except (IndexError, ValueError):
+        return
+    now = timezone.now()
+    updated = Invitation.objects.filter(pk=invitation_id, state=Invitation.State.SENT).update(
+        state=Invitation.State.FAILED, failed_at=now, next_action_at=None, updated_at=now
+    )
+    if updated:
+        ContactLog.objects.filter(key=f"survey-invite:{invitation_id}").delete()
+        logger.warning("Survey invitation %s failed: %s", invitation_id, message.last_error)
+
+
 def invitation_mark_opened(*, invitation: Invitation) -> None:
     """Record the first opening (one conditional UPDATE; nothing on later openings)."""
     if invitation.opened_at is not None:

@@ -132,3 +132,38 @@ def test_one_scan_drains_more_than_one_batch(monkeypatch, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert tasks.send_due_messages_task() == 5
     assert len(callbacks) == 5
+
+
+def test_a_refused_recipient_fails_at_once_and_failure_handlers_hear_of_it(monkeypatch):
+    import smtplib
+
+    heard = []
+    monkeypatch.setattr(services, "_FAILURE_HANDLERS", [])
+    services.on_message_failed("welcome:")(lambda message: heard.append(message.key))
+    services.on_message_failed("other:")(lambda message: heard.append("wrong handler"))
+    message = MessageFactory(key="welcome:7")
+
+    def refused(*args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({"x@example.com": (550, b"No such user")})
+
+    monkeypatch.setattr("qms.services.send_mail", refused)
+    services.message_send(message_id=message.pk)
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Message.Status.FAILED, 1)
+    assert heard == ["welcome:7"]
+
+
+def test_a_failing_handler_does_not_undo_the_failure_record(monkeypatch):
+    monkeypatch.setattr(services, "_FAILURE_HANDLERS", [])
+
+    def broken_handler(message):
+        Message.objects.filter(pk=message.pk).update(subject="changed by the handler")
+        raise RuntimeError("handler bug")
+
+    services.on_message_failed("welcome:")(broken_handler)
+    message = MessageFactory(key="welcome:8", attempts=services.MESSAGE_MAX_ATTEMPTS - 1)
+    monkeypatch.setattr("qms.services.send_mail", lambda *a, **k: 1 / 0)
+    services.message_send(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == Message.Status.FAILED
+    assert message.subject != "changed by the handler"  # the handler's savepoint rolled back

@@ -305,3 +305,64 @@ def test_a_recurring_wave_needs_an_interval():
 
     with pytest.raises(ValidationError):
         _wave(published_survey(), kind=Wave.Kind.RECURRING)
+
+
+def _fail_sending(monkeypatch):
+    monkeypatch.setattr(
+        "qms.services.send_mail", lambda *a, **k: (_ for _ in ()).throw(OSError("bounced"))
+    )
+
+
+def test_an_invitation_whose_email_is_given_up_on_is_failed(monkeypatch):
+    from customers.models import ContactLog
+    from qms.models import Message
+    from qms.services import MESSAGE_MAX_ATTEMPTS, message_send
+
+    invitation, _token = sent_invitation()
+    message = Message.objects.get(key=f"invitation:{invitation.pk}")
+    _fail_sending(monkeypatch)
+    # Retried: still sent (as far as anyone knows) until the outbox gives up
+    message_send(message_id=message.pk)
+    invitation.refresh_from_db()
+    assert invitation.state == Invitation.State.SENT
+    Message.objects.filter(pk=message.pk).update(attempts=MESSAGE_MAX_ATTEMPTS - 1)
+    message_send(message_id=message.pk)
+    invitation.refresh_from_db()
+    assert invitation.state == Invitation.State.FAILED
+    assert invitation.failed_at is not None
+    assert invitation.next_action_at is None  # no reminders to an address that bounces
+    # The customer was not reached: the contact does not count against the cap
+    assert not ContactLog.objects.filter(key=f"survey-invite:{invitation.pk}").exists()
+    # and the scanner leaves it alone
+    services.invitations_process_due(now=timezone.now() + dt.timedelta(days=30))
+    invitation.refresh_from_db()
+    assert invitation.state == Invitation.State.FAILED
+    assert not Message.objects.filter(key__startswith=f"reminder:{invitation.pk}:").exists()
+
+
+def test_an_answered_invitation_keeps_its_state_when_its_email_fails_later(monkeypatch, client):
+    from qms.models import Message
+    from qms.services import MESSAGE_MAX_ATTEMPTS, message_send
+
+    invitation, token = sent_invitation()
+    message = Message.objects.get(key=f"invitation:{invitation.pk}")
+    client.post(
+        f"/satisfaction/s/{token}/", {"q_nps": "9", "action": "submit"}
+    )  # answered meanwhile (e.g. the e-mail arrived on a retry the log did not see)
+    Message.objects.filter(pk=message.pk).update(attempts=MESSAGE_MAX_ATTEMPTS - 1)
+    _fail_sending(monkeypatch)
+    message_send(message_id=message.pk)
+    invitation.refresh_from_db()
+    assert invitation.state == Invitation.State.COMPLETED
+
+
+def test_the_invitation_list_shows_failed_invitations(client_for, quality_manager):
+    invitation, _token = sent_invitation()
+    Invitation.objects.filter(pk=invitation.pk).update(
+        state=Invitation.State.FAILED, failed_at=timezone.now()
+    )
+    page = client_for(quality_manager).get(
+        f"/satisfaction/waves/{invitation.wave_id}/invitations/?state=failed"
+    )
+    html = page.content.decode()
+    assert "Failed" in html and invitation.customer.name in html
