@@ -58,8 +58,10 @@ def register_navigation():
     from qms.navigation import nav_registry
     from qms.selectors import department_ids_for_user
 
+    nav_registry.add_group(key="actions", label=_("Actions"), order=50)
     nav_registry.add(
         key="actions",
+        group="actions",
         label=_("Corrective actions"),
         url_name="actions:board",
         visible=lambda user: user.can_view_all or bool(department_ids_for_user(user)),
@@ -67,6 +69,7 @@ def register_navigation():
     )
     nav_registry.add(
         key="my-actions",
+        group="actions",
         label=_("My actions"),
         url_name="actions:mine",
         visible=lambda user: not user.can_view_all or user.is_quality_manager,

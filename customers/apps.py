@@ -77,8 +77,10 @@ def register_navigation():
 
     from .selectors import user_can_read_customers
 
+    nav_registry.add_group(key="customers", label=_("Customers"), order=10)
     nav_registry.add(
         key="customers",
+        group="customers",
         label=_("Customers"),
         url_name="customers:customer-list",
         visible=user_can_read_customers,
@@ -86,6 +88,7 @@ def register_navigation():
     )
     nav_registry.add(
         key="topics",
+        group="customers",
         label=_("Topics"),
         url_name="customers:topic-list",
         visible=user_can_read_customers,
@@ -93,6 +96,7 @@ def register_navigation():
     )
     nav_registry.add(
         key="research",
+        group="customers",
         label=_("Research"),
         url_name="customers:pareto",
         visible=user_can_read_customers,

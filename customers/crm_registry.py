@@ -11,6 +11,7 @@ def register_navigation():
 
     nav_registry.add(
         key="complaints",
+        group="customers",
         label=_("Complaints"),
         url_name="customers:complaint-list",
         visible=lambda user: user.can_view_all or bool(department_ids_for_user(user)),
@@ -18,6 +19,7 @@ def register_navigation():
     )
     nav_registry.add(
         key="bookings",
+        group="customers",
         label=_("Bookings and checklists"),
         url_name="customers:booking-list",
         visible=lambda user: user.can_view_all or bool(department_ids_for_user(user)),

@@ -9,8 +9,10 @@ def register_navigation():
     from qms.navigation import nav_registry
     from qms.selectors import department_ids_for_user, headed_department_ids
 
+    nav_registry.add_group(key="needs", label=_("Requirements"), order=20)
     nav_registry.add(
         key="requirements",
+        group="needs",
         label=_("Requirements"),
         url_name="customers:requirement-list",
         visible=lambda user: user.can_view_all,
@@ -18,6 +20,7 @@ def register_navigation():
     )
     nav_registry.add(
         key="needs",
+        group="needs",
         label=_("Our customers' needs"),
         url_name="customers:brief-list",
         visible=lambda user: bool(department_ids_for_user(user)),
@@ -25,6 +28,7 @@ def register_navigation():
     )
     nav_registry.add(
         key="coverage",
+        group="needs",
         label=_("Coverage"),
         url_name="customers:coverage-list",
         visible=lambda user: user.can_view_all or bool(headed_department_ids(user)),

@@ -6,5 +6,5 @@ from .navigation import nav_registry
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
-    return {"nav_items": nav_registry.for_user(user)}
+        return {"nav_menus": []}
+    return {"nav_menus": nav_registry.menus_for_user(user)}

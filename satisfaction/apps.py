@@ -55,8 +55,10 @@ def register_history():
 def register_navigation():
     from qms.navigation import nav_registry
 
+    nav_registry.add_group(key="satisfaction", label=_("Satisfaction"), order=30)
     nav_registry.add(
         key="surveys",
+        group="satisfaction",
         label=_("Surveys"),
         url_name="satisfaction:survey-list",
         visible=lambda user: user.can_view_all,
@@ -64,6 +66,7 @@ def register_navigation():
     )
     nav_registry.add(
         key="follow-ups",
+        group="satisfaction",
         label=_("Follow-ups"),
         url_name="satisfaction:followup-list",
         visible=lambda user: user.can_view_all,

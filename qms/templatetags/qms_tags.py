@@ -46,3 +46,9 @@ def record_panels(context, obj):
         for template, data in registry.for_record(obj, user)
     ]
     return mark_safe("".join(html))  # noqa: S308 - rendered, auto-escaped templates
+
+
+@register.filter
+def nav_active(entry, path):
+    """True when `path` is the entry's page or one of its menu's pages."""
+    return entry.is_active(path)

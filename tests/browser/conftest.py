@@ -81,3 +81,11 @@ def login(page, username, password=TEST_PASSWORD):
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/")
+
+
+def nav(page, key):
+    """Follow the main navigation's entry `key`, opening its menu first if it is in one."""
+    group = page.locator(f"details[data-nav-group]:has([data-nav='{key}'])")
+    if group.count() and not group.evaluate("details => details.open"):
+        group.locator("summary").click()
+    page.locator(f"[data-nav='{key}']").click()

@@ -13,7 +13,7 @@ from actions.models import CorrectiveAction
 from actions.tasks import check_effectiveness_task
 from customers.models import Customer, Ticket, Topic
 from satisfaction.models import Survey, SurveyVersion, Wave
-from tests.browser.conftest import login
+from tests.browser.conftest import login, nav
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -112,7 +112,7 @@ def test_restaurant_action_from_finding_to_verified_closure(
     # The owner finishes the measures from "My actions".
     page.get_by_role("button", name="Sign out").click()
     login(page, "fd-head")
-    page.locator("[data-nav=my-actions]").click()
+    nav(page, "my-actions")
     for _ in measures:
         page.get_by_test_id("my-measures").locator("select").first.select_option("done")
         page.get_by_test_id("my-measures").get_by_role("button", name="Update").first.click()

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from customers import crm_services
 from customers.models import ChecklistItem, Preference
-from tests.browser.conftest import login
+from tests.browser.conftest import login, nav
 from tests.customers.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -36,7 +36,7 @@ def test_head_ticks_a_personalised_service_item(
     sea = booking.checklist.get(department=front_desk)
 
     login(page, "hk-head")
-    page.locator("[data-nav=bookings]").click()
+    nav(page, "bookings")
     row = page.get_by_role("row").filter(has_text="Regular Guest")
     assert "0 / 2" in row.inner_text()
     row.get_by_role("link").click()

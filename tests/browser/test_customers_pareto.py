@@ -3,7 +3,7 @@ CSP error from our script), and clicking a bar opens that topic's evidence."""
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, nav
 from tests.customers.factories import CustomerFactory, TicketFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,7 +26,7 @@ def test_head_clicks_the_top_bar_and_sees_its_tickets(page, front_desk_head):
         ),
     )
     login(page, "fd-head")
-    page.locator("[data-nav=research]").click()
+    nav(page, "research")
     page.wait_for_function("document.getElementById('pareto-chart').chart !== undefined")
     assert not errors
     box = page.locator("#pareto-chart").bounding_box()

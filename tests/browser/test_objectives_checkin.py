@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 from objectives.models import CheckIn, KeyResult
-from tests.browser.conftest import login
+from tests.browser.conftest import login, nav
 from tests.objectives.factories import (
     DepartmentObjectiveFactory,
     KeyResultFactory,
@@ -37,7 +37,7 @@ def checkout_key_result(front_desk, front_desk_head):
 
 def check_in(page, kr):
     login(page, "fd-head")
-    page.locator("[data-nav=my-objectives]").click()
+    nav(page, "my-objectives")
     card = page.get_by_test_id(f"my-objective-{kr.objective_id}")
     assert "Fast checkout, a clean store and friendly service" in card.inner_text()
     form = page.get_by_test_id(f"checkin-form-{kr.pk}")

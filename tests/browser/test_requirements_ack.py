@@ -4,7 +4,7 @@ acknowledges it and sees it acknowledged; another department's deployment is 404
 import pytest
 
 from customers import requirement_services as services
-from tests.browser.conftest import login
+from tests.browser.conftest import login, nav
 from tests.customers.requirements.conftest import make_deployed
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +25,7 @@ def test_head_acknowledges_a_deployed_need(
     )
 
     login(page, "fd-head")
-    page.locator("[data-nav=needs]").click()
+    nav(page, "needs")
     page.get_by_role("link", name="Zero-wait check-in").click()
     assert page.get_by_test_id("commitment").inner_text() == "ID scan from 30 s to 10 s"
     assert "Waiting for acknowledgement" in page.get_by_test_id("ack-status").inner_text()

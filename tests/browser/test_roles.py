@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import login
+from tests.browser.conftest import login, nav
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,7 +15,7 @@ def test_quality_manager_sees_the_whole_organisation(page, quality_manager, fron
     login(page, "qm")
     assert page.get_by_test_id("role-quality-manager").is_visible()
     assert {"departments", "people", "metrics", "messages"} <= set(nav_keys(page))
-    page.locator("[data-nav=departments]").click()
+    nav(page, "departments")
     page.get_by_role("link", name="Front desk").click()
     assert page.get_by_role("heading", name="Front desk").is_visible()
     assert page.get_by_role("link", name="Edit").is_visible()
@@ -62,3 +62,27 @@ def test_sign_out_returns_to_login(page, quality_manager):
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url("**/accounts/login/**")
     assert page.goto("/").url.endswith("/accounts/login/?next=/")
+
+
+def test_the_main_menus_open_one_at_a_time_and_close_with_escape(page, quality_manager):
+    login(page, "qm")
+    bar = page.get_by_test_id("nav")
+    # One row of areas, not a wall of two dozen links
+    assert bar.locator(":scope > li").count() <= 8
+    customers = page.locator("details[data-nav-group=customers]")
+    organisation = page.locator("details[data-nav-group=organisation]")
+    assert not page.locator("[data-nav=research]").is_visible()
+    customers.locator("summary").click()
+    assert page.locator("[data-nav=research]").is_visible()
+    organisation.locator("summary").click()  # opening another menu closes the first
+    assert not customers.evaluate("d => d.open")
+    assert organisation.evaluate("d => d.open")
+    page.keyboard.press("Escape")
+    assert not organisation.evaluate("d => d.open")
+    # Keyboard: the menu is a focusable summary that opens with Enter
+    organisation.locator("summary").focus()
+    page.keyboard.press("Enter")
+    assert page.locator("[data-nav=people]").is_visible()
+    page.locator("[data-nav=people]").click()
+    # The area of the current page is marked in the bar
+    assert "active" in organisation.locator("summary").get_attribute("class")

@@ -4,7 +4,7 @@ without JavaScript), and a quality manager creates a survey and a wave."""
 import pytest
 
 from satisfaction.models import Answer, Invitation, Response, Survey, Wave
-from tests.browser.conftest import login
+from tests.browser.conftest import login, nav
 from tests.satisfaction.factories import (
     SegmentFactory,
     consenting_customer,
@@ -81,7 +81,7 @@ def test_quality_manager_creates_a_survey_and_a_wave(page, quality_manager):
     SegmentFactory(code="guests", name="Guests")
     consenting_customer()
     login(page, "qm")
-    page.locator("[data-nav=surveys]").click()
+    nav(page, "surveys")
     page.get_by_role("link", name="New survey").click()
     page.get_by_label("Title").fill("Spa visit")
     page.get_by_label("Code").fill("spa-visit")
