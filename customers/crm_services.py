@@ -23,7 +23,7 @@ from qms.models import Department, User
 from qms.selectors import department_ids_for_user
 from qms.services import message_queue
 
-from . import contact_cap, imports
+from . import contact_cap, imports, signals
 from .models import (
     COMPLAINT_ESCALATE_AFTER_DAYS,
     COMPLAINT_TARGET_DAYS,
@@ -577,6 +577,8 @@ def complaint_transition(
         complaint.closed_at = now
         complaint.next_action_at = None
     _move(complaint, target, actor, note)
+    if action == "accept":
+        signals.complaint_closed.send(sender=Complaint, complaint=complaint)
     return complaint
 
 

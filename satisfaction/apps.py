@@ -14,6 +14,20 @@ class SatisfactionConfig(AppConfig):
         register_history()
         register_navigation()
         register_outbox()
+        register_events()
+
+
+def register_events():
+    from customers.signals import complaint_closed
+
+    def on_complaint_closed(sender, complaint, **kwargs):
+        from .services import invitations_for_closed_complaint
+
+        invitations_for_closed_complaint(complaint=complaint)
+
+    complaint_closed.connect(
+        on_complaint_closed, weak=False, dispatch_uid="satisfaction-complaint-closed"
+    )
 
 
 def register_outbox():

@@ -151,6 +151,19 @@ def load(*, stdout) -> int:
             driver_plan=["checkin", "checkin", "noise", "clean"],
             transactional=True,
         )
+        # Closing a complaint invites the guest to the stay survey a day later.
+        after_complaint, created = _new_wave(
+            hotel,
+            "After a complaint is closed",
+            now - dt.timedelta(days=20),
+            None,
+            counter,
+            kind=Wave.Kind.TRANSACTIONAL,
+        )
+        if created:
+            Wave.objects.filter(pk=after_complaint.pk).update(
+                trigger=Wave.Trigger.COMPLAINT_CLOSED, trigger_delay_hours=24
+            )
     stdout.write(f"satisfaction: {counter.created} rows created\n")
     return counter.created
 

@@ -181,6 +181,8 @@ class WaveForm(forms.ModelForm):
             "reminder_interval_days",
             "contact_cap_days",
             "recurrence_days",
+            "trigger",
+            "trigger_delay_hours",
         ]
         widgets = {
             "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -193,6 +195,12 @@ class WaveForm(forms.ModelForm):
         self.fields["segment"].queryset = Segment.objects.order_by("name")
         self.fields["starts_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
         self.fields["starts_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["trigger_delay_hours"].required = False
+
+    def clean_trigger_delay_hours(self):
+        # Only used with a trigger; an empty box means the usual day.
+        value = self.cleaned_data.get("trigger_delay_hours")
+        return 24 if value is None else value
 
     def clean_max_reminders(self):
         value = self.cleaned_data["max_reminders"]

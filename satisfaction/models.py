@@ -277,6 +277,10 @@ class Wave(BaseModel):
         RECURRING = "recurring", _("Recurring (every N days per customer)")
         TRANSACTIONAL = "transactional", _("Transactional (one invitation per trigger)")
 
+    class Trigger(models.TextChoices):
+        NONE = "", _("Only through the API")
+        COMPLAINT_CLOSED = "complaint_closed", _("When a complaint is closed")
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SCHEDULED = "scheduled", _("Scheduled")
@@ -336,6 +340,21 @@ class Wave(BaseModel):
             "wave, e.g. 30 (monthly) or 91 (quarterly)."
         ),
     )
+    trigger = models.CharField(
+        _("invite automatically"),
+        max_length=30,
+        choices=Trigger.choices,
+        blank=True,
+        help_text=_(
+            "Transactional waves only: also invite the customer by themselves when this "
+            "happens (the API can always ask for an invitation)."
+        ),
+    )
+    trigger_delay_hours = models.PositiveSmallIntegerField(
+        _("invite after (hours)"),
+        default=24,
+        help_text=_("How long after the event the invitation goes out, e.g. 24."),
+    )
     next_action_at = models.DateTimeField(_("next action"), null=True, blank=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
@@ -383,6 +402,10 @@ class Wave(BaseModel):
         if self.kind == self.Kind.RECURRING and (self.recurrence_days or 0) < 7:
             raise ValidationError(
                 {"recurrence_days": _("A recurring wave needs an interval of at least 7 days.")}
+            )
+        if self.trigger and self.kind != self.Kind.TRANSACTIONAL:
+            raise ValidationError(
+                {"trigger": _("Only a transactional wave invites customers on an event.")}
             )
 
     @property

@@ -335,6 +335,8 @@ def version_publish(*, version: SurveyVersion, user: User | None = None) -> Surv
 WAVE_FIELDS = {
     "name",
     "recurrence_days",
+    "trigger",
+    "trigger_delay_hours",
     "kind",
     "segment",
     "language",
@@ -673,6 +675,44 @@ def invitation_request(
     if invitation.state == Invitation.State.SCHEDULED and invitation.scheduled_at <= now:
         enqueue_on_commit("satisfaction.send_due_invitations")
     return invitation, True
+
+
+def invitations_for_closed_complaint(*, complaint, now: dt.datetime | None = None) -> list:
+    """`customers.signals.complaint_closed` receiver: every running transactional wave
+    set to invite "when a complaint is closed" asks for one invitation for the
+    complainant, `trigger_delay_hours` later (consent and the contact cap apply as for
+    any invitation; customers outside the wave's segment or language are left out).
+    Keyed by the complaint, so closing it again sends nothing more. A problem here is
+    logged and never stops the complaint from closing."""
+    now = now or timezone.now()
+    customer = complaint.customer
+    invitations = []
+    waves = Wave.objects.filter(
+        kind=Wave.Kind.TRANSACTIONAL,
+        status=Wave.Status.RUNNING,
+        trigger=Wave.Trigger.COMPLAINT_CLOSED,
+    ).order_by("pk")
+    for wave in waves:
+        if wave.segment_id and wave.segment_id != customer.segment_id:
+            continue
+        if wave.language and wave.language != customer.language:
+            continue
+        try:
+            with transaction.atomic():
+                invitation, _created = invitation_request(
+                    wave=wave,
+                    customer=customer,
+                    trigger_ref=f"complaint:{complaint.pk}",
+                    send_at=now + dt.timedelta(hours=wave.trigger_delay_hours),
+                    now=now,
+                )
+        except Exception:  # noqa: BLE001 - a survey problem must not block the complaint
+            logger.exception(
+                "No survey invitation for complaint %s (wave %s)", complaint.pk, wave.pk
+            )
+            continue
+        invitations.append(invitation)
+    return invitations
 
 
 # --- Sending: invitations, reminders, expiry -------------------------------------------

@@ -59,7 +59,7 @@ class WaveSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="survey_version.number", read_only=True)
     segment = serializers.SlugRelatedField(slug_field="code", read_only=True)
     invitation_count = serializers.IntegerField(read_only=True)
-    kind = serializers.CharField(read_only=True, help_text="one_off or transactional")
+    kind = serializers.CharField(read_only=True, help_text="one_off, recurring or transactional")
 
     class Meta:
         model = Wave
@@ -77,6 +77,8 @@ class WaveSerializer(serializers.ModelSerializer):
             "max_reminders",
             "reminder_interval_days",
             "contact_cap_days",
+            "trigger",
+            "trigger_delay_hours",
             "started_at",
             "closed_at",
             "invitation_count",
