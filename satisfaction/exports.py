@@ -142,6 +142,8 @@ def write_csv(out, header: list[str], rows: Iterable[tuple]) -> None:
 
 def _xlsx_value(sheet, value):
     if isinstance(value, str):
+        if not value:
+            return None  # an empty cell, as in the CSV
         # Control characters other than tab and line breaks are not allowed in XML.
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if value.startswith(_FORMULA_STARTS) or value in ERROR_CODES:
