@@ -1618,11 +1618,11 @@ def exports_process_due(*, limit: int = 100, now: dt.datetime | None = None) -> 
     file of an export built EXPORT_KEEP_FOR ago (it becomes "expired")."""
     now = now or timezone.now()
     due = list(
-        _locked(
-            ResponseExport.objects.filter(next_action_at__lte=now)
-            .select_related("survey", "requested_by")
-            .order_by("next_action_at")
-        )[:limit]
+        ResponseExport.objects.filter(next_action_at__lte=now)
+        .select_related("survey", "requested_by")
+        # Lock the exports only: the requester is an outer join PostgreSQL cannot lock.
+        .select_for_update(skip_locked=settings.IS_POSTGRES, of=("self",))
+        .order_by("next_action_at")[:limit]
     )
     counts = {"rekicked": 0, "requeued": 0, "failed": 0, "expired": 0}
     files = []
