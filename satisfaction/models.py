@@ -812,6 +812,12 @@ class ResponseExport(BaseModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        default="en",
+        help_text=_("The requester's language: column headings and the e-mail use it."),
+    )
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)

@@ -1447,8 +1447,10 @@ def export_request(
     format: str,
     requested_by: User | None = None,
     wave: Wave | None = None,
+    language: str | None = None,
 ) -> ResponseExport:
-    """Queue an export of the survey's answers (or one wave's) for a worker to build.
+    """Queue an export of the survey's answers (or one wave's) for a worker to build,
+    in `language` (default: the active one, i.e. the requester's).
 
     The row is the outbox: if the broker is down the request still succeeds, and the
     `exports_process_due` scanner kicks the task again."""
@@ -1459,6 +1461,7 @@ def export_request(
         wave=wave,
         format=format,
         requested_by=requested_by,
+        language=language or translation.get_language() or settings.LANGUAGE_CODE,
         next_action_at=timezone.now() + EXPORT_REKICK_AFTER,
     )
     export.full_clean()
@@ -1494,18 +1497,20 @@ def export_build(*, export_id: int) -> bool:
         survey=export.survey, wave=export.wave, format=export.format
     ).replace("-responses.", f"-responses-{export.pk}.")
     try:
-        with tempfile.TemporaryFile() as tmp:
+        with translation.override(export.language), tempfile.TemporaryFile() as tmp:
             row_count = exports.write_export(
                 tmp, format=export.format, survey=export.survey, wave=export.wave
             )
             tmp.seek(0)
             export.file.save(filename, File(tmp), save=False)
-        built = _export_finish(export=export, row_count=row_count)
+        with translation.override(export.language):
+            built = _export_finish(export=export, row_count=row_count)
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the row, readably
         logger.exception("Export %s failed", export.pk)
         if export.file.name:
             _export_delete_files([export.file.name])
-        _export_fail(export=export, error=_export_error(exc))
+        with translation.override(export.language):
+            _export_fail(export=export, error=_export_error(exc))
         return False
     if not built:
         _export_delete_files([export.file.name])
@@ -1637,12 +1642,13 @@ def exports_process_due(*, limit: int = 100, now: dt.datetime | None = None) -> 
             export.state = state.FAILED
             export.failed_at = now
             export.next_action_at = None
-            export.error = _(
-                "The export was started %(attempts)s times and never finished. Export one "
-                "wave at a time, or tell your administrator."
-            ) % {"attempts": export.attempts}
-            fields += ["failed_at", "error"]
-            _export_failure_message(export=export, error=export.error)
+            with translation.override(export.language):
+                export.error = _(
+                    "The export was started %(attempts)s times and never finished. Export one "
+                    "wave at a time, or tell your administrator."
+                ) % {"attempts": export.attempts}
+                fields += ["failed_at", "error"]
+                _export_failure_message(export=export, error=export.error)
             counts["failed"] += 1
         elif export.state == state.RUNNING:
             export.state = state.QUEUED

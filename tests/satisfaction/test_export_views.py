@@ -65,6 +65,7 @@ def test_survey_and_wave_pages_offer_the_export_form(client_for, quality_manager
     page = client.get(reverse("satisfaction:wave-detail", args=[wave.pk])).content.decode()
     assert 'data-testid="export-form"' in page
     assert f'name="wave" value="{wave.pk}"' in page
+    assert "Export this wave's responses" in page
 
 
 def test_viewers_see_no_export_form(client_for, viewer, wave, survey):

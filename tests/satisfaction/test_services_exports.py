@@ -287,3 +287,17 @@ def test_the_scanner_task_is_on_the_beat_schedule(settings):
     entries = [e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()]
     assert "satisfaction.process_due_exports" in entries
     assert tasks.build_export_task.name == "satisfaction.build_export"
+
+
+def test_the_file_uses_the_requesters_language(wave, quality_manager):
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        export = request_export(wave, quality_manager, format="csv")
+    assert export.language == "zh-hans"
+    assert translation.get_language() == "en"  # the worker's own language
+    services.export_build(export_id=export.pk)
+    export.refresh_from_db()
+    with export.file.open("rb") as handle:
+        header = handle.read().decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("回复,") and "提交时间" in header
