@@ -35,7 +35,8 @@ def build_one(format: str) -> int:
     with tempfile.TemporaryDirectory() as media:
         settings.MEDIA_ROOT = media
         before = peak_mb()
-        export = services.export_request(survey=survey, format=format)
+        # The row export_request would write, without kicking a worker through the broker.
+        export = ResponseExport.objects.create(survey=survey, format=format, language="en")
         start = time.perf_counter()
         built = services.export_build(export_id=export.pk)
         seconds = time.perf_counter() - start
