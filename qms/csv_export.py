@@ -1,7 +1,9 @@
-"""Streamed CSV downloads: rows are written as they are read, so a long list does not
-sit in memory."""
+"""CSV files people open in a spreadsheet: streamed as a download (rows are written as
+they are read, so a long list does not sit in memory) or written into a file. Both start
+with a BOM and quote text a spreadsheet would run as a formula."""
 
 import csv
+import io
 
 from django.http import StreamingHttpResponse
 
@@ -12,6 +14,7 @@ class _Echo:
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+BOM = "\ufeff"  # so spreadsheet programs read UTF-8 (e.g. Chinese names)
 
 
 def _cell(value) -> str:
@@ -32,15 +35,28 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def csv_response(filename: str, header, rows) -> StreamingHttpResponse:
+def csv_lines(header, rows):
+    """The file as text pieces: the BOM, the header line, then one line per row."""
     writer = csv.writer(_Echo())
+    yield BOM
+    yield writer.writerow([_cell(h) for h in header])
+    for row in rows:
+        yield writer.writerow([_cell(v) for v in row])
 
-    def stream():
-        yield "\ufeff"  # a BOM, so spreadsheet programs read UTF-8 (e.g. Chinese names)
-        yield writer.writerow([_cell(h) for h in header])
-        for row in rows:
-            yield writer.writerow([_cell(v) for v in row])
 
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+def csv_response(filename: str, header, rows) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(
+        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def csv_write(out, header, rows) -> None:
+    """Write the same CSV into `out`, a file opened in binary mode (left open)."""
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    try:
+        text.writelines(csv_lines(header, rows))
+        text.flush()
+    finally:
+        text.detach()

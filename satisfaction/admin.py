@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import FollowUpCase, Invitation, Survey, SurveyVersion, Wave
+from .models import FollowUpCase, Invitation, ResponseExport, Survey, SurveyVersion, Wave
 
 
 @admin.register(Survey)
@@ -37,3 +37,25 @@ class FollowUpCaseAdmin(SimpleHistoryAdmin):
     list_display = ["customer", "state", "owner", "due_at", "escalated_at"]
     list_filter = ["state"]
     raw_id_fields = ["response", "customer", "owner"]
+
+
+@admin.register(ResponseExport)
+class ResponseExportAdmin(admin.ModelAdmin):
+    """Support staff can see why an export failed; files are downloaded from the portal."""
+
+    list_display = ["id", "survey", "wave", "format", "state", "row_count", "created_at"]
+    list_filter = ["state", "format"]
+    list_select_related = ["survey", "wave"]
+    raw_id_fields = ["survey", "wave", "requested_by"]
+    readonly_fields = [
+        "state",
+        "attempts",
+        "started_at",
+        "completed_at",
+        "failed_at",
+        "expired_at",
+        "next_action_at",
+        "row_count",
+        "file",
+        "error",
+    ]

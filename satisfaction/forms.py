@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Segment, Topic
 
-from .models import FollowUpCase, Invitation, Question, Survey, SurveyVersion, Wave
+from .models import (
+    FollowUpCase,
+    Invitation,
+    Question,
+    ResponseExport,
+    Survey,
+    SurveyVersion,
+    Wave,
+)
 
 
 class SurveyForm(forms.ModelForm):
@@ -267,3 +275,26 @@ class FollowUpForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class ResponseExportForm(forms.Form):
+    """Export a survey's answers, or one wave's, as CSV or XLSX."""
+
+    format = forms.ChoiceField(
+        label=_("Format"),
+        choices=ResponseExport.Format.choices,
+        initial=ResponseExport.Format.CSV,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    wave = forms.ModelChoiceField(
+        label=_("Wave"),
+        queryset=Wave.objects.none(),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+    def __init__(self, *args, survey: Survey, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["wave"].queryset = Wave.objects.filter(
+            survey_version__survey=survey
+        ).select_related("survey_version")

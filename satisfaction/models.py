@@ -793,3 +793,89 @@ class TallyMark(models.Model):
 
     def __str__(self):
         return f"{self.name} ≤ {self.last_id}"
+
+
+class ResponseExport(BaseModel):
+    """A file of a survey's answers (CSV or XLSX) built by a Celery task for large
+    surveys. The row is the outbox: `exports_process_due` re-kicks one still queued (the
+    broker was down), requeues one stuck running (the worker died) and, a week after it
+    was built, deletes the file. `next_action_at` holds when the scanner looks next."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", _("CSV")
+        XLSX = "xlsx", _("Excel (XLSX)")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being built")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired (file deleted)")
+
+    PENDING_STATES = (State.QUEUED, State.RUNNING)
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="exports"
+    )
+    wave = models.ForeignKey(
+        Wave,
+        verbose_name=_("wave"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="exports",
+        help_text=_("Empty: every wave of the survey."),
+    )
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        default="en",
+        help_text=_("The requester's language: column headings and the e-mail use it."),
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("failed"), null=True, blank=True)
+    expired_at = models.DateTimeField(_("expired"), null=True, blank=True)
+    next_action_at = models.DateTimeField(_("next action"), null=True, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/", max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("response export")
+        verbose_name_plural = _("response exports")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="done") | (Q(completed_at__isnull=False) & ~Q(file="")),
+                name="responseexport_done_has_file",
+            ),
+        ]
+        indexes = [
+            # Export list page: a survey's exports, newest first.
+            models.Index(fields=["survey", "-created_at"], name="responseexport_survey_idx"),
+            # process_due_exports scanner: rows whose next action has come.
+            models.Index(
+                fields=["next_action_at"],
+                name="responseexport_due_idx",
+                condition=Q(next_action_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.survey} {self.get_format_display()} export {self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in self.PENDING_STATES

@@ -17,6 +17,11 @@ BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    "satisfaction-process-due-exports": {
+        "task": "satisfaction.process_due_exports",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "satisfaction-escalate-overdue-follow-ups": {
         "task": "satisfaction.escalate_overdue_follow_ups",
         "schedule": 300.0,

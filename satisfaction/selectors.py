@@ -5,6 +5,7 @@ owner; anyone else gets a 404."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -15,6 +16,7 @@ from .models import (
     Invitation,
     Question,
     Response,
+    ResponseExport,
     Survey,
     SurveyVersion,
     Wave,
@@ -179,6 +181,42 @@ def response_export_rows(*, survey: Survey, wave=None) -> QuerySet[Answer]:
     if wave is not None:
         qs = qs.filter(wave=wave)
     return qs.order_by("response_id", "id")
+
+
+def response_export_is_large(*, survey: Survey, wave=None) -> bool:
+    """More answers than SATISFACTION_EXPORT_INLINE_MAX: built by a task, not at once.
+    Counts at most one row past the limit, so a huge survey costs no full count."""
+    limit = int(getattr(settings, "SATISFACTION_EXPORT_INLINE_MAX", 20000))
+    qs = Answer.objects.filter(survey=survey)
+    if wave is not None:
+        qs = qs.filter(wave=wave)
+    return qs.order_by().values("pk")[: limit + 1].count() > limit
+
+
+def _can_export(user) -> bool:
+    return bool(getattr(user, "is_quality_manager", False))
+
+
+def export_list(*, user, survey: Survey) -> QuerySet[ResponseExport]:
+    """A survey's response exports, newest first. Quality managers only: the files hold
+    every answer (and, for identified surveys, who gave it)."""
+    if not _can_export(user):
+        return ResponseExport.objects.none()
+    return (
+        ResponseExport.objects.filter(survey=survey)
+        .select_related("wave", "requested_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def export_get_for_user(*, user, survey: Survey, pk) -> ResponseExport:
+    """One export of `survey`; another survey's export, or a guessed id, is a 404."""
+    if not _can_export(user):
+        raise Http404
+    try:
+        return ResponseExport.objects.select_related("survey", "wave").get(pk=pk, survey=survey)
+    except (ResponseExport.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def followup_list(*, user, state: str = "", mine: bool = False) -> QuerySet[FollowUpCase]:

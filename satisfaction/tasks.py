@@ -30,3 +30,18 @@ def escalate_overdue_follow_ups_task() -> int:
 @shared_task(name="satisfaction.tally_answers", time_limit=600, soft_time_limit=540)
 def tally_answers_task() -> dict:
     return services.tally_refresh()
+
+
+# Shorter than the 30 minutes after which the scanner treats a running export as lost,
+# and than the broker's visibility timeout.
+@shared_task(name="satisfaction.build_export", time_limit=1500, soft_time_limit=1440)
+def build_export_task(export_id: int) -> bool:
+    return services.export_build(export_id=export_id)
+
+
+@shared_task(name="satisfaction.process_due_exports", time_limit=120, soft_time_limit=100)
+def process_due_exports_task() -> dict:
+    counts = services.exports_process_due()
+    if any(counts.values()):
+        logger.info("process_due_exports: %s", counts)
+    return counts

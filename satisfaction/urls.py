@@ -25,6 +25,17 @@ urlpatterns = [
         views.SurveyResponseExportView.as_view(),
         name="response-export",
     ),
+    path("surveys/<int:pk>/exports/", views.ResponseExportListView.as_view(), name="export-list"),
+    path(
+        "surveys/<int:pk>/exports/new/",
+        views.ResponseExportCreateView.as_view(),
+        name="export-create",
+    ),
+    path(
+        "surveys/<int:pk>/exports/<int:export_pk>/download/",
+        views.ResponseExportDownloadView.as_view(),
+        name="export-download",
+    ),
     path("surveys/<int:pk>/waves/new/", views.WaveCreateView.as_view(), name="wave-create"),
     path("versions/<int:pk>/", views.VersionDetailView.as_view(), name="version-detail"),
     path("versions/<int:pk>/intro/", views.VersionIntroUpdateView.as_view(), name="version-intro"),

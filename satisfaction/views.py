@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
@@ -19,7 +23,7 @@ from qms.exceptions import ApplicationError
 from qms.permissions import QualityManagerRequiredMixin, ViewAllRequiredMixin
 from qms.views import ServiceFormMixin
 
-from . import analysis, answering, selectors, services
+from . import analysis, answering, exports, selectors, services
 from .forms import (
     AnalysisFilterForm,
     CommentFilterForm,
@@ -27,12 +31,13 @@ from .forms import (
     IntroForm,
     InvitationFilterForm,
     QuestionForm,
+    ResponseExportForm,
     SurveyFilterForm,
     SurveyForm,
     SurveyUpdateForm,
     WaveForm,
 )
-from .models import Invitation, Survey, SurveyVersion
+from .models import Invitation, ResponseExport, Survey, SurveyVersion
 
 # --- Surveys ---------------------------------------------------------------------------
 
@@ -100,6 +105,13 @@ class SurveyUpdateView(QualityManagerRequiredMixin, SurveyMixin, ServiceFormMixi
         return super().get_context_data(survey=self.survey, **kwargs)
 
 
+def _export_form(user, survey, wave=None):
+    """The "Export responses" form of a detail page (quality managers only)."""
+    if not user.is_quality_manager:
+        return None
+    return ResponseExportForm(survey=survey, initial={"wave": wave.pk if wave else None})
+
+
 class SurveyDetailView(ViewAllRequiredMixin, SurveyMixin, TemplateView):
     template_name = "satisfaction/survey_detail.html"
 
@@ -112,6 +124,7 @@ class SurveyDetailView(ViewAllRequiredMixin, SurveyMixin, TemplateView):
             draft=next((v for v in versions if v.is_draft), None),
             published=next((v for v in versions if not v.is_draft), None),
             waves=waves.get_page(self.request.GET.get("page")),
+            export_form=_export_form(self.request.user, self.survey),
             **kwargs,
         )
 
@@ -352,6 +365,9 @@ class WaveDetailView(ViewAllRequiredMixin, WaveMixin, TemplateView):
             total=sum(counts.values()),
             rate=rate,
             reasons=[(Invitation.Reason(k).label, v) for k, v in reasons.items()],
+            export_form=_export_form(
+                self.request.user, self.wave.survey_version.survey, wave=self.wave
+            ),
             **kwargs,
         )
 
@@ -470,44 +486,132 @@ class SurveyCommentListView(ViewAllRequiredMixin, SurveyMixin, ListView):
 
 
 class SurveyResponseExportView(QualityManagerRequiredMixin, SurveyMixin, View):
-    """All answers of the survey, one row per answer, streamed. Identities only for
-    identified surveys."""
+    """All answers of the survey as CSV, one row per answer, streamed whatever the size:
+    the original export link, kept for bookmarks (ResponseExportCreateView adds XLSX, a
+    wave filter and background builds). Identities only for identified surveys."""
 
     def get(self, request, *args, **kwargs):
-        identified = self.survey.identity_mode == Survey.IdentityMode.IDENTIFIED
-        rows = (
-            (
-                a.response_id,
-                a.wave.name,
-                a.submitted_at.isoformat(),
-                a.segment.code if a.segment_id else "",
-                (a.response.customer.name if a.response.customer_id else "") if identified else "",
-                a.question_code,
-                a.kind,
-                a.value_int if a.value_int is not None else "",
-                a.choice.code if a.choice_id else "",
-                a.topic.slug if a.topic_id else "",
-                a.value_text,
+        return _csv_download(self.survey, None)
+
+
+def _csv_download(survey, wave):
+    rows = exports.csv_rows(exports.export_rows(survey=survey, wave=wave))
+    filename = exports.export_filename(survey=survey, wave=wave, format=ResponseExport.Format.CSV)
+    return csv_response(filename, exports.export_header(), rows)
+
+
+def _xlsx_download(survey, wave):
+    """Built into a temporary file (deleted when the response is closed), then sent."""
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    try:
+        exports.write_export(tmp, format=ResponseExport.Format.XLSX, survey=survey, wave=wave)
+        tmp.seek(0)
+    except BaseException:
+        tmp.close()
+        raise
+    response = FileResponse(
+        tmp,
+        as_attachment=True,
+        filename=exports.export_filename(
+            survey=survey, wave=wave, format=ResponseExport.Format.XLSX
+        ),
+        content_type=exports.CONTENT_TYPES[ResponseExport.Format.XLSX],
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+class ResponseExportCreateView(QualityManagerRequiredMixin, SurveyMixin, View):
+    """The "Export responses" form: a small export downloads at once; a large one (more
+    answers than SATISFACTION_EXPORT_INLINE_MAX) is queued for a worker and listed on
+    the exports page, and the requester gets an e-mail when it is ready."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        form = ResponseExportForm(request.POST, survey=self.survey)
+        if not form.is_valid():
+            messages.error(request, _("Choose CSV or XLSX, and a wave of this survey."))
+            return redirect("satisfaction:export-list", pk=self.survey.pk)
+        format, wave = form.cleaned_data["format"], form.cleaned_data["wave"]
+        if not selectors.response_export_is_large(survey=self.survey, wave=wave):
+            if format == ResponseExport.Format.XLSX:
+                return _xlsx_download(self.survey, wave)
+            return _csv_download(self.survey, wave)
+        try:
+            services.export_request(
+                survey=self.survey, format=format, requested_by=request.user, wave=wave
             )
-            for a in selectors.response_export_rows(survey=self.survey).iterator(chunk_size=2000)
+        except ApplicationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(
+                request,
+                _(
+                    "This export is large, so it is being built in the background. It "
+                    "appears below when it is ready, and you will get an e-mail."
+                ),
+            )
+        return redirect("satisfaction:export-list", pk=self.survey.pk)
+
+
+class ResponseExportListView(QualityManagerRequiredMixin, SurveyMixin, ListView):
+    """The survey's exports. While one is queued or being built, htmx reloads the table
+    every few seconds; without JavaScript the "Refresh" link does the same."""
+
+    template_name = "satisfaction/export_list.html"
+    partial_template_name = "satisfaction/partials/export_table.html"
+    context_object_name = "exports"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.export_list(user=self.request.user, survey=self.survey)
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return [self.partial_template_name]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(
+            survey=self.survey,
+            export_form=ResponseExportForm(survey=self.survey),
+            keep_days=services.EXPORT_KEEP_FOR.days,
+            **kwargs,
         )
-        return csv_response(
-            f"{self.survey.code}-responses.csv",
-            [
-                _("Response"),
-                _("Wave"),
-                _("Submitted"),
-                _("Segment"),
-                _("Customer"),
-                _("Question"),
-                _("Type"),
-                _("Value"),
-                _("Choice"),
-                _("Topic"),
-                _("Text"),
-            ],
-            rows,
+        context["polling"] = any(export.is_pending for export in context["exports"])
+        return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+
+class ResponseExportDownloadView(QualityManagerRequiredMixin, SurveyMixin, View):
+    """The file of a finished export, through this view only (never a public media
+    URL). Another survey's export, an unknown id or an expired file is a 404."""
+
+    def get(self, request, *args, **kwargs):
+        export = selectors.export_get_for_user(
+            user=request.user, survey=self.survey, pk=kwargs["export_pk"]
         )
+        if export.state != ResponseExport.State.DONE or not export.file:
+            raise Http404
+        try:
+            handle = export.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=exports.export_filename(
+                survey=self.survey, wave=export.wave, format=export.format
+            ),
+            content_type=exports.CONTENT_TYPES[export.format],
+        )
+        add_never_cache_headers(response)
+        return response
 
 
 # --- Follow-up cases -------------------------------------------------------------------

@@ -125,6 +125,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and generated files (survey response exports). Never served as a public URL:
+# downloads go through views that check permissions. Several web and worker machines
+# must share this folder (or use another default storage).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -254,4 +258,7 @@ QMS_BASE_URL = env("QMS_BASE_URL", default="http://127.0.0.1:8000")
 SATISFACTION_CONTACT_CAP_DAYS = env.int("SATISFACTION_CONTACT_CAP_DAYS", default=30)
 # Deadline of a detractor follow-up case.
 SATISFACTION_FOLLOW_UP_HOURS = env.int("SATISFACTION_FOLLOW_UP_HOURS", default=48)
+# A response export of more answers than this is built by a Celery task and e-mailed as
+# a link; smaller ones download at once.
+SATISFACTION_EXPORT_INLINE_MAX = env.int("SATISFACTION_EXPORT_INLINE_MAX", default=20000)
 AXES_VERBOSE = False

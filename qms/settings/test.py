@@ -17,3 +17,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so a real Celery worker started by a test can share it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 LANGUAGE_CODE = "en"
+# Files written by tests stay apart from `make run`'s; tests that write files point
+# MEDIA_ROOT at their own tmp_path.
+MEDIA_ROOT = str(VAR_DIR / "test-media")
