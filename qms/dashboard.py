@@ -10,7 +10,6 @@ panels it owns (its objectives, its actions, its needs awaiting acknowledgement)
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -117,14 +116,6 @@ def _url(name: str) -> str:
         return ""
 
 
-def _months(period: Period) -> list[Period]:
-    months, cursor = [], period.start.replace(day=1)
-    while cursor <= period.end and len(months) < 24:
-        months.append(Period.months(cursor.year, cursor.month, cursor.month))
-        cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
-    return months
-
-
 def tiles_for(*, period: Period, segment: str = "") -> list[TileValue]:
     """Compute every tile for a period (and a segment where the metric takes one)."""
     values = []
@@ -145,11 +136,11 @@ def tiles_for(*, period: Period, segment: str = "") -> list[TileValue]:
             trend = [
                 {
                     "month": month.start.strftime("%Y-%m"),
-                    "value": None
-                    if (v := registry.compute(tile.metric, period=month, **params).value) is None
-                    else float(v),
+                    "value": None if month_value.value is None else float(month_value.value),
                 }
-                for month in _months(period)
+                for month, month_value in registry.compute_monthly(
+                    tile.metric, period=period, **params
+                )
             ]
         values.append(
             TileValue(

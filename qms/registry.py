@@ -68,6 +68,14 @@ class Period:
         first = (today.month - 1) // 3 * 3 + 1
         return cls.months(today.year, first, first + 2)
 
+    def each_month(self, limit: int = 24) -> list[Period]:
+        """The calendar months the period touches (at most `limit`), each as a period."""
+        months, cursor = [], self.start.replace(day=1)
+        while cursor <= self.end and len(months) < limit:
+            months.append(Period.months(cursor.year, cursor.month, cursor.month))
+            cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
+        return months
+
     def __str__(self):
         return f"{self.start.isoformat()} – {self.end.isoformat()}"
 
@@ -94,6 +102,9 @@ class Metric:
     description: str = ""
     parameters: tuple[str, ...] = ()
     app_label: str = ""
+    # Optional: every month of a period at once, {first day of month: MetricValue}, for
+    # trend charts; without it the registry computes month by month.
+    monthly_fn: Callable[..., Mapping[dt.date, MetricValue]] | None = None
 
 
 class MetricsRegistry:
@@ -111,6 +122,7 @@ class MetricsRegistry:
         description: str = "",
         parameters: tuple[str, ...] = (),
         app_label: str = "",
+        monthly: Callable[..., Mapping[dt.date, MetricValue]] | None = None,
     ) -> Metric:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
             raise ValueError(f"Metric key {key!r} must be lower_snake_case.")
@@ -126,6 +138,7 @@ class MetricsRegistry:
             description=description,
             parameters=tuple(parameters),
             app_label=app_label,
+            monthly_fn=monthly,
         )
         self._metrics[key] = metric
         return metric
@@ -144,7 +157,7 @@ class MetricsRegistry:
     def all(self) -> list[Metric]:
         return sorted(self._metrics.values(), key=lambda m: (m.app_label, m.key))
 
-    def compute(self, key: str, *, period: Period, **filters) -> MetricValue:
+    def _checked(self, key: str, filters: dict) -> tuple[Metric, dict]:
         metric = self.get(key)
         unknown = sorted(set(filters) - set(metric.parameters))
         if unknown:
@@ -152,8 +165,24 @@ class MetricsRegistry:
                 _("Metric “%(key)s” does not take the filter(s): %(names)s.")
                 % {"key": key, "names": ", ".join(unknown)}
             )
-        clean = {name: value for name, value in filters.items() if value not in (None, "")}
+        return metric, {name: value for name, value in filters.items() if value not in (None, "")}
+
+    def compute(self, key: str, *, period: Period, **filters) -> MetricValue:
+        metric, clean = self._checked(key, filters)
         return metric.compute_fn(period=period, **clean)
+
+    def compute_monthly(
+        self, key: str, *, period: Period, **filters
+    ) -> list[tuple[Period, MetricValue]]:
+        """The metric for each month of `period` (a trend): in one go where the metric
+        offers it, else month by month. Months without data have value None."""
+        metric, clean = self._checked(key, filters)
+        months = period.each_month()
+        if metric.monthly_fn is None:
+            return [(month, metric.compute_fn(period=month, **clean)) for month in months]
+        by_month = metric.monthly_fn(period=Period(months[0].start, months[-1].end), **clean)
+        empty = MetricValue(value=None, n=0)
+        return [(month, by_month.get(month.start, empty)) for month in months]
 
 
 registry = MetricsRegistry()

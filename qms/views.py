@@ -163,11 +163,20 @@ class DepartmentDetailView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        department = selectors.department_get_for_user(user=self.request.user, pk=kwargs["pk"])
+        user = self.request.user
+        department = selectors.department_get_for_user(user=user, pk=kwargs["pk"])
+        in_scope = selectors.department_ids_for_user(user)
         context.update(
             department=department,
+            # The parent and sub-departments are named to everyone, linked only for those
+            # who may open them (a link to a "not found" page helps nobody).
+            parent_linked=bool(department.parent_id)
+            and (user.can_view_all or department.parent_id in in_scope),
+            children=[
+                (child, user.can_view_all or child.pk in in_scope)
+                for child in selectors.department_children(department=department)
+            ],
             staff=selectors.department_staff(department=department),
-            children=selectors.department_children(department=department),
             membership_form=MembershipForm(department=department)
             if self.request.user.is_quality_manager
             else None,

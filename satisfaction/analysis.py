@@ -315,6 +315,28 @@ def _score_metric(kind: str, *, period, survey=None, question_code=None, segment
     return scores_from_row(rows[0] if rows else {})[kind]
 
 
+def _score_monthly(kind: str, *, period, survey=None, question_code=None, segment=None):
+    """{first day of month: MetricValue} for every month with answers: the same counts
+    as `_score_metric` month by month, in one pass over the tallies and the tail."""
+    scope = Scope(survey=survey, period=period, segment=segment, question_code=question_code)
+    return {
+        row["month"]: _to_metric(scores_from_row(row)[kind])
+        for row in score_rows(scope, group_by=("month",), kinds=(kind,))
+    }
+
+
+def monthly_nps(**kwargs) -> dict:
+    return _score_monthly(Question.Kind.NPS, **kwargs)
+
+
+def monthly_csat(**kwargs) -> dict:
+    return _score_monthly(Question.Kind.CSAT, **kwargs)
+
+
+def monthly_ces(**kwargs) -> dict:
+    return _score_monthly(Question.Kind.CES, **kwargs)
+
+
 def _to_metric(score: Score) -> MetricValue:
     detail = dict(score.detail)
     detail["margin_of_error"] = score.moe

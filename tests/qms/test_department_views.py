@@ -174,3 +174,17 @@ def test_adding_the_same_person_twice_says_so(
     assert response.status_code == 200
     assert response.context["form"].errors
     assert Membership.objects.filter(department=front_desk).count() == 1
+
+
+def test_parent_and_sub_departments_are_linked_only_for_those_who_may_open_them(
+    client_for, quality_manager, front_desk, front_desk_head
+):
+    hotel = DepartmentFactory(name="Hotel", code="HOTEL")
+    front_desk.parent = hotel
+    front_desk.save()
+    DepartmentFactory(name="Night desk", code="ND", parent=front_desk)
+    head_page = client_for(front_desk_head).get(f"/departments/{front_desk.pk}/").text
+    assert "Hotel" in head_page and "Night desk" in head_page  # named
+    assert f'href="/departments/{hotel.pk}/"' not in head_page  # but not a dead link
+    qm_page = client_for(quality_manager).get(f"/departments/{front_desk.pk}/").text
+    assert f'href="/departments/{hotel.pk}/"' in qm_page

@@ -1,0 +1,94 @@
+"""Every page a demo user can reach by following links works: each of the five demo
+logins walks the portal from the home page (GET links only, breadth first) and no page
+answers with a server error, a broken link or an unbounded number of queries."""
+
+import os
+from collections import deque
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from qms.models import User
+
+pytestmark = pytest.mark.django_db
+
+PAGES_PER_USER = 220
+QUERY_BUDGET = 60  # a page that needs more than this has a query in a loop
+SKIP_PREFIXES = ("/admin/", "/static/", "/media/", "/accounts/logout", "/i18n/")
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.links.append(href)
+
+
+def _links(base, html):
+    parser = _Links()
+    parser.feed(html)
+    for href in parser.links:
+        url = urldefrag(urljoin(base, href))[0]
+        parts = urlsplit(url)
+        if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
+            continue
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        if path.startswith(SKIP_PREFIXES):
+            continue
+        yield path
+
+
+def _shape(path):
+    """Pages that differ only by ids or query values are the same page twice."""
+    parts = urlsplit(path)
+    segments = ["#" if s.isdigit() else s for s in parts.path.split("/")]
+    keys = sorted(q.split("=")[0] for q in parts.query.split("&") if q)
+    return "/".join(segments) + "?" + "&".join(keys)
+
+
+@pytest.fixture
+def demo(settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    settings.DEBUG = False
+
+
+@pytest.mark.parametrize("username", ["quality", "frontdesk", "housekeeping", "staff", "auditor"])
+def test_every_linked_page_works_for_each_demo_login(client_for, demo, username):
+    client = client_for(User.objects.get(username=username))
+    queue, seen_shapes, visited, problems = deque([("/", "")]), set(), 0, []
+    shape_counts = {}
+    while queue and visited < PAGES_PER_USER:
+        path, referrer = queue.popleft()
+        shape = _shape(path)
+        # Each kind of page a few times (different records), not every record
+        if shape_counts.get(shape, 0) >= 3:
+            continue
+        shape_counts[shape] = shape_counts.get(shape, 0) + 1
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        visited += 1
+        if response.status_code >= 500 or response.status_code == 404:
+            problems.append(f"{response.status_code} {path} (linked from {referrer or 'start'})")
+            continue
+        if len(queries) > QUERY_BUDGET:
+            problems.append(f"{len(queries)} queries {path}")
+        content_type = response.get("Content-Type", "")
+        if response.status_code != 200 or not content_type.startswith("text/html"):
+            continue
+        body = b"".join(response) if response.streaming else response.content
+        for link in _links(path, body.decode("utf-8", "replace")):
+            if link not in seen_shapes:
+                seen_shapes.add(link)
+                queue.append((link, path))
+    assert visited > 20, f"{username} reached only {visited} pages"
+    assert not problems, "\n".join(problems)
