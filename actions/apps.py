@@ -58,7 +58,7 @@ def register_navigation():
     from qms.navigation import nav_registry
     from qms.selectors import department_ids_for_user
 
-    nav_registry.add_group(key="actions", label=_("Actions"), order=50)
+    nav_registry.add_group(key="actions", label=_("Improvement"), order=50)
     nav_registry.add(
         key="actions",
         group="actions",
