@@ -1,12 +1,14 @@
 """API of the requirements register and its deployment: the same selectors and services
 as the pages, with the same scoping (out of scope is 404)."""
 
+from collections.abc import Mapping
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -163,6 +165,8 @@ class DeploymentViewSet(
     @extend_schema(request=DeploymentUpdateSerializer, responses=DeploymentSerializer)
     def update(self, request, *args, **kwargs):
         deployment = self.get_object()
+        if not isinstance(request.data, Mapping):
+            raise ValidationError({"non_field_errors": [_("Send a JSON object of fields.")]})
         data = DeploymentUpdateSerializer(
             data={
                 "commitment": request.data.get("commitment", deployment.commitment),

@@ -130,6 +130,21 @@ def test_quality_manager_changes_a_commitment(
     assert response.json()["commitment"] == "ID scan in 5 s"
 
 
+def test_a_body_that_is_not_an_object_is_a_400_and_changes_nothing(
+    api_client_for, quality_manager, deployed, fd_deployment
+):
+    # Found by schemathesis: a bare JSON number used to be a server error
+    api = api_client_for(quality_manager)
+    for body in ("-1.5", "[1, 2]", '"text"'):
+        response = api.patch(
+            f"{DEPLOYMENTS}{fd_deployment.pk}/", body, content_type="application/json"
+        )
+        assert response.status_code == 400, body
+    before = fd_deployment.commitment
+    fd_deployment.refresh_from_db()
+    assert fd_deployment.commitment == before
+
+
 def test_list_endpoints_query_counts_are_flat(
     api_client_for, quality_manager, django_assert_max_num_queries
 ):
