@@ -27,7 +27,7 @@ def test_head_clicks_the_top_bar_and_sees_its_tickets(page, front_desk_head):
     )
     login(page, "fd-head")
     nav(page, "research")
-    page.wait_for_function("document.getElementById('pareto-chart').chart !== undefined")
+    page.locator("#pareto-chart[data-ready=true]").wait_for()
     assert not errors
     box = page.locator("#pareto-chart").bounding_box()
     # The first bar stands in the left part of the plot, near its bottom.
