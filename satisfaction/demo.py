@@ -17,6 +17,7 @@ from django.utils import timezone
 from customers.models import Consent, Customer, Segment, Topic
 from qms.models import User
 
+from . import services
 from .models import (
     Answer,
     Choice,
@@ -103,6 +104,7 @@ def load(*, stdout) -> int:
             counter=counter,
             with_csat=True,
         )
+        _alert_rules(restaurant, counter)
         now = timezone.now()
         for months_ago in (3, 2, 1):
             _restaurant_wave(restaurant, diners, now, months_ago, counter)
@@ -117,6 +119,7 @@ def load(*, stdout) -> int:
             topics=topics,
             counter=counter,
         )
+        _alert_rules(retail, counter)
         _simple_wave(
             retail,
             "Shoppers — last month",
@@ -140,6 +143,7 @@ def load(*, stdout) -> int:
             counter=counter,
             with_ces=True,
         )
+        _alert_rules(hotel, counter)
         _simple_wave(
             hotel,
             "Hotel stays (after check-out)",
@@ -315,6 +319,15 @@ def _survey(
         "comment", Question.Kind.TEXT, "Anything else you want to tell us?", "还有其他意见吗？"
     )
     return version
+
+
+def _alert_rules(version, counter) -> None:
+    """The default alert rules (NPS at most 6, CSAT at most 2, any driver chosen), as a
+    survey published on the page gets them; nothing if the survey has or had rules."""
+    created = services.alert_rules_seed_defaults(
+        survey=version.survey, questions=version.questions.order_by("position", "id")
+    )
+    counter.add(len(created))
 
 
 def _new_wave(version, name, start, segment, counter, kind=Wave.Kind.ONE_OFF):

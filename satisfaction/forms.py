@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.models import Segment, Topic
 
 from .models import (
+    AlertRule,
     FollowUpCase,
     Invitation,
     Question,
@@ -298,3 +299,54 @@ class ResponseExportForm(forms.Form):
         self.fields["wave"].queryset = Wave.objects.filter(
             survey_version__survey=survey
         ).select_related("survey_version")
+
+
+class AlertRuleForm(forms.ModelForm):
+    """An alert rule. The question and choice lists come from the survey's latest
+    version; the service checks that they fit together (a score within the question's
+    scale, a choice the question has)."""
+
+    question_code = forms.ChoiceField(label=_("Question"))
+    choice_code = forms.ChoiceField(
+        label=_("Choice"),
+        required=False,
+        help_text=_("Only for “this choice is made”: the choice that opens a case."),
+    )
+
+    class Meta:
+        model = AlertRule
+        fields = [
+            "question_code",
+            "condition",
+            "value",
+            "choice_code",
+            "deadline_hours",
+            "is_active",
+        ]
+        help_texts = {
+            "value": _(
+                "Only for score conditions. Scales: NPS 0-10, CSAT 1-5, CES 1-7, rating 1 to "
+                "its points. “At most 6” on NPS opens a case for 0 to 6."
+            ),
+        }
+
+    def __init__(self, *args, questions: list[Question], **kwargs):
+        super().__init__(*args, **kwargs)
+        codes = [(q.code, f"{q.code} — {q.text()}") for q in questions]
+        current = self.instance.question_code if self.instance.pk else ""
+        if current and current not in {q.code for q in questions}:
+            codes.append((current, _("%(code)s (not in the latest version)") % {"code": current}))
+        self.fields["question_code"].choices = [("", "---------"), *codes]
+        groups = [
+            (
+                q.code,
+                [(c.code, f"{c.code} — {c.text()}") for c in q.choices.all()],
+            )
+            for q in questions
+            if q.has_choices
+        ]
+        choice_codes = {code for _label, options in groups for code, _text in options}
+        if self.instance.choice_code and self.instance.choice_code not in choice_codes:
+            groups.append((self.instance.choice_code, self.instance.choice_code))
+        self.fields["choice_code"].choices = [("", "---------"), *groups]
+        self.fields["deadline_hours"].widget.attrs.update(min=1, max=AlertRule.DEADLINE_MAX_HOURS)

@@ -9,6 +9,8 @@ stable question codes per version, link hashes unique.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -397,8 +399,6 @@ class Wave(BaseModel):
         return self.name
 
     def clean(self):
-        from django.core.exceptions import ValidationError
-
         if self.kind == self.Kind.RECURRING and (self.recurrence_days or 0) < 7:
             raise ValidationError(
                 {"recurrence_days": _("A recurring wave needs an interval of at least 7 days.")}
@@ -724,6 +724,101 @@ class FollowUpCase(BaseModel):
     @property
     def is_overdue(self) -> bool:
         return self.state in self.OPEN_STATES and self.due_at < timezone.now()
+
+
+class AlertRule(BaseModel):
+    """A condition on one answer that opens a follow-up case (closing the loop). Rules
+    name the question by its stable code, so one rule spans every version that has the
+    question; a version without it ignores the rule. A response that matches several
+    rules opens one case, due after the shortest deadline among them."""
+
+    class Condition(models.TextChoices):
+        AT_MOST = "at_most", _("the score is at most")
+        AT_LEAST = "at_least", _("the score is at least")
+        CHOSEN = "chosen", _("any choice is made")
+        CHOICE_IS = "choice_is", _("this choice is made")
+
+    SCORE_CONDITIONS = (Condition.AT_MOST, Condition.AT_LEAST)
+    CHOICE_CONDITIONS = (Condition.CHOSEN, Condition.CHOICE_IS)
+    DEADLINE_MAX_HOURS = 720
+
+    survey = models.ForeignKey(
+        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="alert_rules"
+    )
+    question_code = models.SlugField(
+        _("question code"),
+        max_length=40,
+        help_text=_("The question's stable code: the rule applies to every version that has it."),
+    )
+    condition = models.CharField(_("fires when"), max_length=20, choices=Condition.choices)
+    value = models.SmallIntegerField(
+        _("score"),
+        null=True,
+        blank=True,
+        help_text=_("Score conditions only, e.g. 6 for “NPS at most 6”."),
+    )
+    choice_code = models.SlugField(
+        _("choice code"),
+        max_length=40,
+        blank=True,
+        help_text=_("“This choice is made” only: the code of the choice."),
+    )
+    deadline_hours = models.PositiveSmallIntegerField(
+        _("deadline (hours)"),
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(DEADLINE_MAX_HOURS)],
+        help_text=_("The case is due this many hours after the answer (1 to 720)."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["survey", "question_code", "id"]
+        verbose_name = _("alert rule")
+        verbose_name_plural = _("alert rules")
+        # The submit path reads a survey's active rules through the foreign key's index
+        # on survey_id (and from the cache, see selectors.survey_alert_rules).
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(deadline_hours__gte=1) & Q(deadline_hours__lte=720),
+                name="alertrule_deadline_range",
+            ),
+            models.CheckConstraint(
+                condition=~Q(condition__in=["at_most", "at_least"]) | Q(value__isnull=False),
+                name="alertrule_score_has_value",
+            ),
+            models.CheckConstraint(
+                condition=~Q(condition="choice_is") | ~Q(choice_code=""),
+                name="alertrule_choice_has_code",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.survey}: {self.question_code} {self.condition_text()}"
+
+    def clean(self):
+        errors = {}
+        if self.condition in self.SCORE_CONDITIONS and self.value is None:
+            errors["value"] = _("Give the score the answer is compared with.")
+        if self.condition == self.Condition.CHOICE_IS and not self.choice_code:
+            errors["choice_code"] = _("Give the code of the choice that fires the rule.")
+        if errors:
+            raise ValidationError(errors)
+
+    def condition_text(self, choice_text: str = "") -> str:
+        """The condition in words, e.g. “at most 6” or “choice “queue” (Long queue)”."""
+        if self.condition == self.Condition.AT_MOST:
+            return _("at most %(value)s") % {"value": self.value}
+        if self.condition == self.Condition.AT_LEAST:
+            return _("at least %(value)s") % {"value": self.value}
+        if self.condition == self.Condition.CHOSEN:
+            return str(_("any choice"))
+        if choice_text:
+            return _("choice “%(code)s” (%(text)s)") % {
+                "code": self.choice_code,
+                "text": choice_text,
+            }
+        return _("choice “%(code)s”") % {"code": self.choice_code}
 
 
 class AnswerTally(models.Model):

@@ -11,6 +11,7 @@ from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from .models import (
+    AlertRule,
     Answer,
     FollowUpCase,
     Invitation,
@@ -93,6 +94,61 @@ def _load_questions(version: SurveyVersion) -> list[Question]:
         version.questions.select_related("show_if_question")
         .prefetch_related("choices__topic")
         .order_by("position", "id")
+    )
+
+
+ALERT_RULES_TTL = 60
+
+
+def alert_rules_cache_key(survey_id: int) -> str:
+    return f"satisfaction:alert-rules:{survey_id}"
+
+
+def survey_alert_rules(*, survey_id: int) -> list[AlertRule]:
+    """The survey's active alert rules, as the submit path evaluates them. Kept in the
+    cache (every submit of an identified or consenting response reads them, and the
+    submit must not cost a query more); the rule services drop the key when their
+    transaction commits. The minute's timeout bounds how stale a per-process cache
+    (CACHE_URL unset, several web processes) can be; a shared cache sees a change at
+    once."""
+    key = alert_rules_cache_key(survey_id)
+    rules = cache.get(key)
+    if rules is None:
+        rules = list(AlertRule.objects.filter(survey_id=survey_id, is_active=True).order_by("id"))
+        cache.set(key, rules, timeout=ALERT_RULES_TTL)
+    return rules
+
+
+def latest_version(*, survey: Survey) -> SurveyVersion | None:
+    """The survey's newest version, draft or published: alert rules are written against
+    its questions."""
+    return survey.versions.order_by("-number").first()
+
+
+def alert_rule_list(*, survey: Survey) -> QuerySet[AlertRule]:
+    return AlertRule.objects.filter(survey=survey).order_by("question_code", "id")
+
+
+def alert_rule_get_for_user(*, user, pk, survey: Survey | None = None) -> AlertRule:
+    """One alert rule; a rule of another survey, or a guessed id, is a 404."""
+    if not _can_read(user):
+        raise Http404
+    qs = AlertRule.objects.select_related("survey")
+    if survey is not None:
+        qs = qs.filter(survey=survey)
+    try:
+        return qs.get(pk=pk)
+    except (AlertRule.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def alert_rule_history(*, survey: Survey) -> QuerySet:
+    """The history of every alert rule of the survey, deleted ones included, newest
+    first, with who made each change."""
+    return (
+        AlertRule.history.filter(survey_id=survey.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
     )
 
 

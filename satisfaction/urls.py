@@ -37,6 +37,27 @@ urlpatterns = [
         name="export-download",
     ),
     path("surveys/<int:pk>/waves/new/", views.WaveCreateView.as_view(), name="wave-create"),
+    # Alert rules (follow-up cases).
+    path(
+        "surveys/<int:pk>/alert-rules/new/",
+        views.AlertRuleCreateView.as_view(),
+        name="alert-rule-create",
+    ),
+    path(
+        "surveys/<int:pk>/alert-rules/<int:rule_pk>/edit/",
+        views.AlertRuleUpdateView.as_view(),
+        name="alert-rule-update",
+    ),
+    path(
+        "surveys/<int:pk>/alert-rules/<int:rule_pk>/delete/",
+        views.AlertRuleDeleteView.as_view(),
+        name="alert-rule-delete",
+    ),
+    path(
+        "surveys/<int:pk>/alert-rules/history/",
+        views.AlertRuleHistoryView.as_view(),
+        name="alert-rule-history",
+    ),
     path("versions/<int:pk>/", views.VersionDetailView.as_view(), name="version-detail"),
     path("versions/<int:pk>/intro/", views.VersionIntroUpdateView.as_view(), name="version-intro"),
     path("versions/<int:pk>/publish/", views.VersionPublishView.as_view(), name="version-publish"),

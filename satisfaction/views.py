@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from qms.views import ServiceFormMixin
 
 from . import analysis, answering, exports, selectors, services
 from .forms import (
+    AlertRuleForm,
     AnalysisFilterForm,
     CommentFilterForm,
     FollowUpForm,
@@ -37,7 +39,7 @@ from .forms import (
     SurveyUpdateForm,
     WaveForm,
 )
-from .models import Invitation, ResponseExport, Survey, SurveyVersion
+from .models import AlertRule, Invitation, ResponseExport, Survey, SurveyVersion
 
 # --- Surveys ---------------------------------------------------------------------------
 
@@ -121,12 +123,137 @@ class SurveyDetailView(ViewAllRequiredMixin, SurveyMixin, TemplateView):
         return super().get_context_data(
             survey=self.survey,
             versions=versions,
+            alert_rules=_alert_rule_rows(self.survey, versions[0] if versions else None),
+            default_follow_up_hours=services.default_follow_up_hours(),
             draft=next((v for v in versions if v.is_draft), None),
             published=next((v for v in versions if not v.is_draft), None),
             waves=waves.get_page(self.request.GET.get("page")),
             export_form=_export_form(self.request.user, self.survey),
             **kwargs,
         )
+
+
+# --- Alert rules -----------------------------------------------------------------------
+
+
+def _alert_rule_rows(survey, version) -> list[dict]:
+    """The survey's rules in words, with their question in `version` (the latest; None
+    where the question is not in it)."""
+    questions = {
+        q.code: q for q in (selectors.version_questions(version=version) if version else [])
+    }
+    rows = []
+    for rule in selectors.alert_rule_list(survey=survey):
+        question = questions.get(rule.question_code)
+        choice_text = ""
+        if question is not None and rule.choice_code:
+            choice_text = next(
+                (c.text() for c in question.choices.all() if c.code == rule.choice_code), ""
+            )
+        rows.append(
+            {"rule": rule, "question": question, "condition": rule.condition_text(choice_text)}
+        )
+    return rows
+
+
+class AlertRuleFormMixin(QualityManagerRequiredMixin, SurveyMixin, ServiceFormMixin):
+    template_name = "satisfaction/alert_rule_form.html"
+    form_class = AlertRuleForm
+
+    def get_form_kwargs(self):
+        version = selectors.latest_version(survey=self.survey)
+        questions = selectors.version_questions(version=version) if version else []
+        return {**super().get_form_kwargs(), "questions": questions}
+
+    def get_success_url(self):
+        return reverse("satisfaction:survey-detail", args=[self.survey.pk]) + "#alert-rules"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            survey=self.survey, rule=getattr(self, "rule", None), **kwargs
+        )
+
+
+class AlertRuleMixin:
+    """The rule of the URL; goes after SurveyMixin (a rule of another survey is a 404)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.can_view_all:
+            self.rule = selectors.alert_rule_get_for_user(
+                user=request.user, pk=kwargs["rule_pk"], survey=self.survey
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class AlertRuleCreateView(AlertRuleFormMixin, FormView):
+    def get_initial(self):
+        return {"deadline_hours": services.default_follow_up_hours()}
+
+    def form_valid(self, form):
+        rule = self.run_service(
+            form, lambda: services.alert_rule_create(survey=self.survey, **form.cleaned_data)
+        )
+        if rule is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Alert rule added."))
+        return redirect(self.get_success_url())
+
+
+class AlertRuleUpdateView(AlertRuleFormMixin, AlertRuleMixin, FormView):
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        # A copy: the form writes its input into the instance while validating.
+        kwargs["instance"] = AlertRule.objects.get(pk=self.rule.pk)
+        return kwargs
+
+    def form_valid(self, form):
+        rule = self.run_service(
+            form, lambda: services.alert_rule_update(rule=self.rule, **form.cleaned_data)
+        )
+        if rule is None:
+            return self.form_invalid(form)
+        messages.success(self.request, _("Alert rule saved."))
+        return redirect(self.get_success_url())
+
+
+class AlertRuleDeleteView(QualityManagerRequiredMixin, SurveyMixin, AlertRuleMixin, TemplateView):
+    """GET asks for confirmation; POST deletes. The rule's history keeps who did it."""
+
+    template_name = "satisfaction/alert_rule_delete.html"
+
+    def get_context_data(self, **kwargs):
+        version = selectors.latest_version(survey=self.survey)
+        row = next(
+            r for r in _alert_rule_rows(self.survey, version) if r["rule"].pk == self.rule.pk
+        )
+        return super().get_context_data(survey=self.survey, row=row, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        services.alert_rule_delete(rule=self.rule)
+        messages.success(request, _("Alert rule deleted."))
+        return redirect(
+            reverse("satisfaction:survey-detail", args=[self.survey.pk]) + "#alert-rules"
+        )
+
+
+class AlertRuleHistoryView(ViewAllRequiredMixin, SurveyMixin, ListView):
+    """Every change to the survey's alert rules, deleted rules included: who added,
+    changed or removed which rule, and when."""
+
+    template_name = "satisfaction/alert_rule_history.html"
+    context_object_name = "records"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return selectors.alert_rule_history(survey=self.survey)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(survey=self.survey, **kwargs)
+        context["rows"] = [
+            {"record": record, "condition": record.instance.condition_text()}
+            for record in context["records"]
+        ]
+        return context
 
 
 # --- Versions and questions ------------------------------------------------------------

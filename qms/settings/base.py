@@ -209,6 +209,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PartyLevelEnum": "qms.models.InterestedParty.Level",
         "QuestionKindEnum": "satisfaction.models.Question.Kind",
+        "AlertRuleConditionEnum": "satisfaction.models.AlertRule.Condition",
         "ObjectiveStatusEnum": "objectives.models.Objective.Status",
         "InteractionKindEnum": "customers.models.Interaction.Kind",
         "InteractionChannelEnum": "customers.models.Interaction.Channel",

@@ -2,7 +2,16 @@ from rest_framework import serializers
 
 from customers.models import Customer
 
-from ..models import Answer, Choice, Invitation, Question, Survey, SurveyVersion, Wave
+from ..models import (
+    AlertRule,
+    Answer,
+    Choice,
+    Invitation,
+    Question,
+    Survey,
+    SurveyVersion,
+    Wave,
+)
 
 
 class ChoiceSerializer(serializers.ModelSerializer):
@@ -47,11 +56,28 @@ class SurveySerializer(serializers.ModelSerializer):
         fields = ["id", "code", "title", "purpose", "identity_mode", "description", "created_at"]
 
 
+class AlertRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AlertRule
+        fields = [
+            "id",
+            "question_code",
+            "condition",
+            "value",
+            "choice_code",
+            "deadline_hours",
+            "is_active",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
 class SurveyDetailSerializer(SurveySerializer):
     versions = VersionSerializer(many=True, read_only=True)
+    alert_rules = AlertRuleSerializer(many=True, read_only=True)
 
     class Meta(SurveySerializer.Meta):
-        fields = [*SurveySerializer.Meta.fields, "versions"]
+        fields = [*SurveySerializer.Meta.fields, "versions", "alert_rules"]
 
 
 class WaveSerializer(serializers.ModelSerializer):

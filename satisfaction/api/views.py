@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from qms.permissions import CanViewAll
 
 from .. import selectors, services
-from ..models import Answer, Question, Survey, SurveyVersion
+from ..models import AlertRule, Answer, Question, Survey, SurveyVersion
 from .serializers import (
     AnswerExportSerializer,
     InvitationSerializer,
@@ -50,7 +50,8 @@ class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
                             ).prefetch_related("choices__topic"),
                         )
                     ),
-                )
+                ),
+                Prefetch("alert_rules", queryset=AlertRule.objects.order_by("question_code", "id")),
             )
         return qs
 
