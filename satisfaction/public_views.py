@@ -46,9 +46,12 @@ class PublicLinkMixin:
         self.language = (
             requested if requested in LANGUAGE_CODES else self.invitation.language or "en"
         )
-        translation.activate(self.language)
         request.LANGUAGE_CODE = self.language
-        return super().dispatch(request, *args, **kwargs)
+        # For this response only: the thread's language is left as it was found.
+        with translation.override(self.language):
+            response = super().dispatch(request, *args, **kwargs)
+        response.headers["Content-Language"] = self.language
+        return response
 
     def base_context(self, **extra):
         survey = self.invitation.wave.survey_version.survey

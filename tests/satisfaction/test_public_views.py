@@ -56,6 +56,16 @@ def test_the_page_speaks_the_customers_language(client):
     assert "您向朋友推荐我们的可能性有多大？" in html
 
 
+def test_the_customers_language_does_not_outlive_the_request(client):
+    from django.utils import translation
+
+    _invitation, token = sent_invitation(customer=consenting_customer(language="zh-hans"))
+    with translation.override("en"):
+        response = client.get(url(token))
+        assert translation.get_language() == "en"
+    assert response["Content-Language"] == "zh-hans"
+
+
 def test_unknown_or_tampered_token_is_a_friendly_404(client, invited):
     _invitation, token = invited
     for bad in ("nope", token[:-1] + ("A" if token[-1] != "A" else "B"), "x" * 500):
