@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from .email import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -88,6 +90,14 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The zero-install default has a web server, two Celery worker processes and beat
+    # writing to one file: take the write lock when a transaction begins (a deferred one
+    # that upgrades fails at once with "database is locked"), wait for it up to 20 s, and
+    # let readers go on while one process writes (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------------
@@ -136,8 +146,9 @@ STORAGES = {
 
 # --- E-mail ---------------------------------------------------------------------------
 # With no EMAIL_URL, messages are written as files under var/mail/ (one .log per batch).
-EMAIL_FILE_PATH = str(VAR_DIR / "mail")
-globals().update(env.email_url("EMAIL_URL", default=f"filemail://{VAR_DIR / 'mail'}"))
+globals().update(
+    email_settings(env("EMAIL_URL", default=""), base_dir=BASE_DIR, default_dir=VAR_DIR / "mail")
+)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="QMS portal <qms@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
