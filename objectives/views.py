@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
@@ -15,6 +15,7 @@ from django.views.generic import FormView, TemplateView
 from qms.exceptions import ApplicationError
 from qms.models import Department
 from qms.permissions import ViewAllRequiredMixin
+from qms.redirects import safe_next_url
 from qms.selectors import department_ids_for_user, headed_department_ids
 from qms.views import ServiceFormMixin
 
@@ -295,11 +296,7 @@ class CheckInCreateView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         key_result = selectors.key_result_get_for_user(user=request.user, pk=pk)
-        back = request.POST.get("next", "")
-        if not url_has_allowed_host_and_scheme(
-            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        ):
-            back = reverse("objectives:mine")
+        back = safe_next_url(request, reverse("objectives:mine"))
         form = CheckInForm(request.POST, prefix=f"kr{key_result.pk}")
         if not form.is_valid():
             problems = "; ".join(

@@ -9,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
@@ -46,6 +45,7 @@ from .models import (
     User,
 )
 from .permissions import QualityManagerRequiredMixin, ViewAllRequiredMixin
+from .redirects import safe_next_url
 from .registry import Period, registry
 from .review import compile_inputs
 
@@ -706,11 +706,7 @@ class ImpactApproveView(QualityManagerRequiredMixin, FormView):
     def post(self, request, *args, **kwargs):
         assessment = get_object_or_404(ImpactAssessment, pk=kwargs["pk"])
         form = self.get_form()
-        next_url = request.POST.get("next") or reverse(
-            "qms:party-detail", args=[assessment.party_id]
-        )
-        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-            next_url = reverse("qms:party-detail", args=[assessment.party_id])
+        next_url = safe_next_url(request, reverse("qms:party-detail", args=[assessment.party_id]))
         if not form.is_valid():
             messages.error(request, _("Write why the negative impact is accepted."))
             return redirect(next_url)

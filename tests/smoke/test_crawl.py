@@ -92,3 +92,72 @@ def test_every_linked_page_works_for_each_demo_login(client_for, demo, username)
                 queue.append((link, path))
     assert visited > 20, f"{username} reached only {visited} pages"
     assert not problems, "\n".join(problems)
+
+
+class _Forms(HTMLParser):
+    """POST forms of a page: action and the names of their fields."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self._current = [], None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self._current = {"action": attrs.get("action") or "", "fields": {}}
+            self.forms.append(self._current)
+        elif self._current is not None and tag in ("input", "select", "textarea"):
+            name = attrs.get("name")
+            if name and name != "csrfmiddlewaretoken":
+                self._current["fields"][name] = attrs.get("type", tag)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._current = None
+
+
+SKIP_FORMS = ("/accounts/logout", "/i18n/", "/accounts/password")
+BAD_VALUES = ("", "-1", "x" * 3000, "<script>alert(1)</script>", "2026-13-45", "1e309", "\x00")
+
+
+@pytest.mark.parametrize("username", ["quality", "frontdesk"])
+def test_every_form_answers_bad_input_without_a_server_error(client_for, demo, username):
+    """Each kind of POST form the demo user can reach, sent empty and with odd values in
+    every field: a clear answer (a page with errors, a redirect, 403/404), never a 5xx."""
+    client = client_for(User.objects.get(username=username))
+    queue, seen, shape_counts, forms = deque(["/"]), {"/"}, {}, {}
+    while queue and len(seen) < 400:
+        path = queue.popleft()
+        shape = _shape(path)
+        if shape_counts.get(shape, 0) >= 2:
+            continue
+        shape_counts[shape] = shape_counts.get(shape, 0) + 1
+        response = client.get(path)
+        if response.status_code != 200 or not response.get("Content-Type", "").startswith(
+            "text/html"
+        ):
+            continue
+        html = response.content.decode("utf-8", "replace")
+        parser = _Forms()
+        parser.feed(html)
+        for form in parser.forms:
+            action = urldefrag(urljoin(path, form["action"] or path))[0]
+            action = urlsplit(action).path + (
+                f"?{urlsplit(action).query}" if urlsplit(action).query else ""
+            )
+            if not action.startswith(SKIP_FORMS):
+                forms.setdefault(_shape(action), (action, form["fields"]))
+        for link in _links(path, html):
+            if link not in seen:
+                seen.add(link)
+                queue.append(link)
+    assert len(forms) > 10, f"only {len(forms)} forms found"
+    problems = []
+    for action, fields in forms.values():
+        for bad in BAD_VALUES:
+            data = dict.fromkeys(fields, bad)
+            response = client.post(action, data)
+            if response.status_code >= 500:
+                problems.append(f"{response.status_code} POST {action} with {bad[:20]!r}")
+                break
+    assert not problems, "\n".join(problems)
