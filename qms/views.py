@@ -1,6 +1,9 @@
 """Pages of the organisation core. Views validate with forms and call services; the
 rules live in services and selectors."""
 
+from pathlib import Path
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -786,6 +789,26 @@ class ReviewDetailView(ViewAllRequiredMixin, ReviewDetailMixin, TemplateView):
         return context
 
 
+# TrueType fonts with Chinese glyphs, where Debian's packages put them
+# (fonts-wqy-microhei, fonts-wqy-zenhei, fonts-droid-fallback).
+CJK_FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+)
+
+
+def pdf_font_path() -> str:
+    """The font for PDF text: QMS_PDF_FONT if set, else the first CJK font found, else ""
+    (Helvetica, which has no Chinese glyphs)."""
+    import os
+
+    configured = getattr(settings, "QMS_PDF_FONT", "")
+    if configured:
+        return configured if os.path.isfile(configured) else ""
+    return next((path for path in CJK_FONT_CANDIDATES if os.path.isfile(path)), "")
+
+
 class ReviewPdfView(ViewAllRequiredMixin, ReviewDetailMixin, TemplateView):
     """The same pack as a PDF file (xhtml2pdf renders a print template)."""
 
@@ -797,11 +820,18 @@ class ReviewPdfView(ViewAllRequiredMixin, ReviewDetailMixin, TemplateView):
         from django.http import HttpResponse
         from django.template.loader import render_to_string
         from xhtml2pdf import pisa
+        from xhtml2pdf.config.resources import ResourceAccessPolicy
 
         review = selectors.review_get(pk=kwargs["pk"])
-        html = render_to_string(self.template_name, self.review_context(review), request=request)
+        context = self.review_context(review)
+        context["pdf_font"] = font = pdf_font_path()
+        html = render_to_string(self.template_name, context, request=request)
         buffer = BytesIO()
-        result = pisa.CreatePDF(html, dest=buffer, encoding="utf-8")
+        # Nothing remote, and local reads only from the font's own folder.
+        policy = ResourceAccessPolicy(
+            allow_remote=False, base_dir=Path(font).parent if font else settings.BASE_DIR
+        )
+        result = pisa.CreatePDF(html, dest=buffer, encoding="utf-8", resource_policy=policy)
         if result.err:
             raise ApplicationError(_("The PDF could not be produced."))
         response = HttpResponse(buffer.getvalue(), content_type="application/pdf")

@@ -150,6 +150,9 @@ globals().update(
     email_settings(env("EMAIL_URL", default=""), base_dir=BASE_DIR, default_dir=VAR_DIR / "mail")
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="QMS portal <qms@localhost>")
+# A TrueType font for PDFs (the management review pack); empty: the first Chinese-capable
+# font found among Debian's usual places, else Helvetica (no Chinese glyphs).
+QMS_PDF_FONT = env("QMS_PDF_FONT", default="")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache ----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 decisions tracked to closure and shown in the next review, PDF and print."""
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -199,6 +200,24 @@ def test_the_pack_downloads_as_a_pdf(client_for, viewer, review):
     response = client_for(viewer).get(reverse("qms:review-pdf", args=[review.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_the_pdf_embeds_the_configured_font_for_non_latin_text(
+    client_for, viewer, review, settings
+):
+    import reportlab
+
+    # Any TrueType file will do for the test; in production a Chinese-capable one
+    # (e.g. Debian's fonts-wqy-microhei) so that Chinese titles and notes are legible.
+    settings.QMS_PDF_FONT = str(Path(reportlab.__file__).parent / "fonts" / "Vera.ttf")
+    response = client_for(viewer).get(reverse("qms:review-pdf", args=[review.pk]))
+    assert response.content.startswith(b"%PDF")
+    assert b"FontFile2" in response.content  # a TrueType font is embedded
+    assert b"BitstreamVeraSans" in response.content
+    # A font that is not there falls back to Helvetica rather than failing
+    settings.QMS_PDF_FONT = "/nonexistent/font.ttf"
+    fallback = client_for(viewer).get(reverse("qms:review-pdf", args=[review.pk]))
+    assert fallback.content.startswith(b"%PDF") and b"FontFile2" not in fallback.content
 
 
 def test_the_owner_sees_open_decisions_on_the_home_page(client_for, review, front_desk_head):
