@@ -1226,8 +1226,9 @@ def public_wave(*, wave_id: int) -> Wave:
     kept in the cache for a minute: every survey page and submit reads them, and a
     six-table join per request was the largest single cost of a submission. What the
     customer's side reads of them does not change under a running wave (a published
-    version is frozen, the identity mode is locked once published); a new survey title
-    shows within the minute, and the services that change a wave or survey drop the key."""
+    version is frozen, the identity mode is locked once published, and the wave's own
+    state is not read here: expiry and completion live on the invitation). `survey_update`
+    drops the key of every wave of the survey, so a new title shows at once."""
     key = _public_wave_key(wave_id)
     wave = cache.get(key)
     if wave is None:
