@@ -7,7 +7,7 @@ surviving action and a source's page can list the actions opened from it. Compla
 not exist in this branch: `ActionSource.complaint_ref` was the placeholder the lead turned
 into a foreign key to `customers.Complaint` at merge.
 
-Escalation rule (section 4 of ARCHITECTURE.md): overdue is measured against the ORIGINAL
+Escalation rule (section 4 of docs/architecture.md): overdue is measured against the ORIGINAL
 due date (`due_date`, never changed). An extension (`ActionExtension`) records a new date
 with a reason and moves `current_due_date`, shown on the pages; it does not reset the
 escalation of the original date, which carries on owner → department head → quality

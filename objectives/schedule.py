@@ -1,5 +1,5 @@
 """Celery beat entries of this app, merged into CELERY_BEAT_SCHEDULE by the settings.
-Scanner tasks only: short, bounded, reading `next_action_at <= now` (ARCHITECTURE.md §4)."""
+Scanner tasks only: short, bounded, reading `next_action_at <= now` (docs/architecture.md §4)."""
 
 import os
 

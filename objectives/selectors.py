@@ -1,6 +1,6 @@
 """Reads of objectives, scoped to the user, with progress and health attached.
 
-Scope (ARCHITECTURE.md section 7.5):
+Scope (docs/architecture.md section 7.5):
 - quality managers and viewers read every objective;
 - anyone in a department (head or staff) reads the organisation objectives (they are the
   goals every department inherits, guide point 2) and the objectives of their own

@@ -1,6 +1,6 @@
 """Writes and workflows of quality objectives.
 
-Check-in reminders (ARCHITECTURE.md section 4)
+Check-in reminders (docs/architecture.md section 4)
 ----------------------------------------------
 Each active objective with at least one manual key result carries `checkin_due_on` (the
 date the next check-in is due), `reminder_step` and `next_action_at`. The scanner

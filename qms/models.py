@@ -127,7 +127,7 @@ class Membership(BaseModel):
 
 
 class Message(BaseModel):
-    """The outbox and message log (ARCHITECTURE.md section 4).
+    """The outbox and message log (docs/architecture.md section 4).
 
     Every message the system sends is first written here with a unique key such as
     `membership-added:42`. A retried task, a second beat or a double click finds the

@@ -1,4 +1,4 @@
-"""The metrics registry (ARCHITECTURE.md section 2).
+"""The metrics registry (docs/architecture.md section 2).
 
 Each app registers its metrics in `AppConfig.ready()`. Objectives, effectiveness checks
 and dashboards compute numbers only through `registry.compute(...)`, so NPS (or any other

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from .exceptions import ApplicationError
 from .models import InterestedParty, ManagementReview, PartyConflict, ReviewDecision
 from .registry import Period, registry
+from .selectors import review_decisions
 
 # Section key, ISO 9001 clause, title, metric keys shown in the section.
 METRIC_SECTIONS = [
@@ -164,4 +165,14 @@ def compile_inputs(*, review: ManagementReview) -> dict:
     return {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "sections": sections,
+    }
+
+
+def review_pack(*, review: ManagementReview) -> dict:
+    """What the review page and its PDF show: the review, its inputs (the snapshot frozen
+    when it was held, else compiled now) and its decisions."""
+    return {
+        "review": review,
+        "inputs": review.inputs_snapshot or compile_inputs(review=review),
+        "decisions": review_decisions(review=review),
     }

@@ -1,6 +1,6 @@
 """Reads for the organisation core, and the department-scoping helpers every app uses.
 
-Rule (ARCHITECTURE.md section 7.5): quality managers and viewers read everything; anyone
+Rule (docs/architecture.md section 7.5): quality managers and viewers read everything; anyone
 else reads only the departments they head or belong to. An object outside a user's scope
 is reported as missing (404), never as forbidden, so ids cannot be probed.
 """

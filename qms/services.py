@@ -39,7 +39,7 @@ def enqueue_on_commit(task_name: str, *args) -> None:
 
     Best effort only: if the broker is down, the failure is logged and the request goes
     on. The database row that describes the work is the guarantee, and a scanner task
-    picks it up (ARCHITECTURE.md section 4).
+    picks it up (docs/architecture.md section 4).
     """
 
     def kick():

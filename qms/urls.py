@@ -8,66 +8,74 @@ from customers.api.urls import router as customers_router
 from objectives.api.urls import router as objectives_router
 from satisfaction.api.urls import router as satisfaction_router
 
-from . import views
 from .api.urls import router as qms_router
+from .views import audit, home, organisation, parties, reviews
 
 app_name = "qms"
 
 qms_patterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("departments/", views.DepartmentListView.as_view(), name="department-list"),
-    path("departments/new/", views.DepartmentCreateView.as_view(), name="department-create"),
-    path("departments/<int:pk>/", views.DepartmentDetailView.as_view(), name="department-detail"),
+    path("", home.HomeView.as_view(), name="home"),
+    path("departments/", organisation.DepartmentListView.as_view(), name="department-list"),
+    path("departments/new/", organisation.DepartmentCreateView.as_view(), name="department-create"),
     path(
-        "departments/<int:pk>/edit/", views.DepartmentUpdateView.as_view(), name="department-update"
+        "departments/<int:pk>/",
+        organisation.DepartmentDetailView.as_view(),
+        name="department-detail",
+    ),
+    path(
+        "departments/<int:pk>/edit/",
+        organisation.DepartmentUpdateView.as_view(),
+        name="department-update",
     ),
     path(
         "departments/<int:pk>/delete/",
-        views.DepartmentDeleteView.as_view(),
+        organisation.DepartmentDeleteView.as_view(),
         name="department-delete",
     ),
     path(
         "departments/<int:pk>/members/add/",
-        views.MembershipCreateView.as_view(),
+        organisation.MembershipCreateView.as_view(),
         name="membership-create",
     ),
     path(
         "departments/<int:pk>/members/<int:membership_pk>/remove/",
-        views.MembershipDeleteView.as_view(),
+        organisation.MembershipDeleteView.as_view(),
         name="membership-delete",
     ),
-    path("people/", views.PersonListView.as_view(), name="person-list"),
-    path("people/new/", views.PersonCreateView.as_view(), name="person-create"),
-    path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person-detail"),
-    path("people/<int:pk>/edit/", views.PersonUpdateView.as_view(), name="person-update"),
-    path("history/<slug:model>/<int:pk>/", views.HistoryView.as_view(), name="history"),
-    path("metrics/", views.MetricListView.as_view(), name="metric-list"),
-    path("messages/", views.MessageListView.as_view(), name="message-list"),
-    path("parties/", views.PartyListView.as_view(), name="party-list"),
-    path("parties/grid/", views.PartyGridView.as_view(), name="party-grid"),
-    path("parties/new/", views.PartyCreateView.as_view(), name="party-create"),
-    path("parties/<int:pk>/", views.PartyDetailView.as_view(), name="party-detail"),
-    path("parties/<int:pk>/edit/", views.PartyUpdateView.as_view(), name="party-update"),
-    path("conflicts/", views.ConflictListView.as_view(), name="conflict-list"),
-    path("conflicts/new/", views.ConflictCreateView.as_view(), name="conflict-create"),
-    path("conflicts/<int:pk>/", views.ConflictDetailView.as_view(), name="conflict-detail"),
-    path("conflicts/<int:pk>/decide/", views.ConflictDecideView.as_view(), name="conflict-decide"),
-    path("reviews/", views.ReviewListView.as_view(), name="review-list"),
-    path("reviews/new/", views.ReviewCreateView.as_view(), name="review-create"),
-    path("reviews/<int:pk>/", views.ReviewDetailView.as_view(), name="review-detail"),
-    path("reviews/<int:pk>/pdf/", views.ReviewPdfView.as_view(), name="review-pdf"),
-    path("reviews/<int:pk>/notes/", views.ReviewNotesView.as_view(), name="review-notes"),
-    path("reviews/<int:pk>/hold/", views.ReviewHoldView.as_view(), name="review-hold"),
+    path("people/", organisation.PersonListView.as_view(), name="person-list"),
+    path("people/new/", organisation.PersonCreateView.as_view(), name="person-create"),
+    path("people/<int:pk>/", organisation.PersonDetailView.as_view(), name="person-detail"),
+    path("people/<int:pk>/edit/", organisation.PersonUpdateView.as_view(), name="person-update"),
+    path("history/<slug:model>/<int:pk>/", audit.HistoryView.as_view(), name="history"),
+    path("metrics/", audit.MetricListView.as_view(), name="metric-list"),
+    path("messages/", audit.MessageListView.as_view(), name="message-list"),
+    path("parties/", parties.PartyListView.as_view(), name="party-list"),
+    path("parties/grid/", parties.PartyGridView.as_view(), name="party-grid"),
+    path("parties/new/", parties.PartyCreateView.as_view(), name="party-create"),
+    path("parties/<int:pk>/", parties.PartyDetailView.as_view(), name="party-detail"),
+    path("parties/<int:pk>/edit/", parties.PartyUpdateView.as_view(), name="party-update"),
+    path("conflicts/", parties.ConflictListView.as_view(), name="conflict-list"),
+    path("conflicts/new/", parties.ConflictCreateView.as_view(), name="conflict-create"),
+    path("conflicts/<int:pk>/", parties.ConflictDetailView.as_view(), name="conflict-detail"),
+    path(
+        "conflicts/<int:pk>/decide/", parties.ConflictDecideView.as_view(), name="conflict-decide"
+    ),
+    path("reviews/", reviews.ReviewListView.as_view(), name="review-list"),
+    path("reviews/new/", reviews.ReviewCreateView.as_view(), name="review-create"),
+    path("reviews/<int:pk>/", reviews.ReviewDetailView.as_view(), name="review-detail"),
+    path("reviews/<int:pk>/pdf/", reviews.ReviewPdfView.as_view(), name="review-pdf"),
+    path("reviews/<int:pk>/notes/", reviews.ReviewNotesView.as_view(), name="review-notes"),
+    path("reviews/<int:pk>/hold/", reviews.ReviewHoldView.as_view(), name="review-hold"),
     path(
         "reviews/<int:pk>/decisions/new/",
-        views.DecisionCreateView.as_view(),
+        reviews.DecisionCreateView.as_view(),
         name="decision-create",
     ),
-    path("decisions/<int:pk>/close/", views.DecisionCloseView.as_view(), name="decision-close"),
-    path("impacts/<slug:model>/<int:pk>/", views.ImpactListView.as_view(), name="impact-list"),
+    path("decisions/<int:pk>/close/", reviews.DecisionCloseView.as_view(), name="decision-close"),
+    path("impacts/<slug:model>/<int:pk>/", parties.ImpactListView.as_view(), name="impact-list"),
     path(
         "impacts/assessment/<int:pk>/approve/",
-        views.ImpactApproveView.as_view(),
+        parties.ImpactApproveView.as_view(),
         name="impact-approve",
     ),
 ]

@@ -1,7 +1,7 @@
 """Satisfaction surveys: versioned questionnaires, waves, personal invitations, responses
 with typed answers, and the follow-up cases that close the loop with an unhappy customer.
 
-Invariants live in the database (ARCHITECTURE.md section 7.2): one response per
+Invariants live in the database (docs/architecture.md section 7.2): one response per
 invitation, one answer per (response, question[, choice]), one draft version per survey,
 stable question codes per version, link hashes unique.
 """
@@ -593,7 +593,7 @@ class Response(BaseModel):
 
 class Answer(models.Model):
     """One typed answer. Survey, wave, segment, question code and submission time are
-    copied from the response so that analysis reads one table (ARCHITECTURE.md §8)."""
+    copied from the response so that analysis reads one table (docs/architecture.md §8)."""
 
     response = models.ForeignKey(
         Response, verbose_name=_("response"), on_delete=models.CASCADE, related_name="answers"
@@ -823,7 +823,7 @@ class AlertRule(BaseModel):
 
 class AnswerTally(models.Model):
     """Answers (and responses, kind "response") counted per day and value: the analysis
-    reads these few thousand rows instead of a million answers (ARCHITECTURE.md §8,
+    reads these few thousand rows instead of a million answers (docs/architecture.md §8,
     "cached or materialised"). Filled by the `tally_answers` scanner from a watermark;
     answers newer than the watermark are read directly, so results are always exact.
 

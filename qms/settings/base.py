@@ -193,7 +193,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Scanners: short periodic tasks that read the database clock (ARCHITECTURE.md section 4).
+# Scanners: short periodic tasks that read the database clock (docs/architecture.md section 4).
 # Each app lists its own in <app>/schedule.py; they are merged here.
 CELERY_BEAT_SCHEDULE = {}
 for _app in ("qms", "customers", "satisfaction", "objectives", "actions"):

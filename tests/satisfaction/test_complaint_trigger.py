@@ -10,6 +10,7 @@ from customers import crm_services
 from customers.models import Complaint
 from satisfaction import services
 from satisfaction.models import Invitation, Wave
+from satisfaction.services import waves as wave_services
 from tests.satisfaction.factories import (
     TopicFactory,
     consenting_customer,
@@ -94,7 +95,7 @@ def test_a_survey_problem_never_stops_the_complaint_from_closing(
     def broken(**kwargs):
         raise RuntimeError("survey side broken")
 
-    monkeypatch.setattr(services, "invitation_request", broken)
+    monkeypatch.setattr(wave_services, "invitation_request", broken)
     customer = consenting_customer()
     complaint = closed_complaint(customer)
     complaint.refresh_from_db()

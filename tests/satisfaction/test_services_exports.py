@@ -15,6 +15,7 @@ from qms.models import Message
 from qms.services import message_send
 from satisfaction import exports, services, tasks
 from satisfaction.models import ResponseExport
+from satisfaction.services import exports as export_services
 from tests.satisfaction.factories import answered, published_survey, running_wave
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +152,7 @@ def test_a_failure_after_the_file_was_saved_removes_the_file(
     def lost_database(**kwargs):
         raise RuntimeError("server closed the connection")
 
-    monkeypatch.setattr(services, "_export_finish", lost_database)
+    monkeypatch.setattr(export_services, "_export_finish", lost_database)
     assert services.export_build(export_id=export.pk) is False
     export.refresh_from_db()
     assert export.state == ResponseExport.State.FAILED

@@ -1,0 +1,79 @@
+"""Audit trail, the metrics list and the outgoing message log."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.views.generic import ListView, TemplateView
+
+from .. import history, selectors
+from ..exceptions import ApplicationError
+from ..forms import PeriodForm
+from ..models import Message
+from ..permissions import QualityManagerRequiredMixin, ViewAllRequiredMixin
+from ..registry import Period, registry
+
+
+class HistoryView(LoginRequiredMixin, TemplateView):
+    """Who changed what, and when, for any record registered in `qms.history`."""
+
+    template_name = "qms/history.html"
+    page_size = 20
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entry = history.entry_for(kwargs["model"])
+        obj = entry.get_for_user(self.request.user, kwargs["pk"])
+        records_qs = obj.history.select_related("history_user").order_by(
+            "-history_date", "-history_id"
+        )
+        paginator = Paginator(records_qs, self.page_size)
+        page = paginator.get_page(self.request.GET.get("page"))
+        start = (page.number - 1) * self.page_size
+        # One record more than the page, to show what the oldest revision changed.
+        records = list(records_qs[start : start + self.page_size + 1])
+        revisions = history.revisions(records)[: self.page_size]
+        context.update(
+            object=obj,
+            back_url=entry.back_url(obj),
+            revisions=revisions,
+            page_obj=page,
+            is_paginated=paginator.num_pages > 1,
+        )
+        return context
+
+
+class MetricListView(ViewAllRequiredMixin, TemplateView):
+    template_name = "qms/metric_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = PeriodForm(self.request.GET or None)
+        period = Period.current_quarter()
+        if form.is_valid() and form.cleaned_data["period"]:
+            try:
+                period = Period.parse(form.cleaned_data["period"])
+            except ApplicationError as exc:
+                form.add_error("period", str(exc))
+        rows = []
+        for metric in registry.all():
+            rows.append((metric, registry.compute(metric.key, period=period)))
+        context.update(form=form, period=period, rows=rows)
+        return context
+
+
+class MessageListView(QualityManagerRequiredMixin, ListView):
+    template_name = "qms/message_list.html"
+    context_object_name = "message_log"
+    paginate_by = 50
+
+    def get_queryset(self):
+        status = self.request.GET.get("status", "")
+        if status and status not in Message.Status.values:
+            raise Http404
+        self.status = status
+        return selectors.message_list(status=status)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            status=self.status, statuses=Message.Status.choices, **kwargs
+        )

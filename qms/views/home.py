@@ -1,0 +1,70 @@
+"""The home page: a quality dashboard for those who read everything, and the panels the
+apps contribute for each person."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from .. import dashboard, selectors
+from ..exceptions import ApplicationError
+from ..forms import DashboardFilterForm
+from ..models import Department, Message, User
+from ..registry import Period
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """A home page per role. Quality managers and viewers get the quality dashboard (every
+    tile from the metrics registry, with period and segment filters); everyone gets the
+    panels the apps contribute for them (their objectives, needs, actions, ...)."""
+
+    template_name = "qms/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        headed = selectors.headed_department_ids(user)
+        departments = selectors.department_list(user=user).filter(
+            id__in=selectors.department_ids_for_user(user)
+        )
+        context.update(
+            my_departments=departments,
+            headed_ids=headed,
+            is_head=bool(headed),
+            panels=dashboard.panel_registry.for_user(user),
+        )
+        if user.can_view_all:
+            context.update(self.dashboard_context())
+        if user.is_quality_manager:
+            context["pending_messages"] = Message.objects.filter(
+                status=Message.Status.PENDING
+            ).count()
+            context["failed_messages"] = Message.objects.filter(
+                status=Message.Status.FAILED
+            ).count()
+        return context
+
+    def dashboard_context(self):
+        segments = dashboard.dimensions.choices("segment")
+        form = DashboardFilterForm(self.request.GET or None, segments=segments)
+        label = str(timezone.localdate().year)
+        period = Period.parse(label)
+        segment = ""
+        if form.is_valid():
+            segment = form.cleaned_data["segment"]
+            if form.cleaned_data["period"]:
+                try:
+                    period = Period.parse(form.cleaned_data["period"])
+                    label = form.cleaned_data["period"]
+                except ApplicationError as exc:
+                    form.add_error("period", str(exc))
+        tiles = dashboard.tiles_for(period=period, segment=segment)
+        trends = {t.tile.key: t.trend for t in tiles if t.trend}
+        return {
+            "dashboard_form": form,
+            "period": period,
+            "period_label": label,
+            "tiles": tiles,
+            "trends": trends,
+            "department_count": Department.objects.count(),
+            "person_count": User.objects.filter(is_active=True).count(),
+        }
