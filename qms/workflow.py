@@ -145,10 +145,13 @@ class Transition:
     """One allowed move: from any state in `source` to `target`.
 
     `name` (default: the target) is what callers ask for; `label` is the button text a
-    page shows. Each guard is called as `guard(obj, actor=..., **context)` and returns a
+    page shows; `illegal`, if given, replaces the workflow's message when this move is
+    asked for from a state it does not leave ("Only a proposed requirement can be
+    submitted"). Each guard is called as `guard(obj, actor=..., **context)` and returns a
     readable message when the move is refused, or None (it may also raise
-    ApplicationError itself). Each effect is called the same way, plus `now=`, after the
-    state is set and before the object is saved (set dates, clear schedules)."""
+    ApplicationError itself). Each effect is called as `effect(obj, actor=..., now=...,
+    note=..., **context)` after the state is set and before the object is saved (set
+    dates, clear schedules)."""
 
     source: str | Sequence[str]
     target: str
@@ -156,6 +159,7 @@ class Transition:
     label: Any = ""
     guard: Guard | Sequence[Guard] | None = None
     effect: Callable[..., None] | Sequence[Callable[..., None]] | None = None
+    illegal: Any = None
     sources: tuple[str, ...] = field(init=False, repr=False)
     guards: tuple[Guard, ...] = field(init=False, repr=False)
     effects: tuple[Callable[..., None], ...] = field(init=False, repr=False)
@@ -174,8 +178,8 @@ class Workflow:
     `states` is the model's TextChoices (for labels and for refusing unknown states);
     `log_model` a concrete `TransitionLog`; `illegal` the message of a refused move, with
     `%(from)s`, `%(to)s` and `%(step)s` (labels); `on_enter(obj, transition, actor=...,
-    now=..., **context)` runs after every transition's own effects (bookkeeping common to
-    all moves); `full_clean` and `update_fields` say how the object is saved."""
+    now=..., note=..., **context)` runs after every transition's own effects (bookkeeping
+    common to all moves); `full_clean` and `update_fields` say how the object is saved."""
 
     def __init__(
         self,
@@ -226,8 +230,9 @@ class Workflow:
                 return t
         named = next((t for t in self.transitions if name in (t.name, t.target)), None)
         to = named.target if named else name
+        message = (named.illegal if named else None) or self.illegal
         raise ApplicationError(
-            self.illegal
+            message
             % {
                 "from": self.state_label(getattr(obj, self.field)),
                 "to": self.state_label(to),
@@ -266,9 +271,9 @@ class Workflow:
         from_state = getattr(obj, self.field)
         setattr(obj, self.field, transition.target)
         for effect in transition.effects:
-            effect(obj, actor=actor, now=now, **context)
+            effect(obj, actor=actor, now=now, note=note, **context)
         if self.on_enter is not None:
-            self.on_enter(obj, transition, actor=actor, now=now, **context)
+            self.on_enter(obj, transition, actor=actor, now=now, note=note, **context)
         if self.full_clean:
             obj.full_clean()
         obj.save(update_fields=self.update_fields)

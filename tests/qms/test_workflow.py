@@ -201,6 +201,20 @@ def test_an_illegal_move_is_refused_with_the_state_labels():
     with pytest.raises(ApplicationError) as refused:
         custom.transition(action, "fly")
     assert str(refused.value) == "From Open: no fly (fly)."
+    # A transition's own message wins over the workflow's.
+    own = Workflow(
+        states=S,
+        transitions=[
+            Transition(
+                source=S.CONTAINMENT,
+                target=S.ROOT_CAUSE,
+                illegal="Only a contained action is analysed (not %(from)s).",
+            )
+        ],
+    )
+    with pytest.raises(ApplicationError) as refused:
+        own.transition(action, S.ROOT_CAUSE)
+    assert str(refused.value) == "Only a contained action is analysed (not Open)."
     assert CorrectiveAction.objects.get(pk=action.pk).status == S.OPEN
     assert not ActionTransition.objects.filter(action=action).exists()
 
@@ -216,8 +230,8 @@ def test_on_enter_and_update_fields_and_full_clean(quality_manager):
     )
     action = ActionFactory(status=S.OPEN, title="Saved")
     action.title = "Not saved"
-    workflow.transition(action, "contain", actor=quality_manager, at=NOW, reason="x")
-    assert seen == [(S.CONTAINMENT, "contain", quality_manager, NOW, {"reason": "x"})]
+    workflow.transition(action, "contain", actor=quality_manager, at=NOW, note="n", reason="x")
+    assert seen == [(S.CONTAINMENT, "contain", quality_manager, NOW, {"note": "n", "reason": "x"})]
     fresh = CorrectiveAction.objects.get(pk=action.pk)
     assert (fresh.status, fresh.title) == (S.CONTAINMENT, "Saved")  # only update_fields
     # With full_clean, the model's own validation refuses a bad row before saving.
