@@ -24,4 +24,4 @@ class CorrectiveActionAdmin(SimpleHistoryAdmin):
 
 @admin.register(ActionTransition)
 class ActionTransitionAdmin(admin.ModelAdmin):
-    list_display = ("action", "from_status", "to_status", "by", "at")
+    list_display = ("action", "from_status", "to_status", "actor", "created_at")

@@ -115,7 +115,7 @@ def action_detail(*, action: CorrectiveAction) -> dict:
     """Everything the action page and the 8D report show, in a fixed number of queries."""
     return {
         "measures": list(action.measures.select_related("owner", "department")),
-        "timeline": list(action.transitions.select_related("by")),
+        "timeline": list(action.transitions.select_related("actor")),
         "criteria": list(action.criteria.all()),
         "extensions": list(action.extensions.select_related("by")),
         "sources": list(
@@ -237,7 +237,7 @@ def actions_for_source(obj, *, user=None) -> list[CorrectiveAction]:
 
 
 def transitions_prefetch():
-    return Prefetch("transitions", queryset=ActionTransition.objects.select_related("by"))
+    return Prefetch("transitions", queryset=ActionTransition.objects.select_related("actor"))
 
 
 def criteria_chart_data(criteria: list[EffectivenessCriterion]) -> dict:

@@ -12,14 +12,15 @@ import logging
 import uuid
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qms.exceptions import ApplicationError
 from qms.registry import Direction, Period, registry
 from qms.services import impacts_check_plan_may_proceed, message_queue
+from qms.workflow import Ladder, Step, Transition, Workflow, due_rows, lock
 
 from . import selectors
 from .models import (
@@ -36,21 +37,7 @@ logger = logging.getLogger(__name__)
 S = CorrectiveAction.Status
 V = CorrectiveAction.Verdict
 
-ALLOWED = {
-    S.OPEN: (S.CONTAINMENT, S.NO_ACTION_NEEDED, S.CANCELLED),
-    S.CONTAINMENT: (S.ROOT_CAUSE, S.NO_ACTION_NEEDED, S.CANCELLED),
-    S.ROOT_CAUSE: (S.PLANNED, S.NO_ACTION_NEEDED, S.CANCELLED),
-    S.PLANNED: (S.IMPLEMENTING, S.CANCELLED),
-    S.IMPLEMENTING: (S.EFFECTIVENESS_CHECK, S.CANCELLED),
-    S.EFFECTIVENESS_CHECK: (S.CLOSED, S.REOPENED, S.CANCELLED),
-    S.REOPENED: (S.ROOT_CAUSE, S.PLANNED, S.CANCELLED),
-    S.CLOSED: (),
-    S.CANCELLED: (),
-    S.NO_ACTION_NEEDED: (),
-}
-
-# Escalation levels, each sent once (message keys end in the level number).
-LEVEL_DUE_SOON, LEVEL_OWNER, LEVEL_HEAD, LEVEL_QM = 1, 2, 3, 4
+# Escalation, each level once (message keys end in the level number, 1 to 4).
 DUE_SOON_DAYS = 3  # the owner is reminded this many days before the original due date
 HEAD_AFTER_DAYS = 3  # overdue this many days: the department head is told
 QM_AFTER_DAYS = 7  # overdue this many days: the quality manager is told
@@ -63,12 +50,6 @@ def _now():
 
 def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
-
-
-def _locked(queryset):
-    """Rows another worker holds are skipped (PostgreSQL); only the table's own rows are
-    locked, so nullable joins (a department without a head) are allowed."""
-    return queryset.select_for_update(skip_locked=settings.IS_POSTGRES, of=("self",))
 
 
 def _require_qm(actor):
@@ -136,8 +117,8 @@ def action_create(
             objective_analysis=objective_analysis,
             note=source_note,
         )
-    ActionTransition.objects.create(action=action, from_status="", to_status=S.OPEN, by=actor)
-    _schedule_escalation(action)
+    ActionTransition.record(action, from_status="", to_status=S.OPEN, actor=actor)
+    ESCALATION.schedule(action)
     action.save(update_fields=["escalation_level", "next_escalation_at", "updated_at"])
     return action
 
@@ -184,11 +165,12 @@ def action_merge(*, actor, duplicate: CorrectiveAction, survivor: CorrectiveActi
         source.save()
         moved += 1
     duplicate.duplicate_of = survivor
-    _transition(
+    WORKFLOW.transition(
         duplicate,
         S.CANCELLED,
         actor=actor,
         note=_("Duplicate of %(ref)s.") % {"ref": survivor.reference},
+        at=_now(),
         justification=_("Merged into %(ref)s as a duplicate.") % {"ref": survivor.reference},
     )
     return moved
@@ -294,7 +276,7 @@ def measure_add(
     )
     measure.full_clean()
     measure.save()
-    _schedule_escalation(measure)
+    ESCALATION.schedule(measure)
     measure.save(update_fields=["escalation_level", "next_escalation_at", "updated_at"])
     return measure
 
@@ -321,9 +303,9 @@ def measure_set_status(*, actor, measure: Measure, status: str) -> Measure:
     measure.status = status
     measure.done_at = _now() if status == Measure.Status.DONE else None
     if status == Measure.Status.DONE:
-        measure.next_escalation_at = None
+        ESCALATION.stop(measure)
     else:
-        _schedule_escalation(measure)
+        ESCALATION.schedule(measure)
     measure.full_clean()
     measure.save()
     return measure
@@ -448,56 +430,89 @@ def extension_add(*, actor, action: CorrectiveAction, new_date: dt.date, reason:
 
 
 # --- Transitions ---------------------------------------------------------------------
+# Guards return the message a quality manager reads when a move is refused (or None).
 
 
-def allowed_transitions(action: CorrectiveAction) -> tuple[str, ...]:
-    return ALLOWED.get(action.status, ())
+def _justified(action: CorrectiveAction, *, justification: str = "", **context) -> str | None:
+    if not (justification or "").strip():
+        return _("Write a justification: why is this action not going ahead?")
+    return None
 
 
-def _guard(action: CorrectiveAction, to: str, *, actor, implemented_by=None) -> None:
-    """Raise ApplicationError if the move to `to` breaks a rule of issue 7."""
-    if to == S.ROOT_CAUSE and not action.containment.strip() and not action.containment_not_needed:
-        raise ApplicationError(
-            _("Record the containment (or mark it not needed) before the root-cause analysis.")
+def _containment_recorded(action: CorrectiveAction, **context) -> str | None:
+    if not action.containment.strip() and not action.containment_not_needed:
+        return _("Record the containment (or mark it not needed) before the root-cause analysis.")
+    return None
+
+
+def _root_cause_recorded(action: CorrectiveAction, **context) -> str | None:
+    if not action.root_cause.strip():
+        return _("Record the root cause (5 whys or cause categories) before planning.")
+    return None
+
+
+def _plan_ready(action: CorrectiveAction, **context) -> str | None:
+    if not action.measures.exists():
+        return _("The plan needs at least one measure.")
+    if not (action.baseline_start and action.followup_end) or not action.criteria.exists():
+        return _(
+            "Set the effectiveness criterion (metric, target and windows) before "
+            "implementation starts."
         )
-    if to == S.PLANNED and not action.root_cause.strip():
-        raise ApplicationError(
-            _("Record the root cause (5 whys or cause categories) before planning.")
-        )
-    if to == S.IMPLEMENTING:
-        if not action.measures.exists():
-            raise ApplicationError(_("The plan needs at least one measure."))
-        if not (action.baseline_start and action.followup_end) or not action.criteria.exists():
-            raise ApplicationError(
-                _(
-                    "Set the effectiveness criterion (metric, target and windows) before "
-                    "implementation starts."
-                )
-            )
-        impacts_check_plan_may_proceed(target=action)
-    if to == S.EFFECTIVENESS_CHECK:
-        open_measures = action.measures.exclude(status=Measure.Status.DONE).count()
-        if open_measures:
-            raise ApplicationError(
-                _("%(n)s measure(s) are not done yet; finish them before the check.")
-                % {"n": open_measures}
-            )
-        if implemented_by is None:
-            raise ApplicationError(_("Say who implemented the plan."))
-    if to == S.CLOSED:
-        if action.verdict != V.PASS:
-            raise ApplicationError(_("Closing needs a passed effectiveness check."))
-        implementer = action.implemented_by_id
-        if implementer is not None and actor is not None and actor.pk == implementer:
-            raise ApplicationError(
-                _("The person who verifies cannot be the person who implemented the plan.")
-            )
+    impacts_check_plan_may_proceed(target=action)  # raises with its own message
+    return None
 
 
-def _transition(action, to, *, actor, note="", justification="") -> CorrectiveAction:
-    from_status = action.status
-    action.status = to
-    now = _now()
+def _plan_done(action: CorrectiveAction, *, implemented_by=None, **context) -> str | None:
+    open_measures = action.measures.exclude(status=Measure.Status.DONE).count()
+    if open_measures:
+        return _("%(n)s measure(s) are not done yet; finish them before the check.") % {
+            "n": open_measures
+        }
+    if implemented_by is None:
+        return _("Say who implemented the plan.")
+    return None
+
+
+def _verified_by_another(action: CorrectiveAction, *, actor=None, **context) -> str | None:
+    if action.verdict != V.PASS:
+        return _("Closing needs a passed effectiveness check.")
+    implementer = action.implemented_by_id
+    if implementer is not None and actor is not None and actor.pk == implementer:
+        return _("The person who verifies cannot be the person who implemented the plan.")
+    return None
+
+
+def _start_check(action: CorrectiveAction, *, implemented_by=None, **context) -> None:
+    action.implemented_by = implemented_by
+    action.verdict = ""
+    action.measured_at = None
+    action.criteria.update(
+        baseline_value=None,
+        baseline_n=None,
+        followup_value=None,
+        followup_n=None,
+        change_pct=None,
+        verdict="",
+        measured_at=None,
+    )
+    # The scanner checks the day after the follow-up window ends.
+    action.next_action_at = _day_start(action.followup_end + dt.timedelta(days=1))
+
+
+def _record_verification(action: CorrectiveAction, *, actor=None, now, **context) -> None:
+    action.verified_by = actor
+    action.verified_at = now
+
+
+def _stop_check(action: CorrectiveAction, **context) -> None:
+    action.next_action_at = None
+
+
+def _on_enter(action: CorrectiveAction, transition, *, now, justification: str = "", **context):
+    """Every move: the justification of a cancellation, the closing date, and the
+    escalation clock (runs while the action waits on people)."""
+    to = transition.target
     if to in (S.CANCELLED, S.NO_ACTION_NEEDED):
         action.justification = justification.strip()
     if to in CorrectiveAction.TERMINAL:
@@ -508,13 +523,84 @@ def _transition(action, to, *, actor, note="", justification="") -> CorrectiveAc
     elif to not in CorrectiveAction.ESCALATING:
         action.next_escalation_at = None
     else:
-        _schedule_escalation(action)
-    action.full_clean()
-    action.save()
-    ActionTransition.objects.create(
-        action=action, from_status=from_status, to_status=to, by=actor, at=now, note=note
-    )
-    return action
+        ESCALATION.schedule(action)
+
+
+_STILL_GOING = (
+    S.OPEN,
+    S.CONTAINMENT,
+    S.ROOT_CAUSE,
+    S.PLANNED,
+    S.IMPLEMENTING,
+    S.EFFECTIVENESS_CHECK,
+    S.REOPENED,
+)
+
+# The declared workflow (issue 7). The order is the order of the buttons on the page.
+WORKFLOW = Workflow(
+    states=S,
+    log_model=ActionTransition,
+    illegal=gettext_lazy("An action in “%(from)s” cannot move to “%(to)s”."),
+    on_enter=_on_enter,
+    transitions=[
+        Transition(source=S.OPEN, target=S.CONTAINMENT, label=gettext_lazy("Start containment")),
+        Transition(
+            source=(S.CONTAINMENT, S.REOPENED),
+            target=S.ROOT_CAUSE,
+            label=gettext_lazy("Start root-cause analysis"),
+            guard=_containment_recorded,
+        ),
+        Transition(
+            source=(S.ROOT_CAUSE, S.REOPENED),
+            target=S.PLANNED,
+            label=gettext_lazy("Plan the measures"),
+            guard=_root_cause_recorded,
+        ),
+        Transition(
+            source=S.PLANNED,
+            target=S.IMPLEMENTING,
+            label=gettext_lazy("Start implementing"),
+            guard=_plan_ready,
+        ),
+        Transition(
+            source=S.IMPLEMENTING,
+            target=S.EFFECTIVENESS_CHECK,
+            label=gettext_lazy("Implemented: check the effect"),
+            guard=_plan_done,
+            effect=_start_check,
+        ),
+        Transition(
+            source=S.EFFECTIVENESS_CHECK,
+            target=S.CLOSED,
+            label=gettext_lazy("Verify and close"),
+            guard=_verified_by_another,
+            effect=_record_verification,
+        ),
+        Transition(
+            source=S.EFFECTIVENESS_CHECK,
+            target=S.REOPENED,
+            label=gettext_lazy("Reopen"),
+            effect=_stop_check,
+        ),
+        Transition(
+            source=(S.OPEN, S.CONTAINMENT, S.ROOT_CAUSE),
+            target=S.NO_ACTION_NEEDED,
+            label=gettext_lazy("No action needed"),
+            guard=_justified,
+        ),
+        Transition(
+            source=_STILL_GOING,
+            target=S.CANCELLED,
+            label=gettext_lazy("Cancel the action"),
+            guard=_justified,
+        ),
+    ],
+)
+
+
+def allowed_transitions(action: CorrectiveAction) -> tuple[str, ...]:
+    """The states the action may move to next, in the order of the buttons."""
+    return WORKFLOW.targets(action)
 
 
 @transaction.atomic
@@ -529,38 +615,18 @@ def action_transition(
 ) -> CorrectiveAction:
     """Move an action to `to`, if allowed and every guard holds; record who and when."""
     _require_qm(actor)
-    caller, action = action, CorrectiveAction.objects.select_for_update().get(pk=action.pk)
-    if to not in allowed_transitions(action):
-        raise ApplicationError(
-            _("An action in “%(from)s” cannot move to “%(to)s”.")
-            % {"from": action.get_status_display(), "to": S(to).label if to in S.values else to}
-        )
-    if to in (S.CANCELLED, S.NO_ACTION_NEEDED) and not (justification or "").strip():
-        raise ApplicationError(_("Write a justification: why is this action not going ahead?"))
+    caller, action = action, lock(action)
     if to == S.EFFECTIVENESS_CHECK:
         implemented_by = implemented_by or action.owner
-    _guard(action, to, actor=actor, implemented_by=implemented_by)
-    if to == S.EFFECTIVENESS_CHECK:
-        action.implemented_by = implemented_by
-        action.verdict = ""
-        action.measured_at = None
-        action.criteria.update(
-            baseline_value=None,
-            baseline_n=None,
-            followup_value=None,
-            followup_n=None,
-            change_pct=None,
-            verdict="",
-            measured_at=None,
-        )
-        # The scanner checks the day after the follow-up window ends.
-        action.next_action_at = _day_start(action.followup_end + dt.timedelta(days=1))
-    if to == S.CLOSED:
-        action.verified_by = actor
-        action.verified_at = _now()
-    if to == S.REOPENED:
-        action.next_action_at = None
-    _transition(action, to, actor=actor, note=note, justification=justification)
+    WORKFLOW.transition(
+        action,
+        to,
+        actor=actor,
+        note=note,
+        at=_now(),
+        justification=justification,
+        implemented_by=implemented_by,
+    )
     if caller is not action:
         caller.refresh_from_db()
     return action
@@ -603,7 +669,7 @@ def effectiveness_check(*, action: CorrectiveAction, actor=None) -> str:
     numbers and the verdict. A pass makes the action closable (a quality manager closes
     it); a fail reopens it and tells the owner; insufficient data stays in the check and
     asks a quality manager to widen the window or collect more data."""
-    caller, action = action, CorrectiveAction.objects.select_for_update().get(pk=action.pk)
+    caller, action = action, lock(action)
     if action.status != S.EFFECTIVENESS_CHECK:
         raise ApplicationError(_("Only an action in the effectiveness check is measured."))
     if action.followup_end is None or action.followup_end >= timezone.localdate():
@@ -647,11 +713,12 @@ def effectiveness_check(*, action: CorrectiveAction, actor=None) -> str:
     action.next_action_at = None
     action.save(update_fields=["verdict", "measured_at", "next_action_at", "updated_at"])
     if overall == V.FAIL:
-        _transition(
+        WORKFLOW.transition(
             action,
             S.REOPENED,
             actor=actor,
             note=_("Effectiveness check failed: the target change was not reached."),
+            at=_now(),
         )
         _tell(
             key=f"action-reopened:{action.pk}:{action.transitions.count()}",
@@ -665,11 +732,11 @@ def effectiveness_check(*, action: CorrectiveAction, actor=None) -> str:
             % {"ref": action.reference, "title": action.title},
         )
     else:
-        ActionTransition.objects.create(
-            action=action,
+        ActionTransition.record(
+            action,
             from_status=S.EFFECTIVENESS_CHECK,
             to_status=S.EFFECTIVENESS_CHECK,
-            by=actor,
+            actor=actor,
             at=now,
             note=_("Effectiveness measured: %(verdict)s.") % {"verdict": V(overall).label},
         )
@@ -682,12 +749,8 @@ def effectiveness_check_due(*, limit: int = BATCH) -> int:
     """Scanner: actions in the check whose follow-up window has ended."""
     done = 0
     with transaction.atomic():
-        due = list(
-            _locked(
-                CorrectiveAction.objects.filter(
-                    status=S.EFFECTIVENESS_CHECK, next_action_at__lte=_now()
-                ).order_by("next_action_at")
-            )[:limit]
+        due = due_rows(
+            CorrectiveAction.objects.filter(status=S.EFFECTIVENESS_CHECK), now=_now(), limit=limit
         )
         for action in due:
             try:
@@ -706,23 +769,21 @@ def effectiveness_check_due(*, limit: int = BATCH) -> int:
 
 # --- Deadlines and escalation ---------------------------------------------------------
 
-
-def _level_times(due: dt.date) -> dict[int, dt.datetime]:
-    start = _day_start(due)
-    return {
-        LEVEL_DUE_SOON: start - dt.timedelta(days=DUE_SOON_DAYS),
-        LEVEL_OWNER: start + dt.timedelta(days=1),
-        LEVEL_HEAD: start + dt.timedelta(days=1 + HEAD_AFTER_DAYS),
-        LEVEL_QM: start + dt.timedelta(days=1 + QM_AFTER_DAYS),
-    }
-
-
-def _schedule_escalation(obj) -> None:
-    """Set `next_escalation_at` to the time of the next level not yet reached, counted
-    from the ORIGINAL due date (an extension does not move it)."""
-    times = _level_times(obj.due_date)
-    nxt = [times[level] for level in sorted(times) if level > obj.escalation_level]
-    obj.next_escalation_at = nxt[0] if nxt else None
+# Counted from the start of the ORIGINAL due date (an extension does not move it), for
+# actions and their measures alike. `escalation_level` is the number of the last step
+# taken (1 to 4, the last part of the message key); `next_escalation_at` when the next is.
+ESCALATION = Ladder(
+    steps=[
+        Step("due_soon", after=-dt.timedelta(days=DUE_SOON_DAYS)),  # 1: the owner
+        Step("overdue", after=dt.timedelta(days=1)),  # 2: the owner again
+        Step("head", after=dt.timedelta(days=1 + HEAD_AFTER_DAYS)),  # 3: the department head
+        Step("quality_manager", after=dt.timedelta(days=1 + QM_AFTER_DAYS)),  # 4
+    ],
+    anchor=lambda obj: _day_start(obj.due_date),
+    level_field="escalation_level",
+    next_field="next_escalation_at",
+    catch_up="latest",  # a late first scan sends only the level due now
+)
 
 
 def _quality_manager():
@@ -733,12 +794,12 @@ def _quality_manager():
     )
 
 
-def _recipient_for(level, owner, department, quality_manager):
+def _recipient_for(step: Step, owner, department, quality_manager):
     """Owner (due soon, overdue), then the department head (a department without a
     head: the quality manager), then the quality manager."""
-    if level in (LEVEL_DUE_SOON, LEVEL_OWNER):
+    if step.name in ("due_soon", "overdue"):
         return owner
-    if level == LEVEL_HEAD:
+    if step.name == "head":
         return department.head or quality_manager
     return quality_manager
 
@@ -749,33 +810,29 @@ def _tell(*, key, kind, user, subject, body):
     return message_queue(key=key, kind=kind, recipient=user.email, subject=subject, body=body)
 
 
-def _escalate(obj, *, prefix, label, owner, department, now, quality_manager) -> int:
-    times = _level_times(obj.due_date)
-    reached = [level for level in sorted(times) if times[level] <= now]
-    target = reached[-1] if reached else 0
-    sent = 0
-    if target > obj.escalation_level:
-        recipient = _recipient_for(target, owner, department, quality_manager)
-        overdue = target >= LEVEL_OWNER
+def _escalation_messenger(*, prefix, label, owner, department, quality_manager):
+    """The ladder's `run` for one action or measure: 1 if a message was queued."""
+
+    def run(obj, step: Step) -> int:
         subject = (
-            _("Overdue: %(label)s (due %(due)s)") if overdue else _("Due soon: %(label)s (%(due)s)")
+            _("Due soon: %(label)s (%(due)s)")
+            if step.name == "due_soon"
+            else _("Overdue: %(label)s (due %(due)s)")
         ) % {"label": label, "due": obj.due_date.isoformat()}
         body = _(
             "%(label)s was due on %(due)s (original due date) and is owned by %(owner)s. "
             "Please bring it up to date in the portal."
         ) % {"label": label, "due": obj.due_date.isoformat(), "owner": owner}
-        if _tell(
-            key=f"{prefix}:{obj.pk}:{target}",
+        message = _tell(
+            key=f"{prefix}:{obj.pk}:{ESCALATION.level(step)}",
             kind=prefix,
-            user=recipient,
+            user=_recipient_for(step, owner, department, quality_manager),
             subject=subject,
             body=body,
-        ):
-            sent = 1
-        obj.escalation_level = target
-    _schedule_escalation(obj)
-    obj.save(update_fields=["escalation_level", "next_escalation_at", "updated_at"])
-    return sent
+        )
+        return 1 if message else 0
+
+    return run
 
 
 def escalate_overdue(*, limit: int = BATCH) -> int:
@@ -786,38 +843,38 @@ def escalate_overdue(*, limit: int = BATCH) -> int:
     sent = 0
     quality_manager = _quality_manager()
     with transaction.atomic():
-        actions = _locked(
-            CorrectiveAction.objects.filter(
-                status__in=CorrectiveAction.ESCALATING, next_escalation_at__lte=now
-            )
-            .select_related("owner", "department__head")
-            .order_by("next_escalation_at")
-        )[:limit]
+        actions = due_rows(
+            CorrectiveAction.objects.filter(status__in=CorrectiveAction.ESCALATING).select_related(
+                "owner", "department__head"
+            ),
+            field="next_escalation_at",
+            now=now,
+            limit=limit,
+        )
         for action in actions:
-            sent += _escalate(
-                action,
+            run = _escalation_messenger(
                 prefix="action-overdue",
                 label=f"{action.reference} {action.title}",
                 owner=action.owner,
                 department=action.department,
-                now=now,
                 quality_manager=quality_manager,
             )
-        measures = _locked(
-            Measure.objects.filter(next_escalation_at__lte=now)
-            .exclude(status=Measure.Status.DONE)
+            sent += sum(n for _step, n in ESCALATION.advance(action, now=now, run=run))
+        measures = due_rows(
+            Measure.objects.exclude(status=Measure.Status.DONE)
             .exclude(action__status__in=CorrectiveAction.TERMINAL)
-            .select_related("owner", "department__head", "action")
-            .order_by("next_escalation_at")
-        )[:limit]
+            .select_related("owner", "department__head", "action"),
+            field="next_escalation_at",
+            now=now,
+            limit=limit,
+        )
         for measure in measures:
-            sent += _escalate(
-                measure,
+            run = _escalation_messenger(
                 prefix="measure-overdue",
                 label=f"{measure.action.reference}: {measure.title}",
                 owner=measure.owner,
                 department=measure.department,
-                now=now,
                 quality_manager=quality_manager,
             )
+            sent += sum(n for _step, n in ESCALATION.advance(measure, now=now, run=run))
     return sent

@@ -28,7 +28,6 @@ import datetime as dt
 import logging
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
@@ -39,6 +38,7 @@ from qms.exceptions import ApplicationError
 from qms.models import User
 from qms.registry import Period, registry
 from qms.services import impacts_check_plan_may_proceed, message_queue
+from qms.workflow import due_rows, locked
 
 from . import selectors
 from .models import CheckIn, KeyResult, Objective, ObjectiveAnalysis
@@ -49,10 +49,6 @@ SECOND_REMINDER_AFTER = 3  # days after the due date
 ESCALATE_AFTER = 7  # days after the due date
 COMPUTE_EVERY = dt.timedelta(minutes=15)
 SERVABLE_STATUSES = (Requirement.Status.ACCEPTED, Requirement.Status.DEPLOYED)
-
-
-def _locked(queryset):
-    return queryset.select_for_update(skip_locked=settings.IS_POSTGRES)
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -188,7 +184,7 @@ def objective_update(*, actor, objective: Objective, requirements=None, **fields
     unknown = set(fields) - OBJECTIVE_FIELDS - {"parent", "period_label"}
     if unknown:
         raise ApplicationError(_("These fields cannot be changed here: %s") % ", ".join(unknown))
-    objective = _locked(Objective.objects.filter(pk=objective.pk)).get()
+    objective = locked(Objective.objects.filter(pk=objective.pk)).get()
     if objective.status == Objective.Status.CLOSED:
         raise ApplicationError(_("This objective is closed; it can no longer be changed."))
     _check_may_edit(actor, level=objective.level, department=objective.department)
@@ -293,7 +289,7 @@ def key_result_update(*, actor, key_result: KeyResult, **fields) -> KeyResult:
     unknown = set(fields) - KEY_RESULT_FIELDS
     if unknown:
         raise ApplicationError(_("These fields cannot be changed here: %s") % ", ".join(unknown))
-    kr = _locked(KeyResult.objects.filter(pk=key_result.pk)).get()
+    kr = locked(KeyResult.objects.filter(pk=key_result.pk)).get()
     if kr.objective.status == Objective.Status.CLOSED:
         raise ApplicationError(_("This objective is closed; it can no longer be changed."))
     if not selectors.can_edit_objective(actor, kr.objective):
@@ -334,7 +330,7 @@ def checkin_create(
     *, actor, key_result: KeyResult, value, confidence: int | None = None, comment: str = ""
 ) -> CheckIn:
     """Record a manual check-in. Check-ins are never changed: a correction is a new one."""
-    objective = _locked(Objective.objects.filter(pk=key_result.objective_id)).get()
+    objective = locked(Objective.objects.filter(pk=key_result.objective_id)).get()
     if not selectors.can_check_in(actor, objective):
         raise ApplicationError(
             _("Only the head of the objective's department or a quality manager can check in.")
@@ -400,16 +396,13 @@ def key_results_compute_due(*, limit: int = 100) -> int:
     """Scanner: compute due computed key results of active objectives, advancing
     `next_action_at` in the same transaction. Returns how many were computed."""
     now = timezone.now()
-    due = list(
-        _locked(
-            KeyResult.objects.filter(
-                mode=KeyResult.Mode.COMPUTED,
-                next_action_at__lte=now,
-                objective_id__in=Objective.objects.filter(status=Objective.Status.ACTIVE).values(
-                    "id"
-                ),
-            ).order_by("next_action_at", "id")
-        )[:limit]
+    due = due_rows(
+        KeyResult.objects.filter(
+            mode=KeyResult.Mode.COMPUTED,
+            objective_id__in=Objective.objects.filter(status=Objective.Status.ACTIVE).values("id"),
+        ),
+        now=now,
+        limit=limit,
     )
     if not due:
         return 0
@@ -475,13 +468,7 @@ def checkin_reminders_send_due(*, limit: int = 200) -> int:
     """Scanner: send the due check-in reminders (see the module docstring). Returns the
     number of reminder steps taken."""
     now = timezone.now()
-    due = list(
-        _locked(
-            Objective.objects.filter(
-                status=Objective.Status.ACTIVE, next_action_at__lte=now
-            ).order_by("next_action_at", "id")
-        )[:limit]
-    )
+    due = due_rows(Objective.objects.filter(status=Objective.Status.ACTIVE), now=now, limit=limit)
     if not due:
         return 0
     with_manual = set(

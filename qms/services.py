@@ -27,6 +27,7 @@ from .models import (
     ReviewDecision,
     User,
 )
+from .workflow import due_rows, locked
 
 logger = logging.getLogger(__name__)
 
@@ -232,18 +233,13 @@ def _is_permanent(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPRecipientsRefused)
 
 
-def _locked(queryset):
-    """`select_for_update`, skipping rows another worker holds (PostgreSQL)."""
-    return queryset.select_for_update(skip_locked=settings.IS_POSTGRES)
-
-
 @transaction.atomic
 def message_send(*, message_id: int) -> bool:
     """Send one pending message. Returns True if this call sent it.
 
     The row is locked while sending, so two workers given the same id send it once.
     """
-    message = _locked(Message.objects.filter(pk=message_id)).first()
+    message = locked(Message.objects.filter(pk=message_id)).first()
     if message is None or message.status != Message.Status.PENDING:
         return False
     message.attempts += 1
@@ -295,12 +291,8 @@ def messages_dispatch_due(*, limit: int = 200) -> int:
     it out again while a worker is on it; `message_send` makes a second hand-out harmless.
     """
     now = timezone.now()
-    due = list(
-        _locked(
-            Message.objects.filter(status=Message.Status.PENDING, next_action_at__lte=now)
-            .order_by("next_action_at")
-            .only("id")
-        )[:limit]
+    due = due_rows(
+        Message.objects.filter(status=Message.Status.PENDING).only("id"), now=now, limit=limit
     )
     if not due:
         return 0

@@ -64,6 +64,11 @@ class CriterionSerializer(serializers.ModelSerializer):
 class TransitionSerializer(serializers.ModelSerializer):
     from_status = _choice_text(CorrectiveAction.Status.choices, read_only=True)
     to_status = _choice_text(CorrectiveAction.Status.choices, read_only=True)
+    # The API keeps its keys `by` and `at` (the log's `actor` and `created_at`).
+    by = serializers.PrimaryKeyRelatedField(
+        source="actor", queryset=User.objects.all(), allow_null=True, required=False
+    )
+    at = serializers.DateTimeField(source="created_at", required=False)
 
     class Meta:
         model = ActionTransition

@@ -47,6 +47,10 @@ def test_retrieve_has_sources_criteria_and_transitions(api_client_for, quality_m
     assert data["reference"] == action.reference
     assert data["transitions"][0]["to_status"] == "open"
     assert data["criteria"] == [] and data["sources"] == []
+    # The log's keys stay `by` and `at` (the model names them `actor` and `created_at`).
+    first = data["transitions"][0]
+    assert set(first) == {"id", "from_status", "to_status", "by", "at", "note"}
+    assert first["by"] == quality_manager.pk and first["at"]
 
 
 def test_create_is_for_quality_managers(

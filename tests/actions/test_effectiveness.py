@@ -73,7 +73,11 @@ def test_a_decrease_short_of_the_target_fails_reopens_and_tells_the_owner(
     assert message.recipient == action.owner.email
     assert action.reference in message.subject
     last = action.transitions.last()
-    assert (last.from_status, last.to_status, last.by) == (S.EFFECTIVENESS_CHECK, S.REOPENED, None)
+    assert (last.from_status, last.to_status, last.actor) == (
+        S.EFFECTIVENESS_CHECK,
+        S.REOPENED,
+        None,
+    )
 
 
 def test_an_increase_of_a_lower_is_better_metric_fails(in_check, fake_metrics, windows):

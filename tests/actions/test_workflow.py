@@ -21,7 +21,7 @@ def test_opening_gives_a_reference_and_records_the_first_transition(action, qual
     assert action.reference == f"CA-{action.created_at.year}-{action.pk:04d}"
     assert action.status == S.OPEN
     first = action.transitions.get()
-    assert (first.from_status, first.to_status, first.by) == ("", S.OPEN, quality_manager)
+    assert (first.from_status, first.to_status, first.actor) == ("", S.OPEN, quality_manager)
     assert action.current_due_date == action.due_date
 
 
@@ -235,7 +235,7 @@ def test_the_database_refuses_a_cancellation_without_justification(action):
 
 def test_every_transition_is_recorded_with_who_and_when(action, quality_manager):
     advance(action, actor=quality_manager, to="implementing")
-    log = list(action.transitions.values_list("from_status", "to_status", "by"))
+    log = list(action.transitions.values_list("from_status", "to_status", "actor"))
     assert log == [
         ("", "open", quality_manager.pk),
         ("open", "containment", quality_manager.pk),
@@ -243,7 +243,7 @@ def test_every_transition_is_recorded_with_who_and_when(action, quality_manager)
         ("root_cause", "planned", quality_manager.pk),
         ("planned", "implementing", quality_manager.pk),
     ]
-    assert all(t.at for t in ActionTransition.objects.filter(action=action))
+    assert all(t.created_at for t in ActionTransition.objects.filter(action=action))
 
 
 def test_a_finished_action_cannot_be_edited(action, quality_manager):
