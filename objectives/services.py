@@ -38,7 +38,7 @@ from qms.exceptions import ApplicationError
 from qms.models import User
 from qms.registry import Period, registry
 from qms.services import impacts_check_plan_may_proceed, message_queue
-from qms.workflow import due_rows, locked
+from qms.workflow import due_rows, lock, locked
 
 from . import selectors
 from .models import CheckIn, KeyResult, Objective, ObjectiveAnalysis
@@ -184,7 +184,7 @@ def objective_update(*, actor, objective: Objective, requirements=None, **fields
     unknown = set(fields) - OBJECTIVE_FIELDS - {"parent", "period_label"}
     if unknown:
         raise ApplicationError(_("These fields cannot be changed here: %s") % ", ".join(unknown))
-    objective = locked(Objective.objects.filter(pk=objective.pk)).get()
+    objective = lock(objective)
     if objective.status == Objective.Status.CLOSED:
         raise ApplicationError(_("This objective is closed; it can no longer be changed."))
     _check_may_edit(actor, level=objective.level, department=objective.department)
@@ -289,7 +289,7 @@ def key_result_update(*, actor, key_result: KeyResult, **fields) -> KeyResult:
     unknown = set(fields) - KEY_RESULT_FIELDS
     if unknown:
         raise ApplicationError(_("These fields cannot be changed here: %s") % ", ".join(unknown))
-    kr = locked(KeyResult.objects.filter(pk=key_result.pk)).get()
+    kr = lock(key_result)
     if kr.objective.status == Objective.Status.CLOSED:
         raise ApplicationError(_("This objective is closed; it can no longer be changed."))
     if not selectors.can_edit_objective(actor, kr.objective):
@@ -330,7 +330,9 @@ def checkin_create(
     *, actor, key_result: KeyResult, value, confidence: int | None = None, comment: str = ""
 ) -> CheckIn:
     """Record a manual check-in. Check-ins are never changed: a correction is a new one."""
-    objective = locked(Objective.objects.filter(pk=key_result.objective_id)).get()
+    objective = locked(
+        Objective.objects.filter(pk=key_result.objective_id), skip_locked=False
+    ).get()
     if not selectors.can_check_in(actor, objective):
         raise ApplicationError(
             _("Only the head of the objective's department or a quality manager can check in.")
