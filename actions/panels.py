@@ -32,9 +32,24 @@ def department_actions_panel(user):
 def register():
     from qms.dashboard import panel_registry
 
+    register_record_panels()
     panel_registry.add(
         key="department-actions",
         template="actions/partials/panel_department.html",
         context=department_actions_panel,
         order=40,
+    )
+
+
+def register_record_panels():
+    """The actions opened from a wave, a follow-up case or an objective appear on that
+    record's page (the source apps render `{% record_panels obj %}`)."""
+    from qms.dashboard import record_panels
+
+    from .templatetags.actions_tags import actions_panel_context
+
+    record_panels.add(
+        key="corrective-actions",
+        template="actions/partials/actions_for.html",
+        context=actions_panel_context,
     )

@@ -16,9 +16,7 @@ class CustomersConfig(AppConfig):
         requirement_registry.register_history()
         requirement_panels.register()
 
-        from . import metrics
-
-        metrics.register()
+        # customers/metrics.py is found by qms.discovery.
         register_history()
         register_navigation()
         register_dashboard_filters()

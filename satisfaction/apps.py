@@ -8,11 +8,8 @@ class SatisfactionConfig(AppConfig):
     verbose_name = _("Customer satisfaction")
 
     def ready(self):
-        from . import metrics
-
-        metrics.register()
-        register_history()
-        register_navigation()
+        # Metrics, menu and audit-trail entries are found by qms.discovery; what stays here
+        # connects this app to signals and outbox hooks of the apps to its left.
         register_outbox()
         register_events()
 
@@ -36,61 +33,3 @@ def register_outbox():
     from .services import invitation_mark_failed
 
     on_message_failed("invitation:")(invitation_mark_failed)
-
-
-def register_history():
-    from django.urls import reverse
-
-    from qms import history
-
-    from . import selectors
-    from .models import AlertRule, FollowUpCase, Survey, Wave
-
-    history.register(
-        "survey",
-        model=Survey,
-        get_for_user=lambda user, pk: selectors.survey_get_for_user(user=user, pk=pk),
-        back_url=lambda obj: reverse("satisfaction:survey-detail", args=[obj.pk]),
-    )
-    history.register(
-        "survey-wave",
-        model=Wave,
-        get_for_user=lambda user, pk: selectors.wave_get_for_user(user=user, pk=pk),
-        back_url=lambda obj: reverse("satisfaction:wave-detail", args=[obj.pk]),
-    )
-    history.register(
-        "survey-alert-rule",
-        model=AlertRule,
-        get_for_user=lambda user, pk: selectors.alert_rule_get_for_user(user=user, pk=pk),
-        back_url=lambda obj: (
-            reverse("satisfaction:survey-detail", args=[obj.survey_id]) + "#alert-rules"
-        ),
-    )
-    history.register(
-        "survey-follow-up",
-        model=FollowUpCase,
-        get_for_user=lambda user, pk: selectors.followup_get_for_user(user=user, pk=pk),
-        back_url=lambda obj: reverse("satisfaction:followup-detail", args=[obj.pk]),
-    )
-
-
-def register_navigation():
-    from qms.navigation import nav_registry
-
-    nav_registry.add_group(key="satisfaction", label=_("Satisfaction"), order=30)
-    nav_registry.add(
-        key="surveys",
-        group="satisfaction",
-        label=_("Surveys"),
-        url_name="satisfaction:survey-list",
-        visible=lambda user: user.can_view_all,
-        order=40,
-    )
-    nav_registry.add(
-        key="follow-ups",
-        group="satisfaction",
-        label=_("Follow-ups"),
-        url_name="satisfaction:followup-list",
-        visible=lambda user: user.can_view_all,
-        order=41,
-    )

@@ -1,15 +1,14 @@
 """Load the demo organisation. Idempotent: a second run finds every row and changes nothing.
 
-Later issues extend the demo with customers, surveys, objectives and actions; each app
-adds its part in its own `demo.py` (called from here, left to right).
+Each app adds its part in its own `demo.py` (a `load(stdout=...)` function returning the
+number of new rows), found by name and called in INSTALLED_APPS order, left to right.
 """
-
-from importlib import import_module
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from qms.discovery import app_modules
 from qms.models import Department, Membership, User
 
 DEMO_PASSWORD = "demo-quality-2026"
@@ -86,8 +85,8 @@ class Command(BaseCommand):
                 user=people[username], department=departments[code]
             )
             created += was_created
-        for app in ("qms", "customers", "satisfaction", "objectives", "actions"):
-            created += import_module(f"{app}.demo").load(stdout=self.stdout)
+        for demo in app_modules("demo"):
+            created += demo.load(stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(f"Demo organisation ready ({created} new rows).")
             if created
