@@ -2,6 +2,8 @@
 "what does this role see?" in one line."""
 
 import pytest
+from django.conf import settings
+from django.core.cache import caches
 
 from tests.factories import (
     DepartmentFactory,
@@ -10,6 +12,21 @@ from tests.factories import (
     UserFactory,
     ViewerFactory,
 )
+
+
+def _clear_caches():
+    for alias in settings.CACHES:
+        caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
+def _clear_caches_around_each_test():
+    """Every test starts and ends with empty caches: rate-limit counters, cached survey
+    questions and alert rules, the public wave... never leak from one test into the next.
+    Needs no database (the test settings use an in-memory cache)."""
+    _clear_caches()
+    yield
+    _clear_caches()
 
 
 @pytest.fixture

@@ -2,6 +2,11 @@
 
 See `.env.example` for every variable. With nothing set, the portal runs on SQLite, an
 embedded Celery broker (kombu's filesystem transport) and file-based e-mail under `var/`.
+
+Sections, in this order: paths & secrets, apps & middleware, database, cache,
+i18n & time, Celery & scheduling, e-mail, security, static & media, REST API, logging,
+portal-specific settings. `local`, `test` and `production` import everything from here
+and override a few values.
 """
 
 from importlib import import_module
@@ -12,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .email import email_settings
 
+# --- Paths & secrets ------------------------------------------------------------------
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -20,9 +26,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# --- Apps & middleware ----------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -101,30 +106,11 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Auth -----------------------------------------------------------------------------
-AUTH_USER_MODEL = "qms.User"
-AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
-]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "qms:home"
-LOGOUT_REDIRECT_URL = "login"
+# --- Cache ----------------------------------------------------------------------------
+# Kept apart from the Celery broker: the broker Redis runs `noeviction`, a cache evicts.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
-# Brute-force protection (django-axes): lock a username+IP pair after 5 failures for 1 hour.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = 1
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_RESET_ON_SUCCESS = True
-
-# --- Internationalisation -------------------------------------------------------------
+# --- I18n & time ----------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -132,35 +118,7 @@ TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
-# --- Static files ---------------------------------------------------------------------
-STATIC_URL = "static/"
-STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
-STATICFILES_DIRS = [BASE_DIR / "static"]
-# Uploaded and generated files (survey response exports). Never served as a public URL:
-# downloads go through views that check permissions. Several web and worker machines
-# must share this folder (or use another default storage).
-MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
-
-# --- E-mail ---------------------------------------------------------------------------
-# With no EMAIL_URL, messages are written as files under var/mail/ (one .log per batch).
-globals().update(
-    email_settings(env("EMAIL_URL", default=""), base_dir=BASE_DIR, default_dir=VAR_DIR / "mail")
-)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="QMS portal <qms@localhost>")
-# A TrueType font for PDFs (the management review pack); empty: the first Chinese-capable
-# font found among Debian's usual places, else Helvetica (no Chinese glyphs).
-QMS_PDF_FONT = env("QMS_PDF_FONT", default="")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
-
-# --- Cache ----------------------------------------------------------------------------
-# Kept apart from the Celery broker: the broker Redis runs `noeviction`, a cache evicts.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
-
-# --- Celery ---------------------------------------------------------------------------
+# --- Celery & scheduling --------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 BROKER_DIR = VAR_DIR / "broker"
 if REDIS_URL:
@@ -199,7 +157,75 @@ CELERY_BEAT_SCHEDULE = {}
 for _app in ("qms", "customers", "satisfaction", "objectives", "actions"):
     CELERY_BEAT_SCHEDULE.update(import_module(f"{_app}.schedule").BEAT_SCHEDULE)
 
-# --- REST framework -------------------------------------------------------------------
+# --- E-mail ---------------------------------------------------------------------------
+# With no EMAIL_URL, messages are written as files under var/mail/ (one .log per batch).
+globals().update(
+    email_settings(env("EMAIL_URL", default=""), base_dir=BASE_DIR, default_dir=VAR_DIR / "mail")
+)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="QMS portal <qms@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Security -------------------------------------------------------------------------
+# Hosts (production requires ALLOWED_HOSTS from the environment).
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Sign-in.
+AUTH_USER_MODEL = "qms.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "qms:home"
+LOGOUT_REDIRECT_URL = "login"
+
+# Brute-force protection (django-axes): lock a username+IP pair after 5 failures for 1 hour.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 1
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+
+# Headers (production.py adds HTTPS, HSTS and secure cookies).
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# --- Static & media -------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "static"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and generated files (survey response exports). Never served as a public URL:
+# downloads go through views that check permissions. Several web and worker machines
+# must share this folder (or use another default storage).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -238,24 +264,6 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Security headers -----------------------------------------------------------------
-X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_HTTPONLY = True
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": ["'self'"],
-        "script-src": ["'self'"],
-        "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
-        "font-src": ["'self'", "data:"],
-        "connect-src": ["'self'"],
-        "frame-ancestors": ["'none'"],
-        "form-action": ["'self'"],
-        "base-uri": ["'self'"],
-        "object-src": ["'none'"],
-    },
-}
-
 # --- Logging --------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
@@ -266,10 +274,13 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# --- Portal ---------------------------------------------------------------------------
+# --- Portal-specific settings ---------------------------------------------------------
 QMS_PAGE_SIZE = 25
 # The portal's public address, for links in e-mails (survey links, opt-out links).
 QMS_BASE_URL = env("QMS_BASE_URL", default="http://127.0.0.1:8000")
+# A TrueType font for PDFs (the management review pack); empty: the first Chinese-capable
+# font found among Debian's usual places, else Helvetica (no Chinese glyphs).
+QMS_PDF_FONT = env("QMS_PDF_FONT", default="")
 # No customer is surveyed more than once in this many days (a wave may set its own).
 SATISFACTION_CONTACT_CAP_DAYS = env.int("SATISFACTION_CONTACT_CAP_DAYS", default=30)
 # Deadline of a detractor follow-up case.
@@ -277,4 +288,3 @@ SATISFACTION_FOLLOW_UP_HOURS = env.int("SATISFACTION_FOLLOW_UP_HOURS", default=4
 # A response export of more answers than this is built by a Celery task and e-mailed as
 # a link; smaller ones download at once.
 SATISFACTION_EXPORT_INLINE_MAX = env.int("SATISFACTION_EXPORT_INLINE_MAX", default=20000)
-AXES_VERBOSE = False

@@ -1,7 +1,8 @@
 """Production: PostgreSQL, Redis, gunicorn behind a TLS-terminating reverse proxy.
 
 `SECRET_KEY` and `ALLOWED_HOSTS` must come from the environment; there is no default.
-`python manage.py check --deploy` passes with no warnings (tests/qms/test_deploy_check.py).
+`python manage.py check --deploy` passes with no warnings
+(tests/qms/test_project.py::test_production_settings_pass_the_deploy_check_with_no_warnings).
 """
 
 from .base import *  # noqa: F403

@@ -74,11 +74,11 @@ def test_board_query_count_is_flat(
     client = client_for(quality_manager)
     ActionFactory.create_batch(2, department=front_desk)
     with django_assert_max_num_queries(12) as few:
-        client.get(reverse("actions:board"))
+        assert client.get(reverse("actions:board")).status_code == 200
     for action in ActionFactory.create_batch(20, department=front_desk):
         MeasureFactory(action=action)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(reverse("actions:board"))
+        assert client.get(reverse("actions:board")).status_code == 200
 
 
 def test_action_page_of_another_department_is_not_found(client_for, housekeeping_head, front_desk):
@@ -327,11 +327,11 @@ def test_my_actions_query_count_is_flat(
     client = client_for(front_desk_head)
     ActionFactory(department=front_desk, owner=front_desk_head)
     with django_assert_max_num_queries(12) as few:
-        client.get(reverse("actions:mine"))
+        assert client.get(reverse("actions:mine")).status_code == 200
     for a in ActionFactory.create_batch(15, department=front_desk, owner=front_desk_head):
         MeasureFactory(action=a, owner=front_desk_head)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(reverse("actions:mine"))
+        assert client.get(reverse("actions:mine")).status_code == 200
 
 
 def test_report_8d_has_all_disciplines_and_the_print_stylesheet(
@@ -362,7 +362,7 @@ def test_action_page_query_count_does_not_grow_with_measures(
     client = client_for(quality_manager)
     MeasureFactory(action=action)
     with django_assert_max_num_queries(60) as few:
-        client.get(_detail(action))
+        assert client.get(_detail(action)).status_code == 200
     MeasureFactory.create_batch(10, action=action)
     for n in range(5):
         services.extension_add(
@@ -373,4 +373,4 @@ def test_action_page_query_count_does_not_grow_with_measures(
         )
         action.refresh_from_db()
     with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(_detail(action))
+        assert client.get(_detail(action)).status_code == 200

@@ -2,6 +2,10 @@
 against pytest-django's live_server. Playwright's own browser download does not work on
 this machine, so the system Chromium is used.
 
+Check the page with Playwright's waiting assertions (`expect(locator).to_have_text(...)`,
+`.to_be_visible()`, `.to_have_count(...)`, `expect(page).to_have_url(...)`), not with
+instant reads (`inner_text()`, `is_visible()`, `count()`) that race the page after a click.
+
 Without Chromium the tests are skipped locally with a clear reason; CI sets
 QMS_REQUIRE_BROWSER=1, which turns a missing browser into a failure.
 """
@@ -42,8 +46,11 @@ def browser():
         if os.environ.get("QMS_REQUIRE_BROWSER"):
             pytest.fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
         pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait as long as actions do (page.set_default_timeout below): the
+    # live server shares two cores with the browser and the test.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

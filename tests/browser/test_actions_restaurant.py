@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from actions.models import CorrectiveAction
 from actions.tasks import check_effectiveness_task
@@ -52,8 +53,10 @@ def test_restaurant_action_from_finding_to_verified_closure(
 
     login(page, "qm")
     page.goto(f"/actions/new/?wave={wave.pk}&topic={topic.pk}")
-    assert page.locator("#id_source_kind").input_value() == "survey_finding"
-    assert "No other action on this topic" in page.get_by_test_id("similar-actions").inner_text()
+    expect(page.locator("#id_source_kind")).to_have_value("survey_finding")
+    expect(page.get_by_test_id("similar-actions")).to_contain_text(
+        "No other action on this topic", use_inner_text=True
+    )
     page.locator("#id_title").fill("Excessively long queuing time")
     page.locator("#id_department").select_option(str(front_desk.pk))
     page.locator("#id_owner").select_option(str(front_desk_head.pk))
@@ -61,13 +64,15 @@ def test_restaurant_action_from_finding_to_verified_closure(
     page.get_by_role("button", name="Open the action").click()
     page.wait_for_url("**/actions/*/")
     action = CorrectiveAction.objects.get()
-    assert page.get_by_test_id("reference").inner_text() == action.reference
-    assert "Restaurant diners — October" in page.get_by_test_id("sources").inner_text()
+    expect(page.get_by_test_id("reference")).to_have_text(action.reference, use_inner_text=True)
+    expect(page.get_by_test_id("sources")).to_contain_text(
+        "Restaurant diners — October", use_inner_text=True
+    )
 
     page.get_by_test_id("go-containment").click()
     # The guard speaks first: no containment yet.
     page.get_by_test_id("go-root_cause").click()
-    assert "Record the containment" in page.content()
+    expect(page.get_by_text("Record the containment (or mark it not needed)")).to_be_visible()
     page.locator("summary", has_text="Record the containment").click()
     page.locator("#id_containment").fill("Waiting numbers and a free drink after 20 minutes")
     page.get_by_role("button", name="Save containment").click()
@@ -92,7 +97,8 @@ def test_restaurant_action_from_finding_to_verified_closure(
         page.locator("#id_measure_owner").select_option(str(front_desk_head.pk))
         page.locator("#id_measure_due_date").fill((today + dt.timedelta(days=14)).isoformat())
         page.get_by_role("button", name="Add measure").click()
-    assert all(t in page.get_by_test_id("measures").inner_text() for t in measures)
+    for title in measures:
+        expect(page.get_by_test_id("measures")).to_contain_text(title, use_inner_text=True)
 
     page.locator("summary", has_text="Set the windows").click()
     page.locator("#id_baseline_start").fill(baseline[0].isoformat())
@@ -107,7 +113,9 @@ def test_restaurant_action_from_finding_to_verified_closure(
     page.locator("#id_criterion_target_change_pct").fill("-80")
     page.get_by_role("button", name="Add criterion").click()
     page.get_by_test_id("go-implementing").click()
-    assert "Implementing" in page.get_by_test_id(f"status-{action.pk}").inner_text()
+    expect(page.get_by_test_id(f"status-{action.pk}")).to_contain_text(
+        "Implementing", use_inner_text=True
+    )
 
     # The owner finishes the measures from "My actions".
     page.get_by_role("button", name="Sign out").click()
@@ -116,7 +124,7 @@ def test_restaurant_action_from_finding_to_verified_closure(
     for _ in measures:
         page.get_by_test_id("my-measures").locator("select").first.select_option("done")
         page.get_by_test_id("my-measures").get_by_role("button", name="Update").first.click()
-    assert "You own no open measure" in page.content()
+    expect(page.get_by_text("You own no open measure")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
 
     login(page, "qm")
@@ -128,15 +136,18 @@ def test_restaurant_action_from_finding_to_verified_closure(
     # The follow-up window has ended: the scanner measures the effect.
     assert check_effectiveness_task() == 1
     page.reload()
-    assert page.get_by_test_id("change-1").inner_text().strip() == "-80 %"
-    assert "Effective" in page.get_by_test_id("verdict").inner_text()
-    assert page.locator("#effect-chart").count() == 1
+    expect(page.get_by_test_id("change-1")).to_have_text("-80 %", use_inner_text=True)
+    expect(page.get_by_test_id("verdict")).to_contain_text("Effective", use_inner_text=True)
+    expect(page.locator("#effect-chart")).to_have_count(1)
     page.get_by_test_id("go-closed").click()
-    assert "Closed" in page.get_by_test_id(f"status-{action.pk}").inner_text()
+    expect(page.get_by_test_id(f"status-{action.pk}")).to_contain_text(
+        "Closed", use_inner_text=True
+    )
     action.refresh_from_db()
     assert action.status == "closed" and action.verdict == "pass"
     assert action.verified_by == quality_manager and action.implemented_by == front_desk_head
 
     page.get_by_role("link", name="8D report").click()
-    report = page.get_by_test_id("report-8d").inner_text()
-    assert "D8 Closure" in report and "Faster kitchen delivery" in report
+    report = page.get_by_test_id("report-8d")
+    expect(report).to_contain_text("D8 Closure", use_inner_text=True)
+    expect(report).to_contain_text("Faster kitchen delivery", use_inner_text=True)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from customers import crm_services
 from customers.models import ChecklistItem, Preference
@@ -38,12 +39,12 @@ def test_head_ticks_a_personalised_service_item(
     login(page, "hk-head")
     nav(page, "bookings")
     row = page.get_by_role("row").filter(has_text="Regular Guest")
-    assert "0 / 2" in row.inner_text()
+    expect(row).to_contain_text("0 / 2", use_inner_text=True)
     row.get_by_role("link").click()
     item = page.locator(f"[data-item='{coffee.pk}']")
-    assert "Sugar-free coffee" in item.inner_text()
-    assert page.locator(f"[data-item='{sea.pk}'] button").count() == 0
+    expect(item).to_contain_text("Sugar-free coffee", use_inner_text=True)
+    expect(page.locator(f"[data-item='{sea.pk}'] button")).to_have_count(0)
     item.get_by_role("button", name="Mark prepared").click()
     prepared = page.locator(f"[data-item='{coffee.pk}'] [data-testid=prepared-by]")
-    assert "Hugo Head" in prepared.inner_text()
+    expect(prepared).to_contain_text("Hugo Head", use_inner_text=True)
     assert ChecklistItem.objects.get(pk=coffee.pk).prepared_by == housekeeping_head

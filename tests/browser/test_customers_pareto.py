@@ -2,6 +2,7 @@
 CSP error from our script), and clicking a bar opens that topic's evidence."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import login, nav
 from tests.customers.factories import CustomerFactory, TicketFactory, TopicFactory
@@ -40,4 +41,4 @@ def test_head_clicks_the_top_bar_and_sees_its_tickets(page, front_desk_head):
     )
     page.mouse.click(box["x"] + chart["x"], box["y"] + chart["y"])
     page.wait_for_url("**/customers/tickets/?*topic=battery-life*")
-    assert page.get_by_test_id("result-count").inner_text() == "5 tickets"
+    expect(page.get_by_test_id("result-count")).to_have_text("5 tickets", use_inner_text=True)

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from objectives.models import CheckIn, KeyResult
 from tests.browser.conftest import login, nav
@@ -39,15 +40,17 @@ def check_in(page, kr):
     login(page, "fd-head")
     nav(page, "my-objectives")
     card = page.get_by_test_id(f"my-objective-{kr.objective_id}")
-    assert "Fast checkout, a clean store and friendly service" in card.inner_text()
+    expect(card).to_contain_text(
+        "Fast checkout, a clean store and friendly service", use_inner_text=True
+    )
     form = page.get_by_test_id(f"checkin-form-{kr.pk}")
     form.get_by_label("Value (minutes)").fill("7")
     form.get_by_label("Confidence (0-10)").select_option("6")
     form.get_by_label("Comment").fill("Extra lane on Saturdays")
     form.get_by_role("button", name="Check in").click()
     page.wait_for_url("**/objectives/mine/")
-    assert "Check-in recorded" in page.get_by_role("status").inner_text()
-    assert page.get_by_test_id(f"kr-current-{kr.pk}").inner_text() == "7"
+    expect(page.get_by_role("status")).to_contain_text("Check-in recorded", use_inner_text=True)
+    expect(page.get_by_test_id(f"kr-current-{kr.pk}")).to_have_text("7", use_inner_text=True)
     checkin = CheckIn.objects.get()
     assert (checkin.value, checkin.confidence, checkin.by.username) == (Decimal("7"), 6, "fd-head")
 
@@ -64,4 +67,6 @@ def test_department_head_checks_in_on_a_phone(phone_page, checkout_key_result):
     form.get_by_label("Value (minutes)").fill("6.5")
     form.get_by_role("button", name="Check in").click()
     phone_page.wait_for_url("**/objectives/mine/")
-    assert phone_page.get_by_test_id(f"kr-current-{kr.pk}").inner_text() == "6.5"
+    expect(phone_page.get_by_test_id(f"kr-current-{kr.pk}")).to_have_text(
+        "6.5", use_inner_text=True
+    )

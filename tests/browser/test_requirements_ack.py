@@ -2,6 +2,7 @@
 acknowledges it and sees it acknowledged; another department's deployment is 404."""
 
 import pytest
+from playwright.sync_api import expect
 
 from customers import requirement_services as services
 from tests.browser.conftest import login, nav
@@ -27,14 +28,18 @@ def test_head_acknowledges_a_deployed_need(
     login(page, "fd-head")
     nav(page, "needs")
     page.get_by_role("link", name="Zero-wait check-in").click()
-    assert page.get_by_test_id("commitment").inner_text() == "ID scan from 30 s to 10 s"
-    assert "Waiting for acknowledgement" in page.get_by_test_id("ack-status").inner_text()
+    expect(page.get_by_test_id("commitment")).to_have_text(
+        "ID scan from 30 s to 10 s", use_inner_text=True
+    )
+    expect(page.get_by_test_id("ack-status")).to_contain_text(
+        "Waiting for acknowledgement", use_inner_text=True
+    )
     page.get_by_label("Comment (optional)").fill("Scanners ordered")
     page.get_by_role("button", name="Acknowledge for my department").click()
     status = page.get_by_test_id("ack-status")
-    assert "Acknowledged" in status.inner_text()
-    assert "Frida Head" in status.inner_text()
-    assert page.get_by_role("button", name="Acknowledge for my department").count() == 0
+    expect(status).to_contain_text("Acknowledged", use_inner_text=True)
+    expect(status).to_contain_text("Frida Head", use_inner_text=True)
+    expect(page.get_by_role("button", name="Acknowledge for my department")).to_have_count(0)
 
     response = page.goto(f"/customers/deployments/{hk.pk}/")
     assert response.status == 404

@@ -294,4 +294,5 @@ def test_the_exports_list_query_count_is_flat(
         assert export.state == "done"
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(list_url(survey))
+    assert page.status_code == 200
     assert page.content.decode().count('data-state="') == 11

@@ -9,7 +9,8 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from qms.models import User
@@ -55,11 +56,17 @@ def _shape(path):
     return "/".join(segments) + "?" + "&".join(keys)
 
 
-@pytest.fixture
-def demo(settings):
-    settings.DEBUG = True
-    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    settings.DEBUG = False
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo organisation, loaded once for this module (it takes seconds) inside a
+    transaction that is rolled back after the module's last test, so no other test sees
+    it. Each test runs in its own savepoint within it (django_db), so what a test
+    writes (the form test posts) is undone before the next one; tests read the demo."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(DEBUG=True), open(os.devnull, "w") as devnull:
+            call_command("load_demo", stdout=devnull)
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.mark.parametrize("username", ["quality", "frontdesk", "housekeeping", "staff", "auditor"])

@@ -114,12 +114,13 @@ def test_brief_list_query_count_is_flat(
     make_deployed(quality_manager=quality_manager, departments=[front_desk], title="first")
     client.get(BRIEFS)
     with django_assert_max_num_queries(12) as few:
-        client.get(BRIEFS)
+        assert client.get(BRIEFS).status_code == 200
     for n in range(12):
         MembershipFactory(department=front_desk, user=UserFactory())
         make_deployed(quality_manager=quality_manager, departments=[front_desk], title=f"n{n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(BRIEFS)
+    assert response.status_code == 200
     assert len(response.context["briefs"]) == 13
 
 
@@ -158,9 +159,9 @@ def test_detail_pages_query_counts_are_flat(
     requirement_url = reverse("customers:requirement-detail", args=[requirement.pk])
     client.get(requirement_url)
     with django_assert_max_num_queries(20) as few_requirement:
-        client.get(requirement_url)
+        assert client.get(requirement_url).status_code == 200
     with django_assert_max_num_queries(20) as few_deployment:
-        client.get(detail(deployment))
+        assert client.get(detail(deployment)).status_code == 200
     for _ in range(10):
         staff = MembershipFactory(department=front_desk, user=UserFactory()).user
         services.brief_mark_read(deployment=deployment, actor=staff)
@@ -172,7 +173,8 @@ def test_detail_pages_query_counts_are_flat(
             actor=quality_manager,
         )
     with django_assert_max_num_queries(len(few_requirement.captured_queries)):
-        client.get(requirement_url)
+        assert client.get(requirement_url).status_code == 200
     with django_assert_max_num_queries(len(few_deployment.captured_queries)):
         response = client.get(detail(deployment))
+    assert response.status_code == 200
     assert "10 of 10 staff" in response.content.decode()
