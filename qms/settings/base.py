@@ -10,6 +10,7 @@ and override a few values.
 """
 
 from importlib import import_module
+from importlib.util import find_spec
 from pathlib import Path
 
 import environ
@@ -28,6 +29,8 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
 
 # --- Apps & middleware ----------------------------------------------------------------
+PORTAL_APPS = ["qms", "customers", "satisfaction", "objectives", "actions"]
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -44,11 +47,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
-    "qms.apps.QmsConfig",
-    "customers.apps.CustomersConfig",
-    "satisfaction.apps.SatisfactionConfig",
-    "objectives.apps.ObjectivesConfig",
-    "actions.apps.ActionsConfig",
+    # The portal's own apps, left to right in the direction of their imports
+    # (docs/architecture.md section 2): each may import only from those above it.
+    *PORTAL_APPS,
 ]
 
 MIDDLEWARE = [
@@ -152,10 +153,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Scanners: short periodic tasks that read the database clock (docs/architecture.md section 4).
-# Each app lists its own in <app>/schedule.py; they are merged here.
+# Each app that has scheduled work lists it in <app>/schedule.py; they are merged here.
 CELERY_BEAT_SCHEDULE = {}
-for _app in ("qms", "customers", "satisfaction", "objectives", "actions"):
-    CELERY_BEAT_SCHEDULE.update(import_module(f"{_app}.schedule").BEAT_SCHEDULE)
+for _app in PORTAL_APPS:
+    if find_spec(f"{_app}.schedule") is not None:
+        CELERY_BEAT_SCHEDULE.update(import_module(f"{_app}.schedule").BEAT_SCHEDULE)
 
 # --- E-mail ---------------------------------------------------------------------------
 # With no EMAIL_URL, messages are written as files under var/mail/ (one .log per batch).
