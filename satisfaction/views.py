@@ -10,7 +10,6 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
@@ -646,38 +645,40 @@ def _xlsx_download(survey, wave):
     return response
 
 
-class ResponseExportCreateView(QualityManagerRequiredMixin, SurveyMixin, View):
+class ResponseExportCreateView(QualityManagerRequiredMixin, SurveyMixin, ServiceActionView):
     """The "Export responses" form: a small export downloads at once; a large one (more
     answers than SATISFACTION_EXPORT_INLINE_MAX) is queued for a worker and listed on
     the exports page, and the requester gets an e-mail when it is ready."""
 
     http_method_names = ["post"]
+    form_class = ResponseExportForm
+    invalid_message = _lazy("Choose CSV or XLSX, and a wave of this survey.")
+    success_message = _lazy(
+        "This export is large, so it is being built in the background. It "
+        "appears below when it is ready, and you will get an e-mail."
+    )
 
-    def post(self, request, *args, **kwargs):
-        form = ResponseExportForm(request.POST, survey=self.survey)
-        if not form.is_valid():
-            messages.error(request, _("Choose CSV or XLSX, and a wave of this survey."))
-            return redirect("satisfaction:export-list", pk=self.survey.pk)
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "survey": self.survey}
+
+    def form_valid(self, form):
         format, wave = form.cleaned_data["format"], form.cleaned_data["wave"]
         if not selectors.response_export_is_large(survey=self.survey, wave=wave):
             if format == ResponseExport.Format.XLSX:
                 return _xlsx_download(self.survey, wave)
             return _csv_download(self.survey, wave)
-        try:
-            services.export_request(
-                survey=self.survey, format=format, requested_by=request.user, wave=wave
-            )
-        except ApplicationError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(
-                request,
-                _(
-                    "This export is large, so it is being built in the background. It "
-                    "appears below when it is ready, and you will get an e-mail."
-                ),
-            )
-        return redirect("satisfaction:export-list", pk=self.survey.pk)
+        return super().form_valid(form)
+
+    def perform(self, form):
+        return services.export_request(
+            survey=self.survey,
+            format=form.cleaned_data["format"],
+            requested_by=self.request.user,
+            wave=form.cleaned_data["wave"],
+        )
+
+    def get_redirect_url(self):
+        return reverse("satisfaction:export-list", args=[self.survey.pk])
 
 
 class ResponseExportListView(QualityManagerRequiredMixin, SurveyMixin, ListView):

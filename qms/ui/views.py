@@ -112,7 +112,7 @@ class ServiceActionView(TemplateResponseMixin, ContextMixin, View):
       the same URL); without one, GET is not allowed (405).
     """
 
-    http_method_names = ["get", "post"]
+    http_method_names = ["get", "post", "head", "options"]
     form_class = None
     success_message = ""
     success_level = messages.SUCCESS
@@ -168,6 +168,11 @@ class ServiceActionView(TemplateResponseMixin, ContextMixin, View):
             form = self.form = self.get_form()
             if not form.is_valid():
                 return self.form_invalid(form)
+        return self.form_valid(form)
+
+    def form_valid(self, form):
+        """Run the service (the form is None without a form class); override to answer
+        otherwise first (e.g. a download), then call super()."""
         try:
             with transaction.atomic():
                 result = self.perform(form)
@@ -175,7 +180,7 @@ class ServiceActionView(TemplateResponseMixin, ContextMixin, View):
             return self.service_failed(exc)
         message = self.get_success_message(result)
         if message:
-            messages.add_message(request, self.success_level, message)
+            messages.add_message(self.request, self.success_level, message)
         return redirect(self.get_success_url(result))
 
 
