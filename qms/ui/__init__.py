@@ -9,5 +9,5 @@
 - Templates: `qms/kit/form_page.html`, `qms/kit/list_page.html`,
   `qms/kit/confirm_page.html`; fields through `qms/kit/form.html` and `qms/kit/field.html`.
 
-See notes/UI_KIT_PORTING.md (the porting guide) for how a page is written with it.
+Helpers for services (model_update) are in qms.services_kit.
 """

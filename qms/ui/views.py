@@ -36,8 +36,10 @@ SERVICE_ERRORS = (ApplicationError, ValidationError)
 
 
 class ServiceFormMixin:
-    """Run a service from `form_valid`; an ApplicationError becomes a form error, so the
-    user sees what is wrong and loses nothing they typed."""
+    """Run a service from `form_valid` (for views that are not a ServiceFormView, e.g. a
+    page with several forms): an ApplicationError or ValidationError becomes a form
+    error, so the user sees what is wrong and loses nothing they typed, and whatever the
+    service wrote before refusing is rolled back."""
 
     def run_service(self, form, call):
         """`call()`'s result, or None when the service refused (the reason is then on
