@@ -270,6 +270,8 @@ def test_a_bad_filter_value_shows_the_whole_list(client):
     html = response.content.decode()
     # The ignored filter is marked for assistive technology, not drawn as an error.
     assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="id_level_error"' in html
+    assert '<span class="visually-hidden" id="id_level_error">' in html
     assert "is-invalid" not in html
 
 
