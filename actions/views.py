@@ -12,14 +12,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import TemplateView
 
 from customers.models import Topic
 from objectives.models import Objective, ObjectiveAnalysis
-from qms.csv_export import csv_response
-from qms.exceptions import ApplicationError
 from qms.permissions import QualityManagerRequiredMixin
-from qms.views import ServiceFormMixin
+from qms.ui.columns import Column
+from qms.ui.views import (
+    FilteredListView,
+    ServiceActionView,
+    ServiceFormMixin,
+    ServiceFormView,
+)
 from satisfaction.models import FollowUpCase, Wave
 
 from . import selectors, services
@@ -58,65 +62,38 @@ def _int(value):
     return int(value) if value and str(value).isdigit() else None
 
 
-class ActionBoardView(LoginRequiredMixin, ListView):
+class ActionBoardView(LoginRequiredMixin, FilteredListView):
     template_name = "actions/board.html"
     context_object_name = "actions"
     paginate_by = 25
+    filter_form_class = ActionFilterForm
+    csv_filename = "corrective-actions.csv"
+    csv_columns = (
+        Column(gettext_lazy("Reference"), "reference"),
+        Column(gettext_lazy("Title"), "title"),
+        Column(gettext_lazy("Status"), "get_status_display"),
+        Column(gettext_lazy("Opened from"), "get_source_kind_display"),
+        Column(gettext_lazy("Department"), "department.code"),
+        Column(gettext_lazy("Owner"), "owner"),
+        Column(gettext_lazy("Topic"), "topic"),
+        Column(gettext_lazy("Original due date"), "due_date"),
+        Column(gettext_lazy("Current due date"), "current_due_date"),
+        Column(gettext_lazy("Verdict"), "get_verdict_display"),
+        Column(gettext_lazy("Measures done"), lambda a: f"{a.measures_done}/{a.measure_count}"),
+    )
 
-    def get_queryset(self):
-        self.filter_form = ActionFilterForm(self.request.GET or None)
-        filters = {}
-        if self.filter_form.is_valid():
-            d = self.filter_form.cleaned_data
-            filters = {
-                "search": d["q"],
-                "status": d["status"],
-                "source": d["source"],
-                "department_id": d["department"].pk if d["department"] else None,
-                "owner_id": d["owner"].pk if d["owner"] else None,
-                "overdue": d["overdue"],
-            }
+    def get_filters(self, data):
+        return {
+            "search": data["q"],
+            "status": data["status"],
+            "source": data["source"],
+            "department_id": data["department"].pk if data["department"] else None,
+            "owner_id": data["owner"].pk if data["owner"] else None,
+            "overdue": data["overdue"],
+        }
+
+    def get_list(self, **filters):
         return selectors.action_list(user=self.request.user, **filters)
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            rows = (
-                (
-                    a.reference,
-                    a.title,
-                    a.get_status_display(),
-                    a.get_source_kind_display(),
-                    a.department.code,
-                    a.owner,
-                    a.topic or "",
-                    a.due_date.isoformat(),
-                    a.current_due_date.isoformat(),
-                    a.get_verdict_display() if a.verdict else "",
-                    f"{a.measures_done}/{a.measure_count}",
-                )
-                for a in self.get_queryset().iterator(chunk_size=500)
-            )
-            return csv_response(
-                "corrective-actions.csv",
-                [
-                    _("Reference"),
-                    _("Title"),
-                    _("Status"),
-                    _("Opened from"),
-                    _("Department"),
-                    _("Owner"),
-                    _("Topic"),
-                    _("Original due date"),
-                    _("Current due date"),
-                    _("Verdict"),
-                    _("Measures done"),
-                ],
-                rows,
-            )
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(filter_form=self.filter_form, **kwargs)
 
 
 class ActionMineView(LoginRequiredMixin, TemplateView):
@@ -152,7 +129,7 @@ class ActionSimilarView(LoginRequiredMixin, TemplateView):
         )
 
 
-class ActionCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class ActionCreateView(QualityManagerRequiredMixin, ServiceFormView):
     """Open an action by hand, or prefilled from its source:
     `?wave=&topic=` or `?survey=<id or code>&topic=<id or slug>` (a survey finding),
     `?case=` (a follow-up case), `?analysis=` or `?objective=` (a missed objective),
@@ -225,7 +202,7 @@ class ActionCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
         context.update(_similar_context(self.request.user, _int(topic_id)))
         return context
 
-    def form_valid(self, form):
+    def perform(self, form):
         d = dict(form.cleaned_data)
         kind = d["source_kind"]
         # Only the source fields of the chosen kind are kept.
@@ -245,16 +222,13 @@ class ActionCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
         ):
             if name not in keep:
                 d.pop(name)
-        action = self.run_service(
-            form, lambda: services.action_create(actor=self.request.user, **d)
-        )
-        if action is None:
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("%(ref)s opened. Record the containment next.") % {"ref": action.reference},
-        )
-        return redirect("actions:action-detail", pk=action.pk)
+        return services.action_create(actor=self.request.user, **d)
+
+    def get_success_message(self, action):
+        return _("%(ref)s opened. Record the containment next.") % {"ref": action.reference}
+
+    def get_success_url(self, action):
+        return reverse("actions:action-detail", args=[action.pk])
 
 
 class ActionObjectMixin(LoginRequiredMixin):
@@ -352,7 +326,7 @@ class ActionReportView(ActionDetailView):
     template_name = "actions/report_8d.html"
 
 
-class ActionStepView(ActionObjectMixin, QualityManagerRequiredMixin, View):
+class ActionStepView(ActionObjectMixin, QualityManagerRequiredMixin, ServiceFormMixin, View):
     """POST one step of the action (containment, root cause, a measure, the criterion,
     an extension, a transition, a merge). On an error the action page is shown again with
     the form and its message."""
@@ -387,11 +361,8 @@ class ActionStepView(ActionObjectMixin, QualityManagerRequiredMixin, View):
             auto_id = f"id_{request.POST.get('to', '')}_%s"
         form = form_class(request.POST, auto_id=auto_id)
         if form.is_valid():
-            try:
-                message = self.run(step, form)
-            except ApplicationError as exc:
-                form.add_error(None, str(exc))
-            else:
+            message = self.run_service(form, lambda: self.run(step, form))
+            if message is not None:
                 messages.success(request, message)
                 return redirect("actions:action-detail", pk=self.action.pk)
         messages.error(request, _("Not saved: see the form below."))
@@ -446,30 +417,30 @@ class ActionStepView(ActionObjectMixin, QualityManagerRequiredMixin, View):
         return _("Status changed to “%(status)s”.") % {"status": S(d["to"]).label}
 
 
-class MeasureStatusView(LoginRequiredMixin, View):
+class MeasureStatusView(LoginRequiredMixin, ServiceActionView):
     """Owners, their department heads and quality managers move a measure's status."""
 
-    def post(self, request, pk):
-        measure = selectors.measure_get_for_user(user=request.user, pk=pk)
-        if not services.can_update_measure(request.user, measure):
+    form_class = MeasureStatusForm
+    invalid_message = gettext_lazy("Choose a status.")
+
+    def post(self, request, *args, **kwargs):
+        self.measure = selectors.measure_get_for_user(user=request.user, pk=kwargs["pk"])
+        if not services.can_update_measure(request.user, self.measure):
             raise PermissionDenied
-        form = MeasureStatusForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Choose a status."))
-        else:
-            try:
-                services.measure_set_status(
-                    actor=request.user, measure=measure, status=form.cleaned_data["status"]
-                )
-            except ApplicationError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(
-                    request,
-                    _("“%(title)s” is now %(status)s.")
-                    % {"title": measure.title, "status": measure.get_status_display()},
-                )
-        back = request.POST.get("next")
-        if back == "mine":
-            return redirect("actions:mine")
-        return redirect(reverse("actions:action-detail", args=[measure.action_id]))
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, form):
+        services.measure_set_status(
+            actor=self.request.user, measure=self.measure, status=form.cleaned_data["status"]
+        )
+
+    def get_success_message(self, result):
+        return _("“%(title)s” is now %(status)s.") % {
+            "title": self.measure.title,
+            "status": self.measure.get_status_display(),
+        }
+
+    def get_redirect_url(self):
+        if self.request.POST.get("next") == "mine":
+            return reverse("actions:mine")
+        return reverse("actions:action-detail", args=[self.measure.action_id])

@@ -38,6 +38,7 @@ from qms.exceptions import ApplicationError
 from qms.models import User
 from qms.registry import Period, registry
 from qms.services import impacts_check_plan_may_proceed, message_queue
+from qms.services_kit import model_update
 from qms.workflow import due_rows, lock, locked
 
 from . import selectors
@@ -83,6 +84,10 @@ OBJECTIVE_FIELDS = {
     "plan_evaluation",
     "checkin_interval",
 }
+# What objective_update may write (the period comes as a label and is parsed).
+OBJECTIVE_UPDATE_FIELDS = sorted(
+    OBJECTIVE_FIELDS | {"parent", "period_label", "period_start", "period_end"}
+)
 
 
 def _check_requirements(level: str, requirements) -> None:
@@ -188,22 +193,24 @@ def objective_update(*, actor, objective: Objective, requirements=None, **fields
     if objective.status == Objective.Status.CLOSED:
         raise ApplicationError(_("This objective is closed; it can no longer be changed."))
     _check_may_edit(actor, level=objective.level, department=objective.department)
-    if "period_label" in fields:
-        label, start, end = period_parse(fields.pop("period_label"))
-        objective.period_label, objective.period_start, objective.period_end = label, start, end
+    data = dict(fields)
+    if "period_label" in data:
+        label, start, end = period_parse(data.pop("period_label"))
+        data.update(period_label=label, period_start=start, period_end=end)
     if requirements is not None:
         requirements = list(requirements)
         _check_requirements(objective.level, requirements)
-    parent = fields.pop("parent", objective.parent)
+    parent = data.pop("parent", objective.parent)
     if objective.level == Objective.Level.DEPARTMENT:
         _check_parent(
-            parent=parent, period_start=objective.period_start, period_end=objective.period_end
+            parent=parent,
+            period_start=data.get("period_start", objective.period_start),
+            period_end=data.get("period_end", objective.period_end),
         )
-        objective.parent = parent
-    for name, value in fields.items():
-        setattr(objective, name, value)
-    objective.full_clean()
-    objective.save()
+        data["parent"] = parent
+    objective, _changed = model_update(
+        instance=objective, fields=OBJECTIVE_UPDATE_FIELDS, data=data
+    )
     if requirements is not None:
         objective.requirements.set(requirements)
     return objective
@@ -223,6 +230,8 @@ KEY_RESULT_FIELDS = {
     "due_date",
     "weight",
 }
+# What key_result_update may write: the fields above and when it is computed next.
+KEY_RESULT_UPDATE_FIELDS = sorted(KEY_RESULT_FIELDS | {"next_action_at"})
 
 
 def metric_validate(*, metric_key: str, metric_params) -> dict:
@@ -294,12 +303,14 @@ def key_result_update(*, actor, key_result: KeyResult, **fields) -> KeyResult:
         raise ApplicationError(_("This objective is closed; it can no longer be changed."))
     if not selectors.can_edit_objective(actor, kr.objective):
         raise ApplicationError(_("You cannot change this objective."))
-    for name, value in fields.items():
-        setattr(kr, name, value)
-    _check_key_result(kr)
-    kr.full_clean()
-    kr.next_action_at = timezone.now() if kr.is_computed else None
-    kr.save()
+
+    def prepare(kr):
+        _check_key_result(kr)
+        kr.next_action_at = timezone.now() if kr.is_computed else None
+
+    kr, _changed = model_update(
+        instance=kr, fields=KEY_RESULT_UPDATE_FIELDS, data=fields, prepare=prepare
+    )
     return kr
 
 

@@ -1,23 +1,25 @@
 """Pages of quality objectives. Views validate with forms and call services; the rules
 live in services and selectors."""
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
 
-from qms.exceptions import ApplicationError
 from qms.models import Department
 from qms.permissions import ViewAllRequiredMixin
 from qms.redirects import safe_next_url
 from qms.selectors import department_ids_for_user, headed_department_ids
-from qms.views import ServiceFormMixin
+from qms.ui.views import (
+    FilteredListView,
+    FilterMixin,
+    ServiceActionView,
+    ServiceFormView,
+    page_context,
+)
 
 from . import selectors, services
 from .forms import (
@@ -41,31 +43,45 @@ class ScopeRequiredMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-def _period_form(request, *, with_departments: bool):
-    periods = selectors.period_labels()
-    departments = None
-    if with_departments:
-        departments = Department.objects.order_by("name")
-        if not request.user.can_view_all:
-            departments = departments.filter(id__in=department_ids_for_user(request.user))
-    data = request.GET.copy()
-    data.setdefault("period", selectors.default_period_label())
-    form = PeriodFilterForm(data, periods=periods, departments=departments)
-    period, department = selectors.default_period_label(), None
-    if form.is_valid():
-        period = form.cleaned_data["period"] or period
-        department = form.cleaned_data.get("department")
-    return form, period, department
+class PeriodFilterMixin(FilterMixin):
+    """The period (and, with `with_departments`, department) filter of the objective
+    pages; no period chosen, or an unknown one, is the default period."""
+
+    filter_form_class = PeriodFilterForm
+    with_departments = False
+
+    def get_filter_data(self):
+        data = self.request.GET.copy()
+        data.setdefault("period", selectors.default_period_label())
+        return data
+
+    def get_filter_form_kwargs(self):
+        departments = None
+        if self.with_departments:
+            departments = Department.objects.order_by("name")
+            if not self.request.user.can_view_all:
+                departments = departments.filter(id__in=department_ids_for_user(self.request.user))
+        return {"periods": selectors.period_labels(), "departments": departments}
+
+    def get_filters(self, data):
+        return {
+            "period": data["period"] or selectors.default_period_label(),
+            "department": data.get("department"),
+        }
+
+    def filters_invalid(self, form):
+        return {"period": selectors.default_period_label(), "department": None}
 
 
-class ObjectiveCascadeView(ScopeRequiredMixin, TemplateView):
+class ObjectiveCascadeView(ScopeRequiredMixin, PeriodFilterMixin, TemplateView):
     """Organisation objectives of a period with their department objectives beneath."""
 
     template_name = "objectives/cascade.html"
+    with_departments = True
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form, period, department = _period_form(self.request, with_departments=True)
+        period, department = self.filters["period"], self.filters["department"]
         tree = selectors.cascade(
             user=self.request.user,
             period_label=period,
@@ -74,10 +90,10 @@ class ObjectiveCascadeView(ScopeRequiredMixin, TemplateView):
         )
         user = self.request.user
         context.update(
-            filter_form=form,
             period=period,
             department=department,
             roots=tree.roots,
+            object_list=tree.roots,
             page_obj=tree.page_obj,
             is_paginated=tree.is_paginated,
             can_create_organisation=user.is_quality_manager,
@@ -86,17 +102,21 @@ class ObjectiveCascadeView(ScopeRequiredMixin, TemplateView):
         return context
 
 
-class ObjectiveMineView(LoginRequiredMixin, TemplateView):
+class ObjectiveMineView(LoginRequiredMixin, FilteredListView):
     """A department head's (or staff member's) objectives, with a quick check-in form."""
 
     template_name = "objectives/mine.html"
+    paginate_by = 20
+    lenient_pages = True
+
+    def get_list(self):
+        return selectors.my_objectives(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        paginator = Paginator(selectors.my_objectives(user=self.request.user), 20)
-        page = paginator.get_page(self.request.GET.get("page"))
-        objectives = selectors.decorate_my_objectives(page.object_list, user=self.request.user)
-        context.update(page_obj=page, is_paginated=paginator.num_pages > 1)
+        objectives = selectors.decorate_my_objectives(
+            context["page_obj"].object_list, user=self.request.user
+        )
         for objective in objectives:
             for kr in objective.kr_list:
                 kr.checkin_form = (
@@ -143,7 +163,7 @@ class ObjectiveDetailView(ScopeRequiredMixin, TemplateView):
         return context
 
 
-class ObjectiveFormMixin(ServiceFormMixin):
+class ObjectiveFormMixin:
     template_name = "objectives/objective_form.html"
     form_class = ObjectiveForm
 
@@ -154,7 +174,10 @@ class ObjectiveFormMixin(ServiceFormMixin):
         return super().get_context_data(level=self.level, **kwargs)
 
 
-class ObjectiveCreateView(LoginRequiredMixin, ObjectiveFormMixin, FormView):
+class ObjectiveCreateView(LoginRequiredMixin, ObjectiveFormMixin, ServiceFormView):
+    success_message = gettext_lazy("Objective created. Now add the key results that measure it.")
+    cancel_url = reverse_lazy("objectives:cascade")
+
     def dispatch(self, request, *args, **kwargs):
         self.level = request.GET.get("level") or request.POST.get("level")
         if self.level not in Objective.Level.values:
@@ -179,21 +202,18 @@ class ObjectiveCreateView(LoginRequiredMixin, ObjectiveFormMixin, FormView):
             initial["department"] = next(iter(headed))
         return initial
 
-    def form_valid(self, form):
-        data = dict(form.cleaned_data)
-        objective = self.run_service(
-            form,
-            lambda: services.objective_create(actor=self.request.user, level=self.level, **data),
+    def perform(self, form):
+        return services.objective_create(
+            actor=self.request.user, level=self.level, **form.cleaned_data
         )
-        if objective is None:
-            return self.form_invalid(form)
-        messages.success(
-            self.request, _("Objective created. Now add the key results that measure it.")
-        )
-        return redirect("objectives:key-result-create", pk=objective.pk)
+
+    def get_success_url(self, objective):
+        return reverse("objectives:key-result-create", args=[objective.pk])
 
 
-class ObjectiveUpdateView(LoginRequiredMixin, ObjectiveFormMixin, FormView):
+class ObjectiveUpdateView(LoginRequiredMixin, ObjectiveFormMixin, ServiceFormView):
+    success_message = gettext_lazy("Objective saved.")
+
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.objective = selectors.objective_get_for_user(user=request.user, pk=kwargs["pk"])
@@ -210,24 +230,35 @@ class ObjectiveUpdateView(LoginRequiredMixin, ObjectiveFormMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(objective=self.objective, **kwargs)
 
-    def form_valid(self, form):
-        data = dict(form.cleaned_data)
-        objective = self.run_service(
-            form,
-            lambda: services.objective_update(
-                actor=self.request.user, objective=self.objective, **data
-            ),
+    def perform(self, form):
+        return services.objective_update(
+            actor=self.request.user, objective=self.objective, **form.cleaned_data
         )
-        if objective is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Objective saved."))
-        return redirect("objectives:objective-detail", pk=objective.pk)
+
+    def get_success_url(self, objective):
+        return reverse("objectives:objective-detail", args=[objective.pk])
+
+    def get_cancel_url(self):
+        return reverse("objectives:objective-detail", args=[self.objective.pk])
 
 
-class KeyResultCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
+class KeyResultFormMixin:
+    """The key-result form of an objective the user may edit (`self.objective`)."""
+
     template_name = "objectives/key_result_form.html"
     form_class = KeyResultForm
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(objective=self.objective, **kwargs)
+
+    def get_success_url(self, key_result):
+        return reverse("objectives:objective-detail", args=[self.objective.pk])
+
+    def get_cancel_url(self):
+        return reverse("objectives:objective-detail", args=[self.objective.pk])
+
+
+class KeyResultCreateView(LoginRequiredMixin, KeyResultFormMixin, ServiceFormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.objective = selectors.objective_get_for_user(user=request.user, pk=kwargs["pk"])
@@ -235,26 +266,17 @@ class KeyResultCreateView(LoginRequiredMixin, ServiceFormMixin, FormView):
                 raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(objective=self.objective, **kwargs)
-
-    def form_valid(self, form):
-        data = dict(form.cleaned_data)
-        kr = self.run_service(
-            form,
-            lambda: services.key_result_create(
-                actor=self.request.user, objective=self.objective, **data
-            ),
+    def perform(self, form):
+        return services.key_result_create(
+            actor=self.request.user, objective=self.objective, **form.cleaned_data
         )
-        if kr is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Key result “%s” added.") % kr)
-        return redirect("objectives:objective-detail", pk=self.objective.pk)
+
+    def get_success_message(self, key_result):
+        return _("Key result “%s” added.") % key_result
 
 
-class KeyResultUpdateView(LoginRequiredMixin, ServiceFormMixin, FormView):
-    template_name = "objectives/key_result_form.html"
-    form_class = KeyResultForm
+class KeyResultUpdateView(LoginRequiredMixin, KeyResultFormMixin, ServiceFormView):
+    success_message = gettext_lazy("Key result saved.")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -271,87 +293,79 @@ class KeyResultUpdateView(LoginRequiredMixin, ServiceFormMixin, FormView):
         }
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            objective=self.objective, key_result=self.key_result, **kwargs
+        return super().get_context_data(key_result=self.key_result, **kwargs)
+
+    def perform(self, form):
+        return services.key_result_update(
+            actor=self.request.user, key_result=self.key_result, **form.cleaned_data
         )
 
-    def form_valid(self, form):
-        data = dict(form.cleaned_data)
-        kr = self.run_service(
-            form,
-            lambda: services.key_result_update(
-                actor=self.request.user, key_result=self.key_result, **data
-            ),
-        )
-        if kr is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Key result saved."))
-        return redirect("objectives:objective-detail", pk=self.objective.pk)
 
-
-class CheckInCreateView(LoginRequiredMixin, View):
+class CheckInCreateView(LoginRequiredMixin, ServiceActionView):
     """POST a check-in from "My objectives" or the objective page, then go back there."""
 
     http_method_names = ["post"]
+    form_class = CheckInForm
 
-    def post(self, request, pk):
-        key_result = selectors.key_result_get_for_user(user=request.user, pk=pk)
-        back = safe_next_url(request, reverse("objectives:mine"))
-        form = CheckInForm(request.POST, prefix=f"kr{key_result.pk}")
-        if not form.is_valid():
-            problems = "; ".join(
-                f"{form.fields[name].label}: {' '.join(errors)}"
-                for name, errors in form.errors.items()
-            )
-            messages.error(
-                request,
-                _("The check-in of “%(kr)s” was not saved. %(problems)s")
-                % {"kr": key_result, "problems": problems},
-            )
-            return redirect(back)
-        try:
-            services.checkin_create(actor=request.user, key_result=key_result, **form.cleaned_data)
-        except ApplicationError as exc:
-            messages.error(request, str(exc))
-            return redirect(back)
-        messages.success(
-            request,
-            _("Check-in recorded for “%(kr)s”: %(value)s.")
-            % {"kr": key_result, "value": form.cleaned_data["value"].normalize()},
+    def post(self, request, *args, **kwargs):
+        self.key_result = selectors.key_result_get_for_user(user=request.user, pk=kwargs["pk"])
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "prefix": f"kr{self.key_result.pk}"}
+
+    def get_invalid_message(self, form):
+        problems = "; ".join(
+            f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
         )
-        return redirect(back)
+        return _("The check-in of “%(kr)s” was not saved. %(problems)s") % {
+            "kr": self.key_result,
+            "problems": problems,
+        }
+
+    def perform(self, form):
+        return services.checkin_create(
+            actor=self.request.user, key_result=self.key_result, **form.cleaned_data
+        )
+
+    def get_success_message(self, checkin):
+        return _("Check-in recorded for “%(kr)s”: %(value)s.") % {
+            "kr": self.key_result,
+            "value": self.form.cleaned_data["value"].normalize(),
+        }
+
+    def get_redirect_url(self):
+        return safe_next_url(self.request, reverse("objectives:mine"))
 
 
-class ObjectiveAlignmentView(ViewAllRequiredMixin, TemplateView):
+class ObjectiveAlignmentView(ViewAllRequiredMixin, PeriodFilterMixin, TemplateView):
     """Customer requirements against the period's organisation objectives."""
 
     template_name = "objectives/alignment.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form, period, _department = _period_form(self.request, with_departments=False)
+        period = self.filters["period"]
         alignment = selectors.alignment(period_label=period)
-        paginator = Paginator(alignment.rows, 50)
-        page = paginator.get_page(self.request.GET.get("page"))
+        page = page_context(self.request, alignment.rows, 50)
         context.update(
-            filter_form=form,
             period=period,
             alignment=alignment,
-            rows=page.object_list,
-            page_obj=page,
-            is_paginated=paginator.num_pages > 1,
+            rows=page["page_obj"].object_list,
+            object_list=page["page_obj"].object_list,
+            **page,
         )
         return context
 
 
-class ObjectiveReviewView(ScopeRequiredMixin, TemplateView):
+class ObjectiveReviewView(ScopeRequiredMixin, PeriodFilterMixin, TemplateView):
     """End-of-period review: every missed objective needs an analysis before closing."""
 
     template_name = "objectives/review.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form, period, _department = _period_form(self.request, with_departments=False)
+        period = self.filters["period"]
         objectives = selectors.review(user=self.request.user, period_label=period)
         for objective in objectives:
             objective.can_edit = selectors.can_edit_objective(self.request.user, objective)
@@ -359,19 +373,20 @@ class ObjectiveReviewView(ScopeRequiredMixin, TemplateView):
             o for o in objectives if o.missed and not o.has_analysis and o.status == "active"
         ]
         context.update(
-            filter_form=form,
             period=period,
             period_over=all(o.period_over for o in objectives),
             objectives=objectives,
+            object_list=objectives,
             missing=missing,
             close_form=PeriodCloseForm(initial={"period": period}),
         )
         return context
 
 
-class AnalysisRecordView(LoginRequiredMixin, ServiceFormMixin, FormView):
+class AnalysisRecordView(LoginRequiredMixin, ServiceFormView):
     template_name = "objectives/analysis_form.html"
     form_class = AnalysisForm
+    success_message = gettext_lazy("Analysis recorded.")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -398,42 +413,40 @@ class AnalysisRecordView(LoginRequiredMixin, ServiceFormMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(objective=self.objective, **kwargs)
 
-    def form_valid(self, form):
-        analysis = self.run_service(
-            form,
-            lambda: services.analysis_record(
-                actor=self.request.user, objective=self.objective, **form.cleaned_data
-            ),
+    def perform(self, form):
+        return services.analysis_record(
+            actor=self.request.user, objective=self.objective, **form.cleaned_data
         )
-        if analysis is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Analysis recorded."))
+
+    def get_success_url(self, analysis=None):
         url = reverse("objectives:review")
-        return redirect(f"{url}?{urlencode({'period': self.objective.period_label})}")
+        return f"{url}?{urlencode({'period': self.objective.period_label})}"
+
+    def get_cancel_url(self):
+        return self.get_success_url()
 
 
-class PeriodCloseView(LoginRequiredMixin, View):
+class PeriodCloseView(LoginRequiredMixin, ServiceActionView):
     http_method_names = ["post"]
+    form_class = PeriodCloseForm
+    invalid_message = gettext_lazy("Tick the confirmation to close the period.")
 
-    def post(self, request):
+    def post(self, request, *args, **kwargs):
         if not request.user.is_quality_manager:
             raise PermissionDenied
-        form = PeriodCloseForm(request.POST)
-        period = request.POST.get("period", "")
-        url = f"{reverse('objectives:review')}?{urlencode({'period': period})}"
-        if not form.is_valid():
-            messages.error(request, _("Tick the confirmation to close the period."))
-            return redirect(url)
-        try:
-            count = services.period_close(
-                actor=request.user, period_label=form.cleaned_data["period"]
-            )
-        except ApplicationError as exc:
-            messages.error(request, str(exc))
-            return redirect(url)
-        messages.success(
-            request,
-            _("Period %(period)s closed: %(count)s objective(s).")
-            % {"period": period, "count": count},
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, form):
+        return services.period_close(
+            actor=self.request.user, period_label=form.cleaned_data["period"]
         )
-        return redirect(url)
+
+    def get_success_message(self, count):
+        return _("Period %(period)s closed: %(count)s objective(s).") % {
+            "period": self.request.POST.get("period", ""),
+            "count": count,
+        }
+
+    def get_redirect_url(self):
+        period = self.request.POST.get("period", "")
+        return f"{reverse('objectives:review')}?{urlencode({'period': period})}"

@@ -47,7 +47,11 @@ class SurveyUpdateForm(forms.ModelForm):
 
 
 class SurveyFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Title or code")}),
+    )
     purpose = forms.ChoiceField(
         label=_("Purpose"), required=False, choices=[("", _("Any"))] + Survey.Purpose.choices
     )

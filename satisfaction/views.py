@@ -10,19 +10,23 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import ListView, TemplateView
 
 from qms.csv_export import csv_response
 from qms.exceptions import ApplicationError
 from qms.permissions import QualityManagerRequiredMixin, ViewAllRequiredMixin
-from qms.views import ServiceFormMixin
+from qms.ui.views import (
+    FilteredListView,
+    FilterMixin,
+    ServiceActionView,
+    ServiceFormView,
+)
 
 from . import analysis, answering, exports, selectors, services
 from .forms import (
@@ -44,36 +48,29 @@ from .models import AlertRule, Invitation, ResponseExport, Survey, SurveyVersion
 # --- Surveys ---------------------------------------------------------------------------
 
 
-class SurveyListView(ViewAllRequiredMixin, ListView):
+class SurveyListView(ViewAllRequiredMixin, FilteredListView):
     template_name = "satisfaction/survey_list.html"
     context_object_name = "surveys"
     paginate_by = 25
+    filter_form_class = SurveyFilterForm
 
-    def get_queryset(self):
-        self.filter_form = SurveyFilterForm(self.request.GET or None)
-        search = purpose = ""
-        if self.filter_form.is_valid():
-            search = self.filter_form.cleaned_data["q"]
-            purpose = self.filter_form.cleaned_data["purpose"]
-        return selectors.survey_list(user=self.request.user, search=search, purpose=purpose)
+    def get_filters(self, data):
+        return {"search": data["q"], "purpose": data["purpose"]}
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+    def get_list(self, **filters):
+        return selectors.survey_list(user=self.request.user, **filters)
 
 
-class SurveyCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class SurveyCreateView(QualityManagerRequiredMixin, ServiceFormView):
     template_name = "satisfaction/survey_form.html"
     form_class = SurveyForm
+    success_message = _lazy("Survey created. Add its questions, then publish.")
 
-    def form_valid(self, form):
-        survey = self.run_service(
-            form,
-            lambda: services.survey_create(created_by=self.request.user, **form.cleaned_data),
-        )
-        if survey is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Survey created. Add its questions, then publish."))
-        return redirect("satisfaction:version-detail", pk=survey.versions.get().pk)
+    def perform(self, form):
+        return services.survey_create(created_by=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self, survey):
+        return reverse("satisfaction:version-detail", args=[survey.versions.get().pk])
 
 
 class SurveyMixin:
@@ -83,9 +80,10 @@ class SurveyMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class SurveyUpdateView(QualityManagerRequiredMixin, SurveyMixin, ServiceFormMixin, FormView):
+class SurveyUpdateView(QualityManagerRequiredMixin, SurveyMixin, ServiceFormView):
     template_name = "satisfaction/survey_form.html"
     form_class = SurveyUpdateForm
+    success_message = _lazy("Survey saved.")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -94,14 +92,11 @@ class SurveyUpdateView(QualityManagerRequiredMixin, SurveyMixin, ServiceFormMixi
         )
         return kwargs
 
-    def form_valid(self, form):
-        survey = self.run_service(
-            form, lambda: services.survey_update(survey=self.survey, **form.cleaned_data)
-        )
-        if survey is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Survey saved."))
-        return redirect("satisfaction:survey-detail", pk=survey.pk)
+    def perform(self, form):
+        return services.survey_update(survey=self.survey, **form.cleaned_data)
+
+    def get_success_url(self, survey):
+        return reverse("satisfaction:survey-detail", args=[survey.pk])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(survey=self.survey, **kwargs)
@@ -156,7 +151,7 @@ def _alert_rule_rows(survey, version) -> list[dict]:
     return rows
 
 
-class AlertRuleFormMixin(QualityManagerRequiredMixin, SurveyMixin, ServiceFormMixin):
+class AlertRuleFormMixin(QualityManagerRequiredMixin, SurveyMixin):
     template_name = "satisfaction/alert_rule_form.html"
     form_class = AlertRuleForm
 
@@ -165,8 +160,11 @@ class AlertRuleFormMixin(QualityManagerRequiredMixin, SurveyMixin, ServiceFormMi
         questions = selectors.version_questions(version=version) if version else []
         return {**super().get_form_kwargs(), "questions": questions}
 
-    def get_success_url(self):
+    def get_success_url(self, rule=None):
         return reverse("satisfaction:survey-detail", args=[self.survey.pk]) + "#alert-rules"
+
+    def get_cancel_url(self):
+        return self.get_success_url()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -185,58 +183,54 @@ class AlertRuleMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class AlertRuleCreateView(AlertRuleFormMixin, FormView):
+class AlertRuleCreateView(AlertRuleFormMixin, ServiceFormView):
+    success_message = _lazy("Alert rule added.")
+
     def get_initial(self):
         return {"deadline_hours": services.default_follow_up_hours()}
 
-    def form_valid(self, form):
-        rule = self.run_service(
-            form, lambda: services.alert_rule_create(survey=self.survey, **form.cleaned_data)
-        )
-        if rule is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Alert rule added."))
-        return redirect(self.get_success_url())
+    def perform(self, form):
+        return services.alert_rule_create(survey=self.survey, **form.cleaned_data)
 
 
-class AlertRuleUpdateView(AlertRuleFormMixin, AlertRuleMixin, FormView):
+class AlertRuleUpdateView(AlertRuleFormMixin, AlertRuleMixin, ServiceFormView):
+    success_message = _lazy("Alert rule saved.")
+
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         # A copy: the form writes its input into the instance while validating.
         kwargs["instance"] = AlertRule.objects.get(pk=self.rule.pk)
         return kwargs
 
-    def form_valid(self, form):
-        rule = self.run_service(
-            form, lambda: services.alert_rule_update(rule=self.rule, **form.cleaned_data)
-        )
-        if rule is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Alert rule saved."))
-        return redirect(self.get_success_url())
+    def perform(self, form):
+        return services.alert_rule_update(rule=self.rule, **form.cleaned_data)
 
 
-class AlertRuleDeleteView(QualityManagerRequiredMixin, SurveyMixin, AlertRuleMixin, TemplateView):
+class AlertRuleDeleteView(
+    QualityManagerRequiredMixin, SurveyMixin, AlertRuleMixin, ServiceActionView
+):
     """GET asks for confirmation; POST deletes. The rule's history keeps who did it."""
 
     template_name = "satisfaction/alert_rule_delete.html"
+    success_message = _lazy("Alert rule deleted.")
 
     def get_context_data(self, **kwargs):
         version = selectors.latest_version(survey=self.survey)
         row = next(
             r for r in _alert_rule_rows(self.survey, version) if r["rule"].pk == self.rule.pk
         )
-        return super().get_context_data(survey=self.survey, row=row, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        services.alert_rule_delete(rule=self.rule)
-        messages.success(request, _("Alert rule deleted."))
-        return redirect(
-            reverse("satisfaction:survey-detail", args=[self.survey.pk]) + "#alert-rules"
+        return super().get_context_data(
+            survey=self.survey, row=row, cancel_url=self.get_redirect_url(), **kwargs
         )
 
+    def perform(self, form):
+        services.alert_rule_delete(rule=self.rule)
 
-class AlertRuleHistoryView(ViewAllRequiredMixin, SurveyMixin, ListView):
+    def get_redirect_url(self):
+        return reverse("satisfaction:survey-detail", args=[self.survey.pk]) + "#alert-rules"
+
+
+class AlertRuleHistoryView(ViewAllRequiredMixin, SurveyMixin, FilteredListView):
     """Every change to the survey's alert rules, deleted rules included: who added,
     changed or removed which rule, and when."""
 
@@ -244,7 +238,7 @@ class AlertRuleHistoryView(ViewAllRequiredMixin, SurveyMixin, ListView):
     context_object_name = "records"
     paginate_by = 25
 
-    def get_queryset(self):
+    def get_list(self):
         return selectors.alert_rule_history(survey=self.survey)
 
     def get_context_data(self, **kwargs):
@@ -283,36 +277,48 @@ class VersionDetailView(ViewAllRequiredMixin, VersionMixin, TemplateView):
         )
 
 
-class VersionIntroUpdateView(QualityManagerRequiredMixin, VersionMixin, View):
-    def post(self, request, *args, **kwargs):
-        form = IntroForm(request.POST, instance=SurveyVersion(pk=self.version.pk))
-        if form.is_valid():
-            try:
-                services.version_update_intro(version=self.version, **form.cleaned_data)
-                messages.success(request, _("Introduction saved."))
-            except ApplicationError as exc:
-                messages.error(request, str(exc))
-        return redirect("satisfaction:version-detail", pk=self.version.pk)
+class VersionIntroUpdateView(QualityManagerRequiredMixin, VersionMixin, ServiceActionView):
+    form_class = IntroForm
+    success_message = _lazy("Introduction saved.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": SurveyVersion(pk=self.version.pk)}
+
+    def perform(self, form):
+        services.version_update_intro(version=self.version, **form.cleaned_data)
+
+    def get_redirect_url(self):
+        return reverse("satisfaction:version-detail", args=[self.version.pk])
 
 
-class VersionDraftCreateView(QualityManagerRequiredMixin, SurveyMixin, View):
-    def post(self, request, *args, **kwargs):
-        draft = services.version_draft_get_or_create(survey=self.survey)
-        messages.info(request, _("You are editing draft version %s.") % draft.number)
-        return redirect("satisfaction:version-detail", pk=draft.pk)
+class VersionDraftCreateView(QualityManagerRequiredMixin, SurveyMixin, ServiceActionView):
+    success_level = messages.INFO
+
+    def perform(self, form):
+        return services.version_draft_get_or_create(survey=self.survey)
+
+    def get_success_message(self, draft):
+        return _("You are editing draft version %s.") % draft.number
+
+    def get_success_url(self, draft):
+        return reverse("satisfaction:version-detail", args=[draft.pk])
+
+    def get_redirect_url(self):
+        return reverse("satisfaction:survey-detail", args=[self.survey.pk])
 
 
-class VersionPublishView(QualityManagerRequiredMixin, VersionMixin, View):
-    def post(self, request, *args, **kwargs):
-        try:
-            services.version_publish(version=self.version, user=request.user)
-        except ApplicationError as exc:
-            messages.error(request, str(exc))
-            return redirect("satisfaction:version-detail", pk=self.version.pk)
-        messages.success(
-            request, _("Version %s published. It can now be sent in a wave.") % self.version.number
-        )
-        return redirect("satisfaction:survey-detail", pk=self.version.survey_id)
+class VersionPublishView(QualityManagerRequiredMixin, VersionMixin, ServiceActionView):
+    def perform(self, form):
+        services.version_publish(version=self.version, user=self.request.user)
+
+    def get_success_message(self, result):
+        return _("Version %s published. It can now be sent in a wave.") % self.version.number
+
+    def get_success_url(self, result):
+        return reverse("satisfaction:survey-detail", args=[self.version.survey_id])
+
+    def get_redirect_url(self):
+        return reverse("satisfaction:version-detail", args=[self.version.pk])
 
 
 class VersionPreviewView(ViewAllRequiredMixin, VersionMixin, TemplateView):
@@ -353,25 +359,32 @@ class VersionPreviewView(ViewAllRequiredMixin, VersionMixin, TemplateView):
         return self.render_page(draft, errors, submitted=True)
 
 
-class QuestionCreateView(QualityManagerRequiredMixin, VersionMixin, ServiceFormMixin, FormView):
+class QuestionFormMixin:
+    """The question form of a version (`self.version`); back to the version's editor."""
+
     template_name = "satisfaction/question_form.html"
     form_class = QuestionForm
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "version": self.version}
 
-    def form_valid(self, form):
-        question = self.run_service(
-            form,
-            lambda: services.question_create(version=self.version, **form.service_fields()),
-        )
-        if question is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Question added."))
-        return redirect("satisfaction:version-detail", pk=self.version.pk)
+    def get_success_url(self, question=None):
+        return reverse("satisfaction:version-detail", args=[self.version.pk])
+
+    def get_cancel_url(self):
+        return self.get_success_url()
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(version=self.version, survey=self.version.survey, **kwargs)
+
+
+class QuestionCreateView(
+    QualityManagerRequiredMixin, VersionMixin, QuestionFormMixin, ServiceFormView
+):
+    success_message = _lazy("Question added.")
+
+    def perform(self, form):
+        return services.question_create(version=self.version, **form.service_fields())
 
 
 class QuestionMixin:
@@ -382,59 +395,50 @@ class QuestionMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
-class QuestionUpdateView(QualityManagerRequiredMixin, QuestionMixin, ServiceFormMixin, FormView):
-    template_name = "satisfaction/question_form.html"
-    form_class = QuestionForm
+class QuestionUpdateView(
+    QualityManagerRequiredMixin, QuestionMixin, QuestionFormMixin, ServiceFormView
+):
+    success_message = _lazy("Question saved.")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["version"] = self.version
         kwargs["instance"] = selectors.question_get_for_user(
             user=self.request.user, pk=self.question.pk
         )
         return kwargs
 
-    def form_valid(self, form):
-        question = self.run_service(
-            form,
-            lambda: services.question_update(question=self.question, **form.service_fields()),
-        )
-        if question is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Question saved."))
-        return redirect("satisfaction:version-detail", pk=self.version.pk)
+    def perform(self, form):
+        return services.question_update(question=self.question, **form.service_fields())
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            version=self.version, survey=self.version.survey, question=self.question, **kwargs
-        )
+        return super().get_context_data(question=self.question, **kwargs)
 
 
-class QuestionDeleteView(QualityManagerRequiredMixin, QuestionMixin, View):
-    def post(self, request, *args, **kwargs):
-        try:
-            services.question_delete(question=self.question)
-            messages.success(request, _("Question removed."))
-        except ApplicationError as exc:
-            messages.error(request, str(exc))
-        return redirect("satisfaction:version-detail", pk=self.version.pk)
+class QuestionDeleteView(QualityManagerRequiredMixin, QuestionMixin, ServiceActionView):
+    success_message = _lazy("Question removed.")
+
+    def perform(self, form):
+        services.question_delete(question=self.question)
+
+    def get_redirect_url(self):
+        return reverse("satisfaction:version-detail", args=[self.version.pk])
 
 
-class QuestionMoveView(QualityManagerRequiredMixin, QuestionMixin, View):
-    def post(self, request, *args, **kwargs):
-        try:
-            services.question_move(question=self.question, up=request.POST.get("dir") == "up")
-        except ApplicationError as exc:
-            messages.error(request, str(exc))
-        return redirect("satisfaction:version-detail", pk=self.version.pk)
+class QuestionMoveView(QualityManagerRequiredMixin, QuestionMixin, ServiceActionView):
+    def perform(self, form):
+        services.question_move(question=self.question, up=self.request.POST.get("dir") == "up")
+
+    def get_redirect_url(self):
+        return reverse("satisfaction:version-detail", args=[self.version.pk])
 
 
 # --- Waves -----------------------------------------------------------------------------
 
 
-class WaveCreateView(QualityManagerRequiredMixin, SurveyMixin, ServiceFormMixin, FormView):
+class WaveCreateView(QualityManagerRequiredMixin, SurveyMixin, ServiceFormView):
     template_name = "satisfaction/wave_form.html"
     form_class = WaveForm
+    success_message = _lazy("Wave created as a draft. Check it, then schedule it to send.")
 
     def get_initial(self):
         return {"name": f"{self.survey.title} {timezone.localdate():%Y-%m}"}
@@ -446,23 +450,16 @@ class WaveCreateView(QualityManagerRequiredMixin, SurveyMixin, ServiceFormMixin,
             .first()
         )
 
-    def form_valid(self, form):
+    def perform(self, form):
         version = self.published_version()
         if version is None:
-            form.add_error(None, _("Publish a version of the survey first."))
-            return self.form_invalid(form)
-        wave = self.run_service(
-            form,
-            lambda: services.wave_create(
-                survey_version=version, created_by=self.request.user, **form.cleaned_data
-            ),
+            raise ApplicationError(_("Publish a version of the survey first."))
+        return services.wave_create(
+            survey_version=version, created_by=self.request.user, **form.cleaned_data
         )
-        if wave is None:
-            return self.form_invalid(form)
-        messages.success(
-            self.request, _("Wave created as a draft. Check it, then schedule it to send.")
-        )
-        return redirect("satisfaction:wave-detail", pk=wave.pk)
+
+    def get_success_url(self, wave):
+        return reverse("satisfaction:wave-detail", args=[wave.pk])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -499,44 +496,45 @@ class WaveDetailView(ViewAllRequiredMixin, WaveMixin, TemplateView):
         )
 
 
-class WaveActionView(QualityManagerRequiredMixin, WaveMixin, View):
+class WaveActionView(QualityManagerRequiredMixin, WaveMixin, ServiceActionView):
     ACTIONS = {
         "schedule": (services.wave_schedule, _lazy("Wave scheduled: it starts at its start time.")),
         "cancel": (services.wave_cancel, _lazy("Wave cancelled.")),
         "close": (services.wave_close, _lazy("Wave closed.")),
     }
 
-    def post(self, request, *args, **kwargs):
-        action = self.ACTIONS.get(request.POST.get("action", ""))
+    def perform(self, form):
+        action = self.ACTIONS.get(self.request.POST.get("action", ""))
         if action is None:
-            messages.error(request, _("Unknown action."))
-        else:
-            try:
-                action[0](wave=self.wave)
-                messages.success(request, action[1])
-            except ApplicationError as exc:
-                messages.error(request, str(exc))
-        return redirect("satisfaction:wave-detail", pk=self.wave.pk)
+            raise ApplicationError(_("Unknown action."))
+        service, message = action
+        service(wave=self.wave)
+        return message
+
+    def get_success_message(self, message):
+        return str(message)
+
+    def get_redirect_url(self):
+        return reverse("satisfaction:wave-detail", args=[self.wave.pk])
 
 
-class WaveInvitationListView(ViewAllRequiredMixin, WaveMixin, ListView):
+class WaveInvitationListView(ViewAllRequiredMixin, WaveMixin, FilteredListView):
     template_name = "satisfaction/invitation_list.html"
     context_object_name = "invitations"
     paginate_by = 50
+    filter_form_class = InvitationFilterForm
 
-    def get_queryset(self):
-        self.filter_form = InvitationFilterForm(self.request.GET or None)
-        state = ""
-        if self.filter_form.is_valid():
-            state = self.filter_form.cleaned_data["state"]
-        return selectors.invitation_list(wave=self.wave, state=state)
+    def get_filters(self, data):
+        return {"state": data["state"]}
+
+    def get_list(self, **filters):
+        return selectors.invitation_list(wave=self.wave, **filters)
 
     def get_context_data(self, **kwargs):
         survey = self.wave.survey_version.survey
         return super().get_context_data(
             wave=self.wave,
             survey=survey,
-            filter_form=self.filter_form,
             show_identity=survey.identity_mode == Survey.IdentityMode.IDENTIFIED
             or self.request.user.is_quality_manager,
             **kwargs,
@@ -546,19 +544,18 @@ class WaveInvitationListView(ViewAllRequiredMixin, WaveMixin, ListView):
 # --- Analysis --------------------------------------------------------------------------
 
 
-class SurveyAnalysisView(ViewAllRequiredMixin, SurveyMixin, TemplateView):
+class SurveyAnalysisView(ViewAllRequiredMixin, SurveyMixin, FilterMixin, TemplateView):
     template_name = "satisfaction/survey_analysis.html"
+    filter_form_class = AnalysisFilterForm
+
+    def get_filter_form_kwargs(self):
+        return {"survey": self.survey}
+
+    def get_filters(self, data):
+        return {"period": data["period"], "wave": data["wave"], "segment": data["segment"]}
 
     def get_context_data(self, **kwargs):
-        form = AnalysisFilterForm(self.request.GET or None, survey=self.survey)
-        filters = {}
-        if form.is_valid():
-            filters = {
-                "period": form.cleaned_data["period"],
-                "wave": form.cleaned_data["wave"],
-                "segment": form.cleaned_data["segment"],
-            }
-        report = analysis.survey_report(survey=self.survey, **filters)
+        report = analysis.survey_report(survey=self.survey, **self.filters)
         chart = {
             "labels": [row["month"].strftime("%Y-%m") for row in report.by_month],
             "nps": [row["scores"]["nps"].value for row in report.by_month],
@@ -577,7 +574,6 @@ class SurveyAnalysisView(ViewAllRequiredMixin, SurveyMixin, TemplateView):
         }
         return super().get_context_data(
             survey=self.survey,
-            filter_form=form,
             report=report,
             trend_data=chart,
             pareto_data=pareto,
@@ -585,28 +581,29 @@ class SurveyAnalysisView(ViewAllRequiredMixin, SurveyMixin, TemplateView):
         )
 
 
-class SurveyCommentListView(ViewAllRequiredMixin, SurveyMixin, ListView):
+class SurveyCommentListView(ViewAllRequiredMixin, SurveyMixin, FilteredListView):
     template_name = "satisfaction/comment_list.html"
     context_object_name = "comments"
     paginate_by = 25
+    filter_form_class = CommentFilterForm
 
-    def get_queryset(self):
-        self.filter_form = CommentFilterForm(self.request.GET or None, survey=self.survey)
-        filters = {}
-        if self.filter_form.is_valid():
-            data = self.filter_form.cleaned_data
-            filters = {
-                "search": data["q"],
-                "wave": data["wave"],
-                "segment": data["segment"],
-                "dissatisfied": {"yes": True, "no": False}.get(data["dissatisfied"]),
-            }
+    def get_filter_form_kwargs(self):
+        return {"survey": self.survey}
+
+    def get_filters(self, data):
+        return {
+            "search": data["q"],
+            "wave": data["wave"],
+            "segment": data["segment"],
+            "dissatisfied": {"yes": True, "no": False}.get(data["dissatisfied"]),
+        }
+
+    def get_list(self, **filters):
         return selectors.comment_list(survey=self.survey, **filters)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             survey=self.survey,
-            filter_form=self.filter_form,
             show_identity=self.survey.identity_mode == Survey.IdentityMode.IDENTIFIED,
             **kwargs,
         )
@@ -648,38 +645,40 @@ def _xlsx_download(survey, wave):
     return response
 
 
-class ResponseExportCreateView(QualityManagerRequiredMixin, SurveyMixin, View):
+class ResponseExportCreateView(QualityManagerRequiredMixin, SurveyMixin, ServiceActionView):
     """The "Export responses" form: a small export downloads at once; a large one (more
     answers than SATISFACTION_EXPORT_INLINE_MAX) is queued for a worker and listed on
     the exports page, and the requester gets an e-mail when it is ready."""
 
     http_method_names = ["post"]
+    form_class = ResponseExportForm
+    invalid_message = _lazy("Choose CSV or XLSX, and a wave of this survey.")
+    success_message = _lazy(
+        "This export is large, so it is being built in the background. It "
+        "appears below when it is ready, and you will get an e-mail."
+    )
 
-    def post(self, request, *args, **kwargs):
-        form = ResponseExportForm(request.POST, survey=self.survey)
-        if not form.is_valid():
-            messages.error(request, _("Choose CSV or XLSX, and a wave of this survey."))
-            return redirect("satisfaction:export-list", pk=self.survey.pk)
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "survey": self.survey}
+
+    def form_valid(self, form):
         format, wave = form.cleaned_data["format"], form.cleaned_data["wave"]
         if not selectors.response_export_is_large(survey=self.survey, wave=wave):
             if format == ResponseExport.Format.XLSX:
                 return _xlsx_download(self.survey, wave)
             return _csv_download(self.survey, wave)
-        try:
-            services.export_request(
-                survey=self.survey, format=format, requested_by=request.user, wave=wave
-            )
-        except ApplicationError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(
-                request,
-                _(
-                    "This export is large, so it is being built in the background. It "
-                    "appears below when it is ready, and you will get an e-mail."
-                ),
-            )
-        return redirect("satisfaction:export-list", pk=self.survey.pk)
+        return super().form_valid(form)
+
+    def perform(self, form):
+        return services.export_request(
+            survey=self.survey,
+            format=form.cleaned_data["format"],
+            requested_by=self.request.user,
+            wave=form.cleaned_data["wave"],
+        )
+
+    def get_redirect_url(self):
+        return reverse("satisfaction:export-list", args=[self.survey.pk])
 
 
 class ResponseExportListView(QualityManagerRequiredMixin, SurveyMixin, ListView):
@@ -744,12 +743,14 @@ class ResponseExportDownloadView(QualityManagerRequiredMixin, SurveyMixin, View)
 # --- Follow-up cases -------------------------------------------------------------------
 
 
-class FollowUpListView(LoginRequiredMixin, ListView):
+class FollowUpListView(LoginRequiredMixin, FilteredListView):
+    """Filtered by links (state, mine), not a form: any state is passed on as it is."""
+
     template_name = "satisfaction/followup_list.html"
     context_object_name = "cases"
     paginate_by = 25
 
-    def get_queryset(self):
+    def get_list(self):
         self.state = self.request.GET.get("state", "open")
         self.mine = self.request.GET.get("mine") == "1"
         return selectors.followup_list(user=self.request.user, state=self.state, mine=self.mine)
@@ -758,9 +759,10 @@ class FollowUpListView(LoginRequiredMixin, ListView):
         return super().get_context_data(state=self.state, mine=self.mine, **kwargs)
 
 
-class FollowUpDetailView(LoginRequiredMixin, FormView):
+class FollowUpDetailView(LoginRequiredMixin, ServiceFormView):
     template_name = "satisfaction/followup_detail.html"
     form_class = FollowUpForm
+    success_message = _lazy("Follow-up updated.")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -770,13 +772,14 @@ class FollowUpDetailView(LoginRequiredMixin, FormView):
     def get_initial(self):
         return {"state": self.case.state}
 
-    def form_valid(self, form):
+    def perform(self, form):
         user = self.request.user
         if not (user.is_quality_manager or self.case.owner_id == user.pk):
             raise PermissionDenied
         services.followup_update(case=self.case, **form.cleaned_data)
-        messages.success(self.request, _("Follow-up updated."))
-        return redirect("satisfaction:followup-detail", pk=self.case.pk)
+
+    def get_success_url(self, result):
+        return reverse("satisfaction:followup-detail", args=[self.case.pk])
 
     def get_context_data(self, **kwargs):
         user = self.request.user

@@ -89,6 +89,8 @@ TEMPLATES = [
         },
     },
 ]
+# {{ form }} draws the portal's field markup (qms/templates/qms/kit/form.html, field.html).
+FORM_RENDERER = "qms.ui.forms.FormRenderer"
 
 # --- Database -------------------------------------------------------------------------
 DATABASES = {

@@ -3,24 +3,41 @@ from django import forms, template
 register = template.Library()
 
 
+def _bootstrap_class(widget) -> str | None:
+    """Bootstrap's class for a widget; None for radio and checkbox lists (drawn as they are)."""
+    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+        return None
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    if isinstance(widget, (forms.Select, forms.SelectMultiple)):
+        return "form-select"
+    return "form-control"
+
+
 @register.filter
 def with_class(bound_field, css_class):
     """Render a form field's widget with Bootstrap classes and the ARIA state of its errors."""
-    widget = bound_field.field.widget
-    if isinstance(widget, (forms.RadioSelect, forms.CheckboxSelectMultiple)):
+    base = _bootstrap_class(bound_field.field.widget)
+    if base is None:
         return bound_field.as_widget()
-    if isinstance(widget, forms.CheckboxInput):
-        base = "form-check-input"
-    elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
-        base = "form-select"
-    else:
-        base = "form-control"
     attrs = {"class": f"{base} {css_class}".strip()}
     if bound_field.errors:
         attrs["class"] += " is-invalid"
         attrs["aria-invalid"] = "true"
         attrs["aria-describedby"] = f"{bound_field.auto_id}_errors"
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def filter_widget(bound_field):
+    """A filter form's widget: with its own class when the form gives one (e.g. a small
+    select), else Bootstrap's. An invalid filter is ignored by the list, so it is not
+    drawn as an error (Django still marks it aria-invalid)."""
+    widget = bound_field.field.widget
+    base = _bootstrap_class(widget)
+    if widget.attrs.get("class") or base is None:
+        return bound_field.as_widget()
+    return bound_field.as_widget(attrs={"class": base})
 
 
 @register.filter

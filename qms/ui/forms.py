@@ -1,0 +1,35 @@
+"""Forms in the kit: how a form and its fields are drawn, and how a service's refusal
+lands on the form."""
+
+from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
+
+from qms.exceptions import ApplicationError
+
+
+class FormRenderer(DjangoTemplates):
+    """`{{ form }}` and `{{ field.as_field_group }}` draw the portal's markup: Bootstrap
+    classes, a required marker, help text, and errors the field points to with
+    `aria-describedby` (settings.FORM_RENDERER)."""
+
+    form_template_name = "qms/kit/form.html"
+    field_template_name = "qms/kit/field.html"
+
+
+def add_service_error(form, exc: ApplicationError | ValidationError) -> None:
+    """Put what a service refused on the form: an ApplicationError above the fields,
+    a ValidationError on the fields it names (or above them)."""
+    if isinstance(exc, ApplicationError):
+        form.add_error(None, str(exc))
+    elif hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def service_error_messages(exc: ApplicationError | ValidationError) -> list[str]:
+    """The sentences of a service's refusal, for a flash message."""
+    if isinstance(exc, ApplicationError):
+        return [str(exc)]
+    return list(exc.messages)
