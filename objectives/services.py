@@ -11,7 +11,8 @@ date the next check-in is due), `reminder_step` and `next_action_at`. The scanne
 Each message goes through the outbox with the key
 `checkin-reminder:<objective>:<due date>:<step>` (plus `:<manager id>` for step 3), so it is
 sent exactly once however often the scanner runs. A check-in moves the due date on by the
-objective's interval (never past the period's end) and resets the steps.
+objective's interval (never past the period's end) and resets the steps. The steps are
+`CHECKIN_LADDER`, a `qms.workflow.Ladder` anchored at the start of the due date.
 
 Computed key results
 --------------------
@@ -39,7 +40,7 @@ from qms.models import User
 from qms.registry import Period, registry
 from qms.services import impacts_check_plan_may_proceed, message_queue
 from qms.services_kit import model_update
-from qms.workflow import due_rows, lock, locked
+from qms.workflow import Ladder, Step, due_rows, lock, locked
 
 from . import selectors
 from .models import CheckIn, KeyResult, Objective, ObjectiveAnalysis
@@ -177,7 +178,7 @@ def objective_create(
     )
     objective.full_clean()
     objective.checkin_due_on = _first_due(objective)
-    objective.next_action_at = _start_of(objective.checkin_due_on)
+    CHECKIN_LADDER.restart(objective, at=None)
     objective.save()
     if requirements:
         objective.requirements.set(requirements)
@@ -380,11 +381,13 @@ def checkin_create(
     next_due = None
     if today < objective.period_end:
         next_due = min(today + dt.timedelta(days=objective.interval_days), objective.period_end)
+    objective.checkin_due_on = next_due
+    CHECKIN_LADDER.restart(objective, at=None)  # step 0, the first reminder on next_due
     Objective.objects.filter(pk=objective.pk).update(
         last_checkin_at=now,
         checkin_due_on=next_due,
-        reminder_step=0,
-        next_action_at=_start_of(next_due) if next_due else None,
+        reminder_step=objective.reminder_step,
+        next_action_at=objective.next_action_at,
     )
     return checkin
 
@@ -476,10 +479,28 @@ def _reminder_body(objective: Objective, step: int) -> tuple[str, str]:
     return subject, body % values
 
 
+# Reminder 1 on the due date, reminder 2 SECOND_REMINDER_AFTER days later, the escalation
+# ESCALATE_AFTER days after the due date (each at the start of its day). One step per scan
+# (`catch_up="one"`): a scanner that was down catches up one step per run, and a row the
+# scanner picks (`next_action_at` has come) takes its next step then.
+CHECKIN_LADDER = Ladder(
+    steps=[
+        Step("remind"),
+        Step("remind_again", after=dt.timedelta(days=SECOND_REMINDER_AFTER)),
+        Step("escalate", after=dt.timedelta(days=ESCALATE_AFTER)),
+    ],
+    level_field="reminder_step",
+    next_field="next_action_at",
+    anchor=lambda o: _start_of(o.checkin_due_on) if o.checkin_due_on else None,
+    catch_up="one",
+)
+
+
 @transaction.atomic
 def checkin_reminders_send_due(*, limit: int = 200) -> int:
     """Scanner: send the due check-in reminders (see the module docstring). Returns the
-    number of reminder steps taken."""
+    number of reminder steps taken. Rows are written with `QuerySet.update()` (no
+    `updated_at`, no history row), as the reminders are bookkeeping, not a change."""
     now = timezone.now()
     due = due_rows(Objective.objects.filter(status=Objective.Status.ACTIVE), now=now, limit=limit)
     if not due:
@@ -491,6 +512,33 @@ def checkin_reminders_send_due(*, limit: int = 200) -> int:
     )
     owners = User.objects.in_bulk({o.owner_id for o in due})
     managers = None
+
+    def send(objective: Objective, step) -> None:
+        nonlocal managers
+        level = CHECKIN_LADDER.level(step)
+        due_on = objective.checkin_due_on.isoformat()
+        subject, body = _reminder_body(objective, level)
+        if step.name != "escalate":
+            if objective.owner.email:
+                message_queue(
+                    key=f"checkin-reminder:{objective.pk}:{due_on}:{level}",
+                    kind="checkin_reminder",
+                    recipient=objective.owner.email,
+                    subject=subject,
+                    body=body,
+                )
+            return
+        if managers is None:
+            managers = list(selectors.quality_managers())
+        for manager in managers:
+            message_queue(
+                key=f"checkin-reminder:{objective.pk}:{due_on}:{level}:{manager.pk}",
+                kind="checkin_escalation",
+                recipient=manager.email,
+                subject=subject,
+                body=body,
+            )
+
     steps = 0
     for objective in due:
         objective.owner = owners[objective.owner_id]
@@ -500,37 +548,15 @@ def checkin_reminders_send_due(*, limit: int = 200) -> int:
                 next_action_at=now + dt.timedelta(days=1)
             )
             continue
-        if objective.reminder_step >= 3:  # escalated: nothing more until a check-in
+        if objective.reminder_step >= len(CHECKIN_LADDER.steps):
+            # Escalated: nothing more until a check-in.
             Objective.objects.filter(pk=objective.pk).update(next_action_at=None)
             continue
-        step = objective.reminder_step + 1
-        due_on = objective.checkin_due_on
-        subject, body = _reminder_body(objective, step)
-        if step <= 2:
-            if objective.owner.email:
-                message_queue(
-                    key=f"checkin-reminder:{objective.pk}:{due_on.isoformat()}:{step}",
-                    kind="checkin_reminder",
-                    recipient=objective.owner.email,
-                    subject=subject,
-                    body=body,
-                )
-            after = SECOND_REMINDER_AFTER if step == 1 else ESCALATE_AFTER
-            next_at = _start_of(due_on + dt.timedelta(days=after))
-        else:
-            if managers is None:
-                managers = list(selectors.quality_managers())
-            for manager in managers:
-                message_queue(
-                    key=f"checkin-reminder:{objective.pk}:{due_on.isoformat()}:3:{manager.pk}",
-                    kind="checkin_escalation",
-                    recipient=manager.email,
-                    subject=subject,
-                    body=body,
-                )
-            next_at = None  # until the next check-in
-        Objective.objects.filter(pk=objective.pk).update(reminder_step=step, next_action_at=next_at)
-        steps += 1
+        taken = CHECKIN_LADDER.advance(objective, now=now, run=send, save=False)
+        Objective.objects.filter(pk=objective.pk).update(
+            reminder_step=objective.reminder_step, next_action_at=objective.next_action_at
+        )
+        steps += len(taken)
     return steps
 
 

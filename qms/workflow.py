@@ -318,9 +318,11 @@ class Ladder:
 
     Spacing: with `anchor` (a callable giving a datetime, e.g. the start of the due date)
     every step is due at `anchor + after`, and a late scan takes only the latest step due
-    (`catch_up="latest"`; `"each"` takes every one in turn). Without an anchor the first
-    step is due at `next_field` (set by `restart`) and each later step `after` the moment
-    the previous one was taken.
+    (`catch_up="latest"`; `"each"` takes every one in turn; `"one"` takes one step per
+    scan, the next one, whenever the scanner picks the row because `next_field` has come,
+    and sets `next_field` to the following step's anchored time, so a late scanner
+    catches up one step per run). Without an anchor the first step is due at `next_field`
+    (set by `restart`) and each later step `after` the moment the previous one was taken.
 
     The scanner calls `advance(obj, now=..., run=...)`; `run(obj, step)` sends the step's
     messages (with its own message keys, so a re-run sends nothing twice) and returns
@@ -337,8 +339,8 @@ class Ladder:
     ):
         if not steps:
             raise ValueError("A ladder has at least one step.")
-        if catch_up not in ("latest", "each"):
-            raise ValueError("catch_up is 'latest' or 'each'.")
+        if catch_up not in ("latest", "each", "one"):
+            raise ValueError("catch_up is 'latest', 'each' or 'one'.")
         if not level_field and not all(s.mark for s in steps):
             raise ValueError("Without a level field every step needs a mark field.")
         self.steps = tuple(steps)
@@ -408,7 +410,7 @@ class Ladder:
         index = self.position(obj)
         at = (
             getattr(obj, self.next_field)
-            if self.anchor is None
+            if self.anchor is None or self.catch_up == "one"
             else (self._anchored_at(obj, index) if index < len(self.steps) else None)
         )
         while index < len(self.steps) and at is not None and at <= now:
@@ -432,6 +434,8 @@ class Ladder:
             index += 1
             if self.anchor is None:
                 at = now + self.steps[index].after if following else None
+            elif self.catch_up == "one":
+                break  # the following step at its own time, or on the next scan if past
         setattr(obj, self.next_field, at if index < len(self.steps) else None)
         if save:
             obj.save(update_fields=self.fields(obj))

@@ -13,9 +13,10 @@ module per part of the workflow:
 - `_common`: helpers the modules share
 
 Scanners (`waves_process_due`, `invitations_process_due`, `follow_ups_escalate_due`) read
-`next_action_at <= now` in bounded batches, lock with `select_for_update(skip_locked=…)`
-and advance state in the same transaction (docs/architecture.md section 4). Every e-mail is
-a `qms.Message` row with a unique key, so a scanner run twice sends nothing twice.
+`next_action_at <= now` in bounded batches, locked and skipping rows another worker holds
+(`qms.workflow.due_rows` / `locked`), and advance state in the same transaction
+(docs/architecture.md section 4). Every e-mail is a `qms.Message` row with a unique key,
+so a scanner run twice sends nothing twice.
 
 A module imports another directly, never through this package: `_common` ← `alert_rules`
 ← `follow_ups` ← `responding` ← `surveys`; `waves`, `sending`, `tallies` and `exports`

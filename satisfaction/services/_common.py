@@ -7,10 +7,6 @@ import hashlib
 from django.conf import settings
 
 
-def _locked(queryset):
-    return queryset.select_for_update(skip_locked=settings.IS_POSTGRES)
-
-
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 

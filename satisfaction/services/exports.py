@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from qms.exceptions import ApplicationError
 from qms.models import User
 from qms.services import enqueue_on_commit, message_queue
+from qms.workflow import due_rows
 
 from .. import exports
 from ..models import ResponseExport, Survey, Wave
@@ -217,12 +218,9 @@ def exports_process_due(*, limit: int = 100, now: dt.datetime | None = None) -> 
     running (its worker died; after EXPORT_MAX_ATTEMPTS builds it fails) and delete the
     file of an export built EXPORT_KEEP_FOR ago (it becomes "expired")."""
     now = now or timezone.now()
-    due = list(
-        ResponseExport.objects.filter(next_action_at__lte=now)
-        .select_related("survey", "requested_by")
-        # Lock the exports only: the requester is an outer join PostgreSQL cannot lock.
-        .select_for_update(skip_locked=settings.IS_POSTGRES, of=("self",))
-        .order_by("next_action_at")[:limit]
+    # due_rows locks the exports only: the requester is an outer join PostgreSQL cannot lock.
+    due = due_rows(
+        ResponseExport.objects.select_related("survey", "requested_by"), now=now, limit=limit
     )
     counts = {"rekicked": 0, "requeued": 0, "failed": 0, "expired": 0}
     files = []

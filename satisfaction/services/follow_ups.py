@@ -11,15 +11,16 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from customers.models import Customer
-from qms.exceptions import ApplicationError
 from qms.models import User
 from qms.services import message_queue
+from qms.workflow import Ladder, Step, Transition, Workflow, due_rows, lock
 
 from .. import alerting, selectors
 from ..models import FollowUpCase, Survey
-from ._common import _locked, base_url
+from ._common import base_url
 
 
 def _alert_rules(*, response, questions, draft, customer) -> FollowUpCase | None:
@@ -87,34 +88,60 @@ def _default_owner() -> User | None:
     )
 
 
-@transaction.atomic
-def followup_update(*, case: FollowUpCase, state: str, note: str = "") -> FollowUpCase:
-    case = FollowUpCase.objects.select_for_update().get(pk=case.pk)
-    if state not in FollowUpCase.State.values:
-        raise ApplicationError(_("Unknown state."))
-    case.state = state
+def _case_entered(case: FollowUpCase, transition, *, now: dt.datetime, note: str, **_context):
+    """The note is appended; an open case waits for its deadline (unless it has been
+    escalated: that happens once per case, ever); a closed one waits for nothing."""
     if note:
         case.note = (case.note + "\n" + note).strip() if case.note else note
-    if state in FollowUpCase.OPEN_STATES:
+    if case.state in FollowUpCase.OPEN_STATES:
         case.closed_at = None
         case.next_action_at = case.due_at if case.escalated_at is None else None
     else:
-        case.closed_at = timezone.now()
+        case.closed_at = now
         case.next_action_at = None
-    case.full_clean()
-    case.save()
+
+
+# A case moves freely between its states (its owner corrects a slip as easily as they
+# close it): every state goes to every state, the same one too (to add a note). There is
+# no log of moves: the case's history (simple-history) records each save.
+FOLLOW_UP_WORKFLOW = Workflow(
+    states=FollowUpCase.State,
+    field="state",
+    illegal=gettext_lazy("Unknown state."),
+    transitions=[
+        Transition(source=FollowUpCase.State.values, target=state)
+        for state in FollowUpCase.State.values
+    ],
+    on_enter=_case_entered,
+)
+
+# An open case past its deadline escalates once to the quality managers; a case closed
+# (or already escalated) by then only has its next action cleared.
+FOLLOW_UP_LADDER = Ladder(
+    steps=[
+        Step(
+            "escalate",
+            when=lambda case: case.state in FollowUpCase.OPEN_STATES,
+            mark="escalated_at",
+        )
+    ],
+    next_field="next_action_at",
+)
+
+
+@transaction.atomic
+def followup_update(*, case: FollowUpCase, state: str, note: str = "") -> FollowUpCase:
+    case = lock(case)
+    FOLLOW_UP_WORKFLOW.transition(case, state, note=note)
     return case
 
 
 @transaction.atomic
 def follow_ups_escalate_due(*, limit: int = 200, now: dt.datetime | None = None) -> int:
-    """Scanner: an open case past its deadline escalates once to the quality managers."""
+    """Scanner: an open case past its deadline escalates once to the quality managers.
+    Returns the number of cases escalated."""
     now = now or timezone.now()
-    due = list(
-        _locked(FollowUpCase.objects.filter(next_action_at__lte=now).order_by("next_action_at"))[
-            :limit
-        ]
-    )
+    due = due_rows(FollowUpCase.objects.all(), now=now, limit=limit)
     if not due:
         return 0
     managers = list(
@@ -123,28 +150,23 @@ def follow_ups_escalate_due(*, limit: int = 200, now: dt.datetime | None = None)
         .exclude(email="")
     )
     customers = Customer.objects.only("id", "name").in_bulk({c.customer_id for c in due})
-    escalated = 0
-    for case in due:
-        case.next_action_at = None
-        if case.state in FollowUpCase.OPEN_STATES and case.escalated_at is None:
-            case.escalated_at = now
-            escalated += 1
-            for manager in managers:
-                message_queue(
-                    key=f"followup-escalation:{case.pk}:{manager.pk}",
-                    kind="survey_follow_up_escalation",
-                    recipient=manager.email,
-                    subject=_("Overdue follow-up: %(customer)s")
-                    % {"customer": customers[case.customer_id].name},
-                    body=_(
-                        "The follow-up with %(customer)s was due %(due)s and is still open.\n"
-                        "%(url)s\n"
-                    )
-                    % {
-                        "customer": customers[case.customer_id].name,
-                        "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
-                        "url": base_url() + reverse("satisfaction:followup-detail", args=[case.pk]),
-                    },
+
+    def escalate(case: FollowUpCase, step) -> None:
+        customer = customers[case.customer_id]
+        for manager in managers:
+            message_queue(
+                key=f"followup-escalation:{case.pk}:{manager.pk}",
+                kind="survey_follow_up_escalation",
+                recipient=manager.email,
+                subject=_("Overdue follow-up: %(customer)s") % {"customer": customer.name},
+                body=_(
+                    "The follow-up with %(customer)s was due %(due)s and is still open.\n%(url)s\n"
                 )
-        case.save(update_fields=["next_action_at", "escalated_at", "updated_at"])
-    return escalated
+                % {
+                    "customer": customer.name,
+                    "due": timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
+                    "url": base_url() + reverse("satisfaction:followup-detail", args=[case.pk]),
+                },
+            )
+
+    return sum(len(FOLLOW_UP_LADDER.advance(case, now=now, run=escalate)) for case in due)

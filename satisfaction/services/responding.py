@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from customers.models import Consent, ContactLog
 from qms.exceptions import ApplicationError
 from qms.models import Message
+from qms.workflow import locked
 
 from .. import answering
 from ..models import Answer, Invitation, InvitationLink, Question, Response, Survey, Wave
@@ -230,11 +231,10 @@ def invitation_opt_out(*, invitation: Invitation) -> None:
     not yet sent, and every further reminder."""
     now = timezone.now()
     customer = invitation.customer
-    consent = (
-        Consent.objects.select_for_update()
-        .filter(customer=customer, channel=Consent.Channel.SURVEYS)
-        .first()
-    )
+    consent = locked(
+        Consent.objects.filter(customer=customer, channel=Consent.Channel.SURVEYS),
+        skip_locked=False,
+    ).first()
     if consent is None:
         consent = Consent(customer=customer, channel=Consent.Channel.SURVEYS)
     consent.granted = False

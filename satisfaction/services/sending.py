@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from customers.models import Consent, ContactLog, Customer
 from qms.models import Message
 from qms.services import enqueue_on_commit
+from qms.workflow import locked
 
 from ..models import Invitation, InvitationLink, Wave
-from ._common import _locked, base_url, hash_token
+from ._common import base_url, hash_token
 
 
 def _insert_rows(model, fields: list[str], rows: list[tuple], *, ignore_conflicts=False) -> None:
@@ -178,7 +179,7 @@ def invitations_process_due(*, limit: int = 1000, now: dt.datetime | None = None
     now = now or timezone.now()
     due = [
         _Due(*row)
-        for row in _locked(
+        for row in locked(
             Invitation.objects.filter(next_action_at__lte=now).order_by("next_action_at")
         ).values_list(*_Due._fields)[:limit]
     ]

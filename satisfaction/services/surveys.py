@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from qms.exceptions import ApplicationError
 from qms.models import User
+from qms.workflow import lock, locked
 
 from ..models import Choice, Question, Survey, SurveyVersion, Wave
 from .alert_rules import alert_rules_seed_defaults
@@ -83,7 +84,7 @@ def _require_draft(version: SurveyVersion) -> None:
 def version_draft_get_or_create(*, survey: Survey) -> SurveyVersion:
     """The survey's draft version; if there is none, a copy of the latest published
     version (questions, choices and show-if conditions, with the same codes)."""
-    Survey.objects.select_for_update().filter(pk=survey.pk).first()
+    locked(Survey.objects.filter(pk=survey.pk), skip_locked=False).first()
     draft = survey.versions.filter(status=SurveyVersion.Status.DRAFT).first()
     if draft is not None:
         return draft
@@ -266,7 +267,7 @@ def version_update_intro(*, version: SurveyVersion, intro_en: str, intro_zh_hans
 
 @transaction.atomic
 def version_publish(*, version: SurveyVersion, user: User | None = None) -> SurveyVersion:
-    version = SurveyVersion.objects.select_for_update().get(pk=version.pk)
+    version = lock(version)
     _require_draft(version)
     questions = list(version.questions.prefetch_related("choices"))
     if not questions:

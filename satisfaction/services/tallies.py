@@ -8,6 +8,8 @@ from django.db import connection, transaction
 from django.db.models import CharField, Count, F, Max, Value
 from django.utils import timezone
 
+from qms.workflow import lock
+
 from ..models import Answer, Response
 
 TALLY_LAG = dt.timedelta(seconds=60)
@@ -101,7 +103,7 @@ def tally_refresh(*, now: dt.datetime | None = None, lag: dt.timedelta = TALLY_L
     result = {}
     for name, model in (("answers", Answer), ("responses", Response)):
         mark, _created = TallyMark.objects.get_or_create(name=name)
-        mark = TallyMark.objects.select_for_update().get(pk=mark.pk)
+        mark = lock(mark)
         top = model.objects.filter(pk__gt=mark.last_id, submitted_at__lt=now - lag).aggregate(
             top=Max("pk")
         )["top"]

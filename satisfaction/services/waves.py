@@ -16,9 +16,9 @@ from customers.models import Consent, Customer
 from qms.exceptions import ApplicationError
 from qms.models import User
 from qms.services import enqueue_on_commit
+from qms.workflow import due_rows, lock
 
 from ..models import Invitation, SurveyVersion, Wave
-from ._common import _locked
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ def wave_create(*, survey_version: SurveyVersion, created_by: User | None = None
 @transaction.atomic
 def wave_schedule(*, wave: Wave) -> Wave:
     """Confirm a draft wave: the scanner starts it at `starts_at`."""
-    wave = Wave.objects.select_for_update().get(pk=wave.pk)
+    wave = lock(wave)
     if wave.status != Wave.Status.DRAFT:
         raise ApplicationError(_("Only a draft wave can be scheduled."))
     wave.status = Wave.Status.SCHEDULED
@@ -71,7 +71,7 @@ def wave_schedule(*, wave: Wave) -> Wave:
 
 @transaction.atomic
 def wave_cancel(*, wave: Wave) -> Wave:
-    wave = Wave.objects.select_for_update().get(pk=wave.pk)
+    wave = lock(wave)
     if wave.status not in (Wave.Status.DRAFT, Wave.Status.SCHEDULED):
         raise ApplicationError(_("A wave that has started cannot be cancelled; close it."))
     wave.status = Wave.Status.CANCELLED
@@ -84,7 +84,7 @@ def wave_cancel(*, wave: Wave) -> Wave:
 def wave_close(*, wave: Wave, now: dt.datetime | None = None) -> Wave:
     """Stop a running wave: unsent invitations are dropped, open links expire."""
     now = now or timezone.now()
-    wave = Wave.objects.select_for_update().get(pk=wave.pk)
+    wave = lock(wave)
     if wave.status != Wave.Status.RUNNING:
         raise ApplicationError(_("Only a running wave can be closed."))
     wave.invitations.filter(state=Invitation.State.SCHEDULED).update(
@@ -296,13 +296,10 @@ def waves_process_due(*, limit: int = 5, now: dt.datetime | None = None) -> int:
     """Scanner: start scheduled waves whose time has come; close running waves whose
     links have all expired."""
     now = now or timezone.now()
-    due = list(
-        _locked(
-            Wave.objects.filter(
-                next_action_at__lte=now,
-                status__in=[Wave.Status.SCHEDULED, Wave.Status.RUNNING],
-            ).order_by("next_action_at")
-        )[:limit]
+    due = due_rows(
+        Wave.objects.filter(status__in=[Wave.Status.SCHEDULED, Wave.Status.RUNNING]),
+        now=now,
+        limit=limit,
     )
     for wave in due:
         if wave.status == Wave.Status.SCHEDULED:

@@ -126,3 +126,52 @@ def test_closed_objectives_get_no_reminder(
     Objective.objects.filter(pk=objective.pk).update(status=Objective.Status.CLOSED)
     assert scan(django_capture_on_commit_callbacks) == 0
     assert mailoutbox == []
+
+
+def _start_of(day):
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def test_a_late_scanner_takes_one_step_per_run_each_timed_from_the_due_date(
+    objective, mailoutbox, django_capture_on_commit_callbacks
+):
+    due = make_due(objective, days_overdue=10)
+    updated_at = Objective.objects.get(pk=objective.pk).updated_at
+    assert scan(django_capture_on_commit_callbacks) == 1
+    objective.refresh_from_db()
+    assert (objective.reminder_step, objective.next_action_at) == (
+        1,
+        _start_of(due + dt.timedelta(days=services.SECOND_REMINDER_AFTER)),
+    )
+    assert scan(django_capture_on_commit_callbacks) == 1  # its next time has passed too
+    objective.refresh_from_db()
+    assert (objective.reminder_step, objective.next_action_at) == (
+        2,
+        _start_of(due + dt.timedelta(days=services.ESCALATE_AFTER)),
+    )
+    assert scan(django_capture_on_commit_callbacks) == 1
+    assert scan(django_capture_on_commit_callbacks) == 0
+    objective.refresh_from_db()
+    assert (objective.reminder_step, objective.next_action_at) == (3, None)
+    assert [m.key for m in Message.objects.order_by("pk")] == [
+        f"checkin-reminder:{objective.pk}:{due.isoformat()}:1",
+        f"checkin-reminder:{objective.pk}:{due.isoformat()}:2",
+        f"checkin-reminder:{objective.pk}:{due.isoformat()}:3:{objective.parent.owner_id}",
+    ]
+    # Bookkeeping, not a change of the objective: updated_at stays.
+    assert objective.updated_at == updated_at
+
+
+def test_a_check_in_starts_the_steps_again_on_the_next_due_date(
+    objective, front_desk_head, django_capture_on_commit_callbacks
+):
+    make_due(objective, days_overdue=10)
+    scan(django_capture_on_commit_callbacks)
+    services.checkin_create(actor=front_desk_head, key_result=objective.key_results.get(), value=5)
+    objective.refresh_from_db()
+    next_due = objective.checkin_due_on  # None on the period's last day: no more check-ins
+    assert next_due is None or next_due > timezone.localdate()
+    assert (objective.reminder_step, objective.next_action_at) == (
+        0,
+        _start_of(next_due) if next_due else None,
+    )

@@ -342,6 +342,26 @@ def test_a_late_scan_takes_only_the_latest_step_due_or_each_in_turn():
     assert sent == ["remind", "remind_again"] and row.level == 2
 
 
+def test_a_ladder_taking_one_step_per_scan_when_its_next_time_has_come():
+    sent = []
+    row = Row(due=NOW, level=0, next_at=NOW - 3 * DAY)
+    ladder = _anchored(catch_up="one")
+    assert ladder.advance(row, now=NOW - 4 * DAY, run=_run(sent)) == []  # not yet
+    ladder.advance(row, now=NOW + 5 * DAY, run=_run(sent))  # late: the next step only
+    assert sent == ["remind"] and (row.level, row.next_at) == (1, NOW + DAY)
+    ladder.advance(row, now=NOW + 5 * DAY, run=_run(sent))  # the next scan: the next one
+    assert sent == ["remind", "remind_again"] and (row.level, row.next_at) == (2, NOW + 4 * DAY)
+    ladder.advance(row, now=NOW + 3 * DAY, run=_run(sent))  # picked early: nothing
+    assert sent == ["remind", "remind_again"] and row.next_at == NOW + 4 * DAY
+    ladder.advance(row, now=NOW + 5 * DAY, run=_run(sent))
+    assert sent == ["remind", "remind_again", "escalate"] and (row.level, row.next_at) == (3, None)
+    # The scanner's time, not the anchor, says when: a row picked before its anchored
+    # time (its next time set by hand) takes its next step then.
+    sent, row = [], Row(due=NOW, level=0, next_at=NOW - 10 * DAY)
+    ladder.advance(row, now=NOW - 9 * DAY, run=_run(sent))
+    assert sent == ["remind"] and (row.level, row.next_at) == (1, NOW + DAY)
+
+
 def test_a_database_mid_ladder_carries_on_from_its_level():
     sent = []
     row = Row(due=NOW, level=2, next_at=NOW + 4 * DAY)  # reminded twice by the old code

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from qms.exceptions import ApplicationError
 from qms.models import Message
 from satisfaction import services
 from satisfaction.models import FollowUpCase, Survey
@@ -81,6 +82,49 @@ def test_a_resolved_case_does_not_escalate(quality_manager):
     case.refresh_from_db()
     assert case.closed_at is not None
     assert case.note == "Called"
+
+
+def test_a_case_moves_between_any_states_appending_notes(quality_manager):
+    answered(wave_for(), {"nps": 1})
+    case = FollowUpCase.objects.get()
+    with pytest.raises(ApplicationError, match="Unknown state."):
+        services.followup_update(case=case, state="lost", note="Ignored")
+    case.refresh_from_db()
+    assert (case.state, case.note) == (FollowUpCase.State.NEW, "")
+    services.followup_update(case=case, state=FollowUpCase.State.NO_ACTION, note="Fine")
+    case.refresh_from_db()
+    assert case.closed_at is not None and case.next_action_at is None
+    # Reopened before the deadline: it waits for its deadline again.
+    case = services.followup_update(case=case, state=FollowUpCase.State.CONTACTED, note="Again")
+    assert case.note == "Fine\nAgain"
+    assert (case.closed_at, case.next_action_at) == (None, case.due_at)
+    case = services.followup_update(case=case, state=FollowUpCase.State.CONTACTED)
+    assert case.note == "Fine\nAgain" and case.next_action_at == case.due_at
+
+
+def test_an_escalated_case_reopened_is_not_escalated_again(quality_manager):
+    answered(wave_for(), {"nps": 1})
+    later = timezone.now() + dt.timedelta(hours=49)
+    assert services.follow_ups_escalate_due(now=later) == 1
+    case = FollowUpCase.objects.get()
+    services.followup_update(case=case, state=FollowUpCase.State.RESOLVED)
+    case = services.followup_update(case=case, state=FollowUpCase.State.NEW)
+    assert case.next_action_at is None
+    FollowUpCase.objects.filter(pk=case.pk).update(next_action_at=later)  # as if rescheduled
+    assert services.follow_ups_escalate_due(now=later) == 0
+    case.refresh_from_db()
+    assert case.next_action_at is None
+    assert Message.objects.filter(kind="survey_follow_up_escalation").count() == 1
+
+
+def test_the_scan_clears_the_next_action_of_a_closed_case_without_escalating(quality_manager):
+    answered(wave_for(), {"nps": 1})
+    case = FollowUpCase.objects.get()
+    FollowUpCase.objects.filter(pk=case.pk).update(state=FollowUpCase.State.RESOLVED)
+    assert services.follow_ups_escalate_due(now=timezone.now() + dt.timedelta(days=5)) == 0
+    case.refresh_from_db()
+    assert (case.next_action_at, case.escalated_at) == (None, None)
+    assert not Message.objects.filter(kind="survey_follow_up_escalation").exists()
 
 
 def test_follow_up_on_time_rate_metric(quality_manager):
