@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import crm_views as views
 
+app_name = "crm"
+
 urlpatterns = [
     path("<int:pk>/360/", views.Customer360View.as_view(), name="customer-360"),
     path(

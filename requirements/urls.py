@@ -4,6 +4,8 @@ from django.urls import path
 
 from . import requirement_views as views
 
+app_name = "requirements"
+
 urlpatterns = [
     path("requirements/", views.RequirementListView.as_view(), name="requirement-list"),
     path("requirements/new/", views.RequirementCreateView.as_view(), name="requirement-create"),
