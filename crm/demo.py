@@ -18,21 +18,12 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from customers.models import Consent, Customer, Segment, Topic
 from qms.models import Department, User
+from research.models import Purchase
 
-from . import crm_services as services
-from .models import (
-    Booking,
-    ChecklistItem,
-    Complaint,
-    Consent,
-    Customer,
-    Interaction,
-    Preference,
-    Purchase,
-    Segment,
-    Topic,
-)
+from . import services
+from .models import Booking, ChecklistItem, Complaint, Interaction, Preference
 
 HOTEL_GUEST = "C-HG-001"
 HOTEL_BOOKING_NOTE = "Anniversary stay, 3 nights (demo)"

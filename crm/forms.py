@@ -3,12 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from customers.forms import DateInput, DateTimeInput
+from customers.models import Topic
 from qms.models import Department, User
 from qms.selectors import department_ids_for_user
 
-from .crm_services import LOGGABLE_KINDS
-from .forms import DateInput, DateTimeInput
-from .models import Booking, Complaint, Interaction, Preference, Topic
+from .models import Booking, Complaint, Interaction, Preference
+from .services import LOGGABLE_KINDS
 
 
 def _departments_for(user):

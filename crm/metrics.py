@@ -19,11 +19,12 @@ from django.db.models import Case, Count, DateTimeField, F, Q, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.selectors import day_start
 from qms.exceptions import ApplicationError
 from qms.registry import Direction, MetricValue, Period, registry
+from research.models import Purchase
 
-from .models import COMPLAINT_TARGET_DAYS, Complaint, Purchase
-from .selectors import day_start
+from .models import COMPLAINT_TARGET_DAYS, Complaint
 
 
 def _bounds(period: Period):
@@ -118,7 +119,7 @@ def customer_retention(*, period: Period, segment: str = "") -> MetricValue:
     previous = Period(period.start - dt.timedelta(days=length), period.start - dt.timedelta(days=1))
     previous_buyers = _purchases(previous, segment).values("customer")
     retained_buyers = _purchases(period, segment).values("customer")
-    from .models import Customer
+    from customers.models import Customer
 
     totals = Customer.objects.filter(pk__in=previous_buyers).aggregate(
         total=Count("id"), retained=Count("id", filter=Q(pk__in=retained_buyers))

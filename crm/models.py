@@ -5,18 +5,15 @@ crm/services.py; reads in crm/selectors.py.
 The tables keep the names they had while these models lived in the customers app."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from qms.models import BaseModel
-
 from customers.models import Customer, Topic
+from qms.models import BaseModel
 from research.models import Interview, Purchase, Ticket
-
 
 
 class Interaction(BaseModel):

@@ -27,7 +27,7 @@ def register():
 
     panel_registry.add(
         key="department-complaints",
-        template="customers/crm/partials/panel_complaints.html",
+        template="crm/partials/panel_complaints.html",
         context=department_complaints_panel,
         order=30,
     )

@@ -13,7 +13,7 @@ def register_navigation():
         key="complaints",
         group="customers",
         label=_("Complaints"),
-        url_name="customers:complaint-list",
+        url_name="crm:complaint-list",
         visible=lambda user: user.can_view_all or bool(department_ids_for_user(user)),
         order=13,
     )
@@ -21,7 +21,7 @@ def register_navigation():
         key="bookings",
         group="customers",
         label=_("Bookings and checklists"),
-        url_name="customers:booking-list",
+        url_name="crm:booking-list",
         visible=lambda user: user.can_view_all or bool(department_ids_for_user(user)),
         order=14,
     )
@@ -30,12 +30,12 @@ def register_navigation():
 def register_history():
     from qms import history
 
-    from .crm_selectors import complaint_get_for_user
     from .models import Complaint
+    from .selectors import complaint_get_for_user
 
     history.register(
         "complaint",
         model=Complaint,
         get_for_user=lambda user, pk: complaint_get_for_user(user=user, pk=pk),
-        back_url=lambda obj: reverse("customers:complaint-detail", args=[obj.pk]),
+        back_url=lambda obj: reverse("crm:complaint-detail", args=[obj.pk]),
     )

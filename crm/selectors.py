@@ -18,18 +18,12 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from customers.models import Customer
+from customers.selectors import user_can_read_customers
 from qms.selectors import department_ids_for_user, scope_by_department
+from requirements.models import Requirement
 
-from .models import (
-    Booking,
-    ChecklistItem,
-    Complaint,
-    Customer,
-    Interaction,
-    Preference,
-    Requirement,
-)
-from .selectors import user_can_read_customers
+from .models import Booking, ChecklistItem, Complaint, Interaction, Preference
 
 TIMELINE_PAGE_SIZE = 25
 

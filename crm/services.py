@@ -18,12 +18,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from customers import contact_cap, imports
+from customers.models import Consent, Customer
 from qms.exceptions import ApplicationError
 from qms.models import Department, User
 from qms.selectors import department_ids_for_user
 from qms.services import message_queue
+from research.models import Interview, Purchase, Ticket
 
-from . import contact_cap, imports, signals
+from . import signals
 from .models import (
     COMPLAINT_ESCALATE_AFTER_DAYS,
     COMPLAINT_TARGET_DAYS,
@@ -32,14 +35,9 @@ from .models import (
     Complaint,
     ComplaintCounter,
     ComplaintEvent,
-    Consent,
-    Customer,
     ErasureRecord,
     Interaction,
-    Interview,
     Preference,
-    Purchase,
-    Ticket,
 )
 
 
@@ -637,7 +635,7 @@ def _overdue_body(complaint: Complaint) -> tuple[str, str]:
         "department": complaint.department.name,
         "due": timezone.localtime(complaint.due_at).strftime("%Y-%m-%d %H:%M"),
         "status": complaint.get_status_display(),
-        "url": base_url() + reverse("customers:complaint-detail", args=[complaint.pk]),
+        "url": base_url() + reverse("crm:complaint-detail", args=[complaint.pk]),
     }
     return subject, body
 
@@ -757,7 +755,7 @@ def replenishment_opt_out(*, customer: Customer) -> Consent:
 
 
 def _reminder_text(customer: Customer, product: str, predicted: dt.date) -> tuple[str, str]:
-    link = base_url() + reverse("customers:replenishment-opt-out", args=[opt_out_token(customer)])
+    link = base_url() + reverse("crm:replenishment-opt-out", args=[opt_out_token(customer)])
     with translation.override(customer.language):
         subject = str(_("Your %(product)s are almost used up") % {"product": product})
         body = str(

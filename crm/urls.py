@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import crm_views as views
+from . import views
 
 app_name = "crm"
 

@@ -16,11 +16,14 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from customers import imports
+from customers.views import CustomerObjectMixin, CustomerReadMixin, ImportView
 from qms.permissions import QualityManagerRequiredMixin
 from qms.views import ServiceFormMixin
 
-from . import crm_selectors, crm_services, imports
-from .crm_forms import (
+from . import selectors as crm_selectors
+from . import services as crm_services
+from .forms import (
     BookingForm,
     ComplaintEscalateForm,
     ComplaintFilterForm,
@@ -31,7 +34,6 @@ from .crm_forms import (
     PreferenceForm,
 )
 from .models import Interaction
-from .views import CustomerObjectMixin, CustomerReadMixin, ImportView
 
 PAGE_SIZE = 25
 
@@ -49,11 +51,11 @@ class CrmWriteMixin(LoginRequiredMixin):
 
 
 class Customer360View(CustomerReadMixin, CustomerObjectMixin, TemplateView):
-    template_name = "customers/crm/customer_360.html"
+    template_name = "crm/customer_360.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        from .selectors import consent_overview
+        from customers.selectors import consent_overview
 
         # Read-repair: purchases, tickets and interviews imported since the last mirror
         # scan get their timeline rows now (idempotent; the scanner does the rest).
@@ -75,7 +77,7 @@ class Customer360View(CustomerReadMixin, CustomerObjectMixin, TemplateView):
 
 
 class InteractionCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin, FormView):
-    template_name = "customers/crm/form.html"
+    template_name = "crm/form.html"
     form_class = InteractionForm
 
     def get_form_kwargs(self):
@@ -97,7 +99,7 @@ class InteractionCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin
         if result is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Interaction logged."))
-        return redirect("customers:customer-360", pk=self.customer.pk)
+        return redirect("crm:customer-360", pk=self.customer.pk)
 
 
 class InteractionImportView(ImportView):
@@ -122,7 +124,7 @@ class InteractionImportView(ImportView):
 
 
 class PreferenceCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin, FormView):
-    template_name = "customers/crm/form.html"
+    template_name = "crm/form.html"
     form_class = PreferenceForm
 
     def get_context_data(self, **kwargs):
@@ -138,7 +140,7 @@ class PreferenceCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin,
         if result is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Preference saved."))
-        return redirect("customers:customer-360", pk=self.customer.pk)
+        return redirect("crm:customer-360", pk=self.customer.pk)
 
 
 class PreferenceMixin(CrmWriteMixin, CustomerObjectMixin):
@@ -153,7 +155,7 @@ class PreferenceMixin(CrmWriteMixin, CustomerObjectMixin):
 
 
 class PreferenceUpdateView(PreferenceMixin, ServiceFormMixin, FormView):
-    template_name = "customers/crm/form.html"
+    template_name = "crm/form.html"
     form_class = PreferenceForm
 
     def get_form_kwargs(self):
@@ -172,11 +174,11 @@ class PreferenceUpdateView(PreferenceMixin, ServiceFormMixin, FormView):
         if result is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Preference saved."))
-        return redirect("customers:customer-360", pk=self.customer.pk)
+        return redirect("crm:customer-360", pk=self.customer.pk)
 
 
 class PreferenceDeleteView(PreferenceMixin, TemplateView):
-    template_name = "customers/crm/confirm_delete.html"
+    template_name = "crm/confirm_delete.html"
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -186,14 +188,14 @@ class PreferenceDeleteView(PreferenceMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         crm_services.preference_delete(preference=self.preference, actor=request.user)
         messages.success(request, _("Preference deleted."))
-        return redirect("customers:customer-360", pk=self.customer.pk)
+        return redirect("crm:customer-360", pk=self.customer.pk)
 
 
 # --- Bookings and checklists -----------------------------------------------------------
 
 
 class BookingCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin, FormView):
-    template_name = "customers/crm/form.html"
+    template_name = "crm/form.html"
     form_class = BookingForm
 
     def get_form_kwargs(self):
@@ -219,11 +221,11 @@ class BookingCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin, Fo
         if booking is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Booking logged; the checklist is ready."))
-        return redirect("customers:booking-detail", pk=booking.pk)
+        return redirect("crm:booking-detail", pk=booking.pk)
 
 
 class BookingListView(CrmWriteMixin, ListView):
-    template_name = "customers/crm/booking_list.html"
+    template_name = "crm/booking_list.html"
     context_object_name = "bookings"
     paginate_by = PAGE_SIZE
 
@@ -237,7 +239,7 @@ class BookingListView(CrmWriteMixin, ListView):
 
 
 class BookingDetailView(LoginRequiredMixin, TemplateView):
-    template_name = "customers/crm/booking_detail.html"
+    template_name = "crm/booking_detail.html"
 
     def get_context_data(self, **kwargs):
         booking = crm_selectors.booking_get_for_user(user=self.request.user, pk=kwargs["pk"])
@@ -260,14 +262,14 @@ class ChecklistItemTickView(LoginRequiredMixin, View):
             messages.success(request, _("Marked as prepared: %s") % item.text)
         else:
             messages.info(request, _("Marked as not prepared: %s") % item.text)
-        return redirect("customers:booking-detail", pk=item.booking_id)
+        return redirect("crm:booking-detail", pk=item.booking_id)
 
 
 # --- Complaints ------------------------------------------------------------------------
 
 
 class ComplaintListView(LoginRequiredMixin, ListView):
-    template_name = "customers/crm/complaint_list.html"
+    template_name = "crm/complaint_list.html"
     context_object_name = "complaints"
     paginate_by = PAGE_SIZE
 
@@ -285,7 +287,7 @@ class ComplaintListView(LoginRequiredMixin, ListView):
 
 
 class ComplaintCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin, FormView):
-    template_name = "customers/crm/form.html"
+    template_name = "crm/form.html"
     form_class = ComplaintForm
 
     def get_context_data(self, **kwargs):
@@ -309,8 +311,8 @@ class ComplaintCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin, 
             return self.form_invalid(form)
         messages.success(self.request, _("Complaint %s registered.") % complaint.reference)
         if crm_selectors.complaint_list(user=self.request.user).filter(pk=complaint.pk).exists():
-            return redirect("customers:complaint-detail", pk=complaint.pk)
-        return redirect("customers:customer-360", pk=self.customer.pk)
+            return redirect("crm:complaint-detail", pk=complaint.pk)
+        return redirect("crm:customer-360", pk=self.customer.pk)
 
 
 class ComplaintMixin(LoginRequiredMixin):
@@ -329,7 +331,7 @@ class ComplaintMixin(LoginRequiredMixin):
 
 
 class ComplaintDetailView(ComplaintMixin, TemplateView):
-    template_name = "customers/crm/complaint_detail.html"
+    template_name = "crm/complaint_detail.html"
 
     def get_context_data(self, **kwargs):
         complaint = self.complaint
@@ -352,7 +354,7 @@ class ComplaintDetailView(ComplaintMixin, TemplateView):
 
 
 class ComplaintStepView(ComplaintMixin, ServiceFormMixin, FormView):
-    template_name = "customers/crm/complaint_step.html"
+    template_name = "crm/complaint_step.html"
     form_class = ComplaintStepForm
 
     def dispatch(self, request, *args, **kwargs):
@@ -400,11 +402,11 @@ class ComplaintStepView(ComplaintMixin, ServiceFormMixin, FormView):
             _("%(ref)s is now “%(status)s”.")
             % {"ref": result.reference, "status": result.get_status_display()},
         )
-        return redirect("customers:complaint-detail", pk=result.pk)
+        return redirect("crm:complaint-detail", pk=result.pk)
 
 
 class ComplaintEscalateView(ComplaintMixin, ServiceFormMixin, FormView):
-    template_name = "customers/crm/form.html"
+    template_name = "crm/form.html"
     form_class = ComplaintEscalateForm
 
     def post(self, request, *args, **kwargs):
@@ -429,7 +431,7 @@ class ComplaintEscalateView(ComplaintMixin, ServiceFormMixin, FormView):
         if result is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Escalated to a corrective action."))
-        return redirect("customers:complaint-detail", pk=result.pk)
+        return redirect("crm:complaint-detail", pk=result.pk)
 
 
 # --- Privacy ---------------------------------------------------------------------------
@@ -449,7 +451,7 @@ class CustomerExportView(QualityManagerRequiredMixin, CustomerObjectMixin, View)
 class CustomerEraseView(
     QualityManagerRequiredMixin, CustomerObjectMixin, ServiceFormMixin, FormView
 ):
-    template_name = "customers/crm/customer_erase.html"
+    template_name = "crm/customer_erase.html"
     form_class = ErasureForm
 
     def form_valid(self, form):
@@ -471,7 +473,7 @@ class CustomerEraseView(
 class ReplenishmentOptOutView(View):
     """The link in every reminder: no sign-in; a tampered token is a friendly 404."""
 
-    template_name = "customers/crm/opt_out.html"
+    template_name = "crm/opt_out.html"
 
     def _customer(self, token):
         customer = crm_services.opt_out_customer(token)
@@ -482,14 +484,14 @@ class ReplenishmentOptOutView(View):
     def get(self, request, token):
         customer = self._customer(token)
         if customer is None:
-            return render(request, "customers/crm/opt_out_invalid.html", status=404)
+            return render(request, "crm/opt_out_invalid.html", status=404)
         with translation.override(customer.language):
             return render(request, self.template_name, {"customer": customer, "done": False})
 
     def post(self, request, token):
         customer = self._customer(token)
         if customer is None:
-            return render(request, "customers/crm/opt_out_invalid.html", status=404)
+            return render(request, "crm/opt_out_invalid.html", status=404)
         crm_services.replenishment_opt_out(customer=customer)
         with translation.override(customer.language):
             return render(request, self.template_name, {"customer": customer, "done": True})

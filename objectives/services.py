@@ -34,11 +34,11 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Requirement
 from qms.exceptions import ApplicationError
 from qms.models import User
 from qms.registry import Period, registry
 from qms.services import impacts_check_plan_may_proceed, message_queue
+from requirements.models import Requirement
 
 from . import selectors
 from .models import CheckIn, KeyResult, Objective, ObjectiveAnalysis

@@ -6,10 +6,11 @@ Idempotent: segments, topics and departments are found by code/slug, requirement
 title; anything already there is left exactly as it is.
 """
 
+from customers.models import Segment, Topic
 from qms.models import Department, User
 
-from . import requirement_services as services
-from .models import Requirement, Segment, Topic
+from . import services
+from .models import Requirement
 
 SEGMENTS = {
     "hotel-guests": "Hotel guests",

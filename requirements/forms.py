@@ -4,9 +4,10 @@ rules live in customers/requirement_services.py."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from customers.models import Segment, Topic
 from qms.models import Department, User
 
-from .models import Deployment, Requirement, Segment, Topic
+from .models import Deployment, Requirement
 
 
 class RequirementForm(forms.ModelForm):

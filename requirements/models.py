@@ -12,9 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from qms.models import BaseModel
-
 from customers.models import Segment, Topic
+from qms.models import BaseModel
 
 
 class KeptTableHistoricalRecords(HistoricalRecords):
@@ -26,6 +25,7 @@ class KeptTableHistoricalRecords(HistoricalRecords):
         options = super().get_meta_options_m2m(through_model)
         options["db_table"] = f"customers_{self.get_history_model_name(through_model).lower()}"
         return options
+
 
 class Requirement(BaseModel):
     """A customer requirement in the register (guide section II and point 1)."""

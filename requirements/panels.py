@@ -3,7 +3,7 @@
 from qms.selectors import headed_department_ids
 
 from .models import Requirement
-from .requirement_selectors import deployment_list
+from .selectors import deployment_list
 
 PANEL_LIMIT = 10
 
@@ -27,7 +27,7 @@ def register():
 
     panel_registry.add(
         key="needs-awaiting-acknowledgement",
-        template="customers/requirements/partials/panel_pending.html",
+        template="requirements/partials/panel_pending.html",
         context=pending_acknowledgements_panel,
         order=10,
     )

@@ -14,7 +14,7 @@ def register_navigation():
         key="requirements",
         group="needs",
         label=_("Requirements"),
-        url_name="customers:requirement-list",
+        url_name="requirements:requirement-list",
         visible=lambda user: user.can_view_all,
         order=20,
     )
@@ -22,7 +22,7 @@ def register_navigation():
         key="needs",
         group="needs",
         label=_("Our customers' needs"),
-        url_name="customers:brief-list",
+        url_name="requirements:brief-list",
         visible=lambda user: bool(department_ids_for_user(user)),
         order=21,
     )
@@ -30,7 +30,7 @@ def register_navigation():
         key="coverage",
         group="needs",
         label=_("Coverage"),
-        url_name="customers:coverage-list",
+        url_name="requirements:coverage-list",
         visible=lambda user: user.can_view_all or bool(headed_department_ids(user)),
         order=22,
     )
@@ -40,17 +40,17 @@ def register_history():
     from qms import history
 
     from .models import Deployment, Requirement
-    from .requirement_selectors import deployment_get_for_user, requirement_get_for_user
+    from .selectors import deployment_get_for_user, requirement_get_for_user
 
     history.register(
         "requirement",
         model=Requirement,
         get_for_user=lambda user, pk: requirement_get_for_user(user=user, pk=pk),
-        back_url=lambda obj: reverse("customers:requirement-detail", args=[obj.pk]),
+        back_url=lambda obj: reverse("requirements:requirement-detail", args=[obj.pk]),
     )
     history.register(
         "deployment",
         model=Deployment,
         get_for_user=lambda user, pk: deployment_get_for_user(user=user, pk=pk),
-        back_url=lambda obj: reverse("customers:deployment-detail", args=[obj.pk]),
+        back_url=lambda obj: reverse("requirements:deployment-detail", args=[obj.pk]),
     )

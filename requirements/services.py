@@ -276,7 +276,7 @@ def _recipients(department: Department) -> list[User]:
 
 
 def _brief_url(deployment: Deployment) -> str:
-    return reverse("customers:deployment-detail", args=[deployment.pk])
+    return reverse("requirements:deployment-detail", args=[deployment.pk])
 
 
 def _notify_department(

@@ -5,7 +5,7 @@ import logging
 
 from celery import shared_task
 
-from . import requirement_services as services
+from . import services
 
 logger = logging.getLogger(__name__)
 

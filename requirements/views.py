@@ -16,10 +16,8 @@ from qms.permissions import QualityManagerRequiredMixin, ViewAllRequiredMixin
 from qms.selectors import department_ids_for_user, headed_department_ids
 from qms.views import ServiceFormMixin
 
-from . import requirement_selectors as selectors
-from . import requirement_services as services
-from .models import Requirement
-from .requirement_forms import (
+from . import selectors, services
+from .forms import (
     AcknowledgeForm,
     DeploymentForm,
     DeploymentUpdateForm,
@@ -28,12 +26,13 @@ from .requirement_forms import (
     RetireForm,
     ReviewForm,
 )
+from .models import Requirement
 
 # --- Register --------------------------------------------------------------------------
 
 
 class RequirementListView(ViewAllRequiredMixin, ListView):
-    template_name = "customers/requirements/requirement_list.html"
+    template_name = "requirements/requirement_list.html"
     context_object_name = "requirements"
     paginate_by = 25
 
@@ -85,7 +84,7 @@ class RequirementListView(ViewAllRequiredMixin, ListView):
 
 
 class RequirementDetailView(LoginRequiredMixin, TemplateView):
-    template_name = "customers/requirements/requirement_detail.html"
+    template_name = "requirements/requirement_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -108,7 +107,7 @@ class RequirementDetailView(LoginRequiredMixin, TemplateView):
 
 
 class RequirementCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
-    template_name = "customers/requirements/requirement_form.html"
+    template_name = "requirements/requirement_form.html"
     form_class = RequirementForm
 
     def form_valid(self, form):
@@ -119,7 +118,7 @@ class RequirementCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormV
         if requirement is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Requirement “%s” proposed.") % requirement)
-        return redirect("customers:requirement-detail", pk=requirement.pk)
+        return redirect("requirements:requirement-detail", pk=requirement.pk)
 
 
 class _RequirementMixin:
@@ -137,7 +136,7 @@ class _RequirementMixin:
 class RequirementUpdateView(
     QualityManagerRequiredMixin, _RequirementMixin, ServiceFormMixin, FormView
 ):
-    template_name = "customers/requirements/requirement_form.html"
+    template_name = "requirements/requirement_form.html"
     form_class = RequirementForm
 
     def get_form_kwargs(self):
@@ -163,7 +162,7 @@ class RequirementUpdateView(
                 % {"revision": requirement.revision},
             )
         messages.success(self.request, _("Requirement “%s” saved.") % requirement)
-        return redirect("customers:requirement-detail", pk=requirement.pk)
+        return redirect("requirements:requirement-detail", pk=requirement.pk)
 
 
 class RequirementActionView(QualityManagerRequiredMixin, _RequirementMixin, View):
@@ -187,13 +186,13 @@ class RequirementActionView(QualityManagerRequiredMixin, _RequirementMixin, View
             messages.error(request, str(exc))
         else:
             messages.success(request, str(done))
-        return redirect("customers:requirement-detail", pk=self.requirement.pk)
+        return redirect("requirements:requirement-detail", pk=self.requirement.pk)
 
 
 class RequirementReviewView(
     QualityManagerRequiredMixin, _RequirementMixin, ServiceFormMixin, FormView
 ):
-    template_name = "customers/requirements/requirement_review.html"
+    template_name = "requirements/requirement_review.html"
     form_class = ReviewForm
 
     def form_valid(self, form):
@@ -212,13 +211,13 @@ class RequirementReviewView(
             messages.success(self.request, _("Review recorded: you can now accept it."))
         else:
             messages.warning(self.request, _("Review recorded: sent back to proposed."))
-        return redirect("customers:requirement-detail", pk=self.requirement.pk)
+        return redirect("requirements:requirement-detail", pk=self.requirement.pk)
 
 
 class RequirementRetireView(
     QualityManagerRequiredMixin, _RequirementMixin, ServiceFormMixin, FormView
 ):
-    template_name = "customers/requirements/requirement_confirm_retire.html"
+    template_name = "requirements/requirement_confirm_retire.html"
     form_class = RetireForm
 
     def form_valid(self, form):
@@ -233,7 +232,7 @@ class RequirementRetireView(
         if requirement is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Requirement “%s” retired.") % requirement)
-        return redirect("customers:requirement-detail", pk=requirement.pk)
+        return redirect("requirements:requirement-detail", pk=requirement.pk)
 
 
 # --- Deployments -----------------------------------------------------------------------
@@ -242,7 +241,7 @@ class RequirementRetireView(
 class DeploymentCreateView(
     QualityManagerRequiredMixin, _RequirementMixin, ServiceFormMixin, FormView
 ):
-    template_name = "customers/requirements/deployment_form.html"
+    template_name = "requirements/deployment_form.html"
     form_class = DeploymentForm
 
     def get_form_kwargs(self):
@@ -266,7 +265,7 @@ class DeploymentCreateView(
             self.request,
             _("Commitment of %(department)s added.") % {"department": deployment.department.name},
         )
-        return redirect("customers:requirement-detail", pk=self.requirement.pk)
+        return redirect("requirements:requirement-detail", pk=self.requirement.pk)
 
 
 class _DeploymentMixin:
@@ -282,7 +281,7 @@ class _DeploymentMixin:
 class DeploymentUpdateView(
     QualityManagerRequiredMixin, _DeploymentMixin, ServiceFormMixin, FormView
 ):
-    template_name = "customers/requirements/deployment_form.html"
+    template_name = "requirements/deployment_form.html"
     form_class = DeploymentUpdateForm
 
     def get_form_kwargs(self):
@@ -303,14 +302,14 @@ class DeploymentUpdateView(
         if deployment is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Commitment saved."))
-        return redirect("customers:deployment-detail", pk=deployment.pk)
+        return redirect("requirements:deployment-detail", pk=deployment.pk)
 
 
 class DeploymentDetailView(LoginRequiredMixin, TemplateView):
     """One need as its department sees it: the brief, the commitment, the head's
     acknowledgement and who of the staff has read it."""
 
-    template_name = "customers/requirements/deployment_detail.html"
+    template_name = "requirements/deployment_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -348,7 +347,7 @@ class DeploymentAcknowledgeView(LoginRequiredMixin, _DeploymentMixin, View):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Acknowledged. Thank you."))
-        return redirect("customers:deployment-detail", pk=self.deployment.pk)
+        return redirect("requirements:deployment-detail", pk=self.deployment.pk)
 
 
 class BriefReadView(LoginRequiredMixin, _DeploymentMixin, View):
@@ -360,14 +359,14 @@ class BriefReadView(LoginRequiredMixin, _DeploymentMixin, View):
         else:
             messages.success(request, _("Marked as read."))
         if request.POST.get("next") == "briefs":
-            return redirect("customers:brief-list")
-        return redirect("customers:deployment-detail", pk=self.deployment.pk)
+            return redirect("requirements:brief-list")
+        return redirect("requirements:deployment-detail", pk=self.deployment.pk)
 
 
 class BriefListView(LoginRequiredMixin, ListView):
     """ "Our customers' needs": the deployed needs of the user's own departments."""
 
-    template_name = "customers/requirements/brief_list.html"
+    template_name = "requirements/brief_list.html"
     context_object_name = "briefs"
     paginate_by = 25
 
@@ -403,7 +402,7 @@ class CoverageAccessMixin(LoginRequiredMixin):
 
 
 class CoverageListView(CoverageAccessMixin, ListView):
-    template_name = "customers/requirements/coverage_list.html"
+    template_name = "requirements/coverage_list.html"
     context_object_name = "departments"
     paginate_by = 50
 
@@ -417,7 +416,7 @@ class CoverageListView(CoverageAccessMixin, ListView):
 
 
 class DepartmentCoverageView(CoverageAccessMixin, ListView):
-    template_name = "customers/requirements/coverage_department.html"
+    template_name = "requirements/coverage_department.html"
     context_object_name = "deployments"
     paginate_by = 50
 

@@ -127,7 +127,9 @@ def load(*, stdout) -> int:
         prefix: [f"C-{prefix}-{number:03d}" for number in range(1, count + 1)]
         for prefix, _segment, count, _kind, _language in CUSTOMER_GROUPS
     }
-    by_ref = Customer.objects.in_bulk([r for group in refs.values() for r in group], field_name="external_ref")
+    by_ref = Customer.objects.in_bulk(
+        [r for group in refs.values() for r in group], field_name="external_ref"
+    )
     customers_by_group = {
         prefix: [by_ref[ref] for ref in group if ref in by_ref] for prefix, group in refs.items()
     }

@@ -4,10 +4,10 @@ import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
+from customers.selectors import day_start
 from qms.registry import Direction, MetricValue, Period, registry
 
 from .models import Ticket
-from .selectors import day_start
 
 
 def ticket_volume(*, period: Period, topic: str = "", segment: str = "") -> MetricValue:

@@ -5,18 +5,14 @@ up in the Pareto analysis.
 The tables keep the names they had while these models lived in the customers app."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from qms.models import BaseModel
-
 from customers.models import Customer, Segment, Topic
+from qms.models import BaseModel
 from requirements.models import Requirement
-
 
 
 class Ticket(BaseModel):

@@ -202,7 +202,7 @@ pareto_sources.register(
         key="tickets",
         label=_("After-sales tickets"),
         count=ticket_topic_counts,
-        evidence_url_name="customers:ticket-list",
+        evidence_url_name="research:ticket-list",
         order=10,
     )
 )
@@ -211,7 +211,7 @@ pareto_sources.register(
         key="interviews",
         label=_("Interview findings"),
         count=finding_topic_counts,
-        evidence_url_name="customers:finding-list",
+        evidence_url_name="research:finding-list",
         order=20,
     )
 )

@@ -18,7 +18,6 @@ from qms.exceptions import ApplicationError
 from . import imports
 from .models import Interview, InterviewFinding
 
-
 # --- Interviews ------------------------------------------------------------------------
 
 

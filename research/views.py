@@ -28,7 +28,7 @@ class TicketImportView(ImportView):
     kind = "tickets"
     schemas = services.SCHEMAS
     title = gettext_lazy("Import after-sales tickets")
-    list_url_name = "customers:ticket-list"
+    list_url_name = "research:ticket-list"
     list_label = gettext_lazy("After-sales tickets")
     example = (
         "external_id,customer,topic,product,opened_at,closed_at,resolution\n"
@@ -40,7 +40,7 @@ class PurchaseImportView(ImportView):
     kind = "purchases"
     schemas = services.SCHEMAS
     title = gettext_lazy("Import purchases")
-    list_url_name = "customers:purchase-list"
+    list_url_name = "research:purchase-list"
     list_label = gettext_lazy("Purchases")
     example = (
         "external_id,customer,product,quantity,amount,purchased_at\n"
@@ -68,7 +68,7 @@ class ResearchListMixin(CustomerReadMixin):
 
 
 class TicketListView(ResearchListMixin, ListView):
-    template_name = "customers/ticket_list.html"
+    template_name = "research/ticket_list.html"
     context_object_name = "tickets"
     filter_names = ("search", "topic", "segment", "start", "end", "customer")
 
@@ -77,7 +77,7 @@ class TicketListView(ResearchListMixin, ListView):
 
 
 class PurchaseListView(ResearchListMixin, ListView):
-    template_name = "customers/purchase_list.html"
+    template_name = "research/purchase_list.html"
     context_object_name = "purchases"
     filter_names = ("search", "segment", "start", "end", "customer")
 
@@ -89,7 +89,7 @@ class PurchaseListView(ResearchListMixin, ListView):
 
 
 class InterviewListView(ResearchListMixin, ListView):
-    template_name = "customers/interview_list.html"
+    template_name = "research/interview_list.html"
     context_object_name = "interviews"
 
     def get_queryset(self):
@@ -99,7 +99,7 @@ class InterviewListView(ResearchListMixin, ListView):
 class FindingListView(ResearchListMixin, ListView):
     """Interview findings, e.g. the evidence behind a Pareto bar."""
 
-    template_name = "customers/finding_list.html"
+    template_name = "research/finding_list.html"
     context_object_name = "findings"
     filter_names = ("topic", "segment", "start", "end")
 
@@ -118,7 +118,7 @@ class InterviewObjectMixin:
 
 
 class InterviewDetailView(CustomerReadMixin, InterviewObjectMixin, TemplateView):
-    template_name = "customers/interview_detail.html"
+    template_name = "research/interview_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -129,7 +129,7 @@ class InterviewDetailView(CustomerReadMixin, InterviewObjectMixin, TemplateView)
 
 
 class InterviewCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
-    template_name = "customers/interview_form.html"
+    template_name = "research/interview_form.html"
     form_class = InterviewForm
 
     def get_initial(self):
@@ -146,13 +146,13 @@ class InterviewCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormVie
         messages.success(
             self.request, _("Interview recorded. Now code what you learned to topics.")
         )
-        return redirect("customers:interview-detail", pk=interview.pk)
+        return redirect("research:interview-detail", pk=interview.pk)
 
 
 class InterviewUpdateView(
     QualityManagerRequiredMixin, InterviewObjectMixin, ServiceFormMixin, FormView
 ):
-    template_name = "customers/interview_form.html"
+    template_name = "research/interview_form.html"
     form_class = InterviewForm
 
     def get_form_kwargs(self):
@@ -169,13 +169,13 @@ class InterviewUpdateView(
         if interview is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Interview saved."))
-        return redirect("customers:interview-detail", pk=interview.pk)
+        return redirect("research:interview-detail", pk=interview.pk)
 
 
 class FindingCreateView(
     QualityManagerRequiredMixin, InterviewObjectMixin, ServiceFormMixin, FormView
 ):
-    template_name = "customers/finding_form.html"
+    template_name = "research/finding_form.html"
     form_class = FindingForm
 
     def form_valid(self, form):
@@ -185,11 +185,11 @@ class FindingCreateView(
         if finding is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Finding added under “%s”.") % finding.topic)
-        return redirect("customers:interview-detail", pk=self.interview.pk)
+        return redirect("research:interview-detail", pk=self.interview.pk)
 
 
 class FindingDeleteView(QualityManagerRequiredMixin, InterviewObjectMixin, TemplateView):
-    template_name = "customers/finding_confirm_delete.html"
+    template_name = "research/finding_confirm_delete.html"
 
     def get_finding(self):
         try:
@@ -205,7 +205,7 @@ class FindingDeleteView(QualityManagerRequiredMixin, InterviewObjectMixin, Templ
     def post(self, request, *args, **kwargs):
         services.finding_delete(finding=self.get_finding())
         messages.success(request, _("Finding removed."))
-        return redirect("customers:interview-detail", pk=self.interview.pk)
+        return redirect("research:interview-detail", pk=self.interview.pk)
 
 
 # --- Pareto ----------------------------------------------------------------------------
@@ -221,7 +221,7 @@ class ParetoView(CustomerReadMixin, TemplateView):
     """Topics ranked by how often customers raise them, across sources; each bar and row
     drills down to its evidence."""
 
-    template_name = "customers/pareto.html"
+    template_name = "research/pareto.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,17 +1,9 @@
 from rest_framework import serializers
 
+from customers.models import Customer, Topic
 from qms.models import Department, User
 
-from ..models import (
-    Booking,
-    ChecklistItem,
-    Complaint,
-    ComplaintEvent,
-    Customer,
-    Interaction,
-    Preference,
-    Topic,
-)
+from ..models import Booking, ChecklistItem, Complaint, ComplaintEvent, Interaction, Preference
 
 
 class InteractionSerializer(serializers.ModelSerializer):

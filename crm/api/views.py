@@ -7,10 +7,14 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from .. import crm_selectors, crm_services, imports
+from customers import imports
+from customers.api.serializers import ImportReportSerializer
+from customers.selectors import customer_get_for_user, user_can_read_customers
+
+from .. import selectors as crm_selectors
+from .. import services as crm_services
 from ..models import Booking
-from ..selectors import customer_get_for_user, user_can_read_customers
-from .crm_serializers import (
+from .serializers import (
     BookingSerializer,
     ChecklistTickSerializer,
     ComplaintDetailSerializer,
@@ -20,7 +24,6 @@ from .crm_serializers import (
     InteractionSerializer,
     PreferenceSerializer,
 )
-from .serializers import ImportReportSerializer
 
 
 class CrmPermission(permissions.BasePermission):

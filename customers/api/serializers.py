@@ -65,6 +65,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 # --- Bulk import (documentation of the request and the report) -------------------------
 
+
 class BadRowSerializer(serializers.Serializer):
     line = serializers.IntegerField(help_text="The item's position in the list, from 1.")
     reason = serializers.CharField()

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "csp",
     "qms.apps.QmsConfig",
     "customers.apps.CustomersConfig",
+    "requirements.apps.RequirementsConfig",
+    "research.apps.ResearchConfig",
+    "crm.apps.CrmConfig",
     "satisfaction.apps.SatisfactionConfig",
     "objectives.apps.ObjectivesConfig",
     "actions.apps.ActionsConfig",
@@ -196,7 +199,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Scanners: short periodic tasks that read the database clock (ARCHITECTURE.md section 4).
 # Each app lists its own in <app>/schedule.py; they are merged here.
 CELERY_BEAT_SCHEDULE = {}
-for _app in ("qms", "customers", "satisfaction", "objectives", "actions"):
+for _app in ("qms", "customers", "requirements", "crm", "satisfaction", "objectives", "actions"):
     CELERY_BEAT_SCHEDULE.update(import_module(f"{_app}.schedule").BEAT_SCHEDULE)
 
 # --- REST framework -------------------------------------------------------------------
@@ -226,15 +229,15 @@ SPECTACULAR_SETTINGS = {
         "QuestionKindEnum": "satisfaction.models.Question.Kind",
         "AlertRuleConditionEnum": "satisfaction.models.AlertRule.Condition",
         "ObjectiveStatusEnum": "objectives.models.Objective.Status",
-        "InteractionKindEnum": "customers.models.Interaction.Kind",
-        "InteractionChannelEnum": "customers.models.Interaction.Channel",
-        "BookingKindEnum": "customers.models.Booking.Kind",
-        "ComplaintStatusEnum": "customers.models.Complaint.Status",
-        "ComplaintSeverityEnum": "customers.models.Complaint.Severity",
-        "PreferenceCategoryEnum": "customers.models.Preference.Category",
-        "PreferenceSourceEnum": "customers.models.Preference.Source",
+        "InteractionKindEnum": "crm.models.Interaction.Kind",
+        "InteractionChannelEnum": "crm.models.Interaction.Channel",
+        "BookingKindEnum": "crm.models.Booking.Kind",
+        "ComplaintStatusEnum": "crm.models.Complaint.Status",
+        "ComplaintSeverityEnum": "crm.models.Complaint.Severity",
+        "PreferenceCategoryEnum": "crm.models.Preference.Category",
+        "PreferenceSourceEnum": "crm.models.Preference.Source",
         "CustomerKindEnum": "customers.models.Customer.Kind",
-        "RequirementStatusEnum": "customers.models.Requirement.Status",
+        "RequirementStatusEnum": "requirements.models.Requirement.Status",
     },
 }
 

@@ -1,8 +1,9 @@
 from rest_framework import serializers
 
+from customers.models import Segment, Topic
 from qms.models import Department, User
 
-from ..models import Deployment, Requirement, Segment, Topic
+from ..models import Deployment, Requirement
 
 
 class RequirementSerializer(serializers.ModelSerializer):

@@ -12,13 +12,12 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from customers.models import Segment, Topic
 from qms.models import Department
 from qms.permissions import IsQualityManagerOrReadOnly
 
-from .. import requirement_selectors as selectors
-from .. import requirement_services as services
-from ..models import Segment, Topic
-from .requirement_serializers import (
+from .. import selectors, services
+from .serializers import (
     AcknowledgeSerializer,
     DeploymentSerializer,
     DeploymentUpdateSerializer,

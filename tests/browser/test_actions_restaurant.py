@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from actions.models import CorrectiveAction
 from actions.tasks import check_effectiveness_task
-from customers.models import Customer, Ticket, Topic
+from customers.models import Customer, Topic
+from research.models import Ticket
 from satisfaction.models import Survey, SurveyVersion, Wave
 from tests.browser.conftest import login, nav
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from customers import crm_services
-from customers.models import ChecklistItem, Preference
+from crm import services as crm_services
+from crm.models import ChecklistItem, Preference
 from tests.browser.conftest import login, nav
 from tests.customers.factories import CustomerFactory
 

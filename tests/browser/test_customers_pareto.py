@@ -4,7 +4,8 @@ CSP error from our script), and clicking a bar opens that topic's evidence."""
 import pytest
 
 from tests.browser.conftest import login, nav
-from tests.customers.factories import CustomerFactory, TicketFactory, TopicFactory
+from tests.customers.factories import CustomerFactory, TopicFactory
+from tests.research.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

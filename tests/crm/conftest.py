@@ -1,7 +1,7 @@
 import pytest
 
-from customers import crm_services
-from customers.models import Complaint
+from crm import services as crm_services
+from crm.models import Complaint
 from tests.customers.factories import CustomerFactory, TopicFactory
 
 

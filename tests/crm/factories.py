@@ -6,7 +6,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from customers.models import Interaction, Preference
+from crm.models import Interaction, Preference
 from tests.customers.factories import CustomerFactory
 
 

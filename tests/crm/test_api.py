@@ -5,11 +5,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from customers.models import Booking, Complaint, Interaction
+from crm.models import Booking, Complaint, Interaction
 from qms.models import Message
+from tests.crm.factories import InteractionFactory, PreferenceFactory
 from tests.customers.factories import CustomerFactory
-
-from .factories import InteractionFactory, PreferenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -135,7 +134,7 @@ def test_preferences_and_booking_checklist(
 def test_booking_list_query_count(
     api_client_for, quality_manager, front_desk, django_assert_max_num_queries
 ):
-    from customers import crm_services
+    from crm import services as crm_services
 
     api = api_client_for(quality_manager)
 

@@ -8,8 +8,8 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from customers import crm_services
-from customers.models import COMPLAINT_TARGET_DAYS, Complaint, ComplaintCounter
+from crm import services as crm_services
+from crm.models import COMPLAINT_TARGET_DAYS, Complaint, ComplaintCounter
 from qms.exceptions import ApplicationError
 from qms.models import Message
 from tests.customers.factories import CustomerFactory
@@ -177,7 +177,7 @@ def test_intake_page_registers_and_shows_the_clock(
 ):
     client = client_for(front_desk_staff)
     response = client.post(
-        reverse("customers:complaint-create", args=[customer.pk]),
+        reverse("crm:complaint-create", args=[customer.pk]),
         {
             "description": "Cold shower.",
             "topic": topic.pk,
@@ -187,7 +187,7 @@ def test_intake_page_registers_and_shows_the_clock(
         },
     )
     complaint = Complaint.objects.get()
-    assert response["Location"] == reverse("customers:complaint-detail", args=[complaint.pk])
+    assert response["Location"] == reverse("crm:complaint-detail", args=[complaint.pk])
     page = client.get(response["Location"]).content.decode()
     assert complaint.reference in page
     assert "left" in page
@@ -195,30 +195,28 @@ def test_intake_page_registers_and_shows_the_clock(
 
 def test_intake_page_says_what_is_missing(client_for, front_desk_staff, customer):
     response = client_for(front_desk_staff).post(
-        reverse("customers:complaint-create", args=[customer.pk]), {"severity": "high"}
+        reverse("crm:complaint-create", args=[customer.pk]), {"severity": "high"}
     )
     assert {"description", "topic", "department"} <= set(response.context["form"].errors)
 
 
 def test_overdue_complaint_shows_overdue(client_for, make_complaint, front_desk_head):
     complaint = make_complaint(received_at=timezone.now() - dt.timedelta(days=5))
-    page = client_for(front_desk_head).get(
-        reverse("customers:complaint-detail", args=[complaint.pk])
-    )
+    page = client_for(front_desk_head).get(reverse("crm:complaint-detail", args=[complaint.pk]))
     assert "Overdue by" in page.content.decode()
 
 
 def test_step_page_runs_the_step(client_for, make_complaint, front_desk_head):
     complaint = make_complaint()
     client = client_for(front_desk_head)
-    url = reverse("customers:complaint-step", args=[complaint.pk, "assess"])
+    url = reverse("crm:complaint-step", args=[complaint.pk, "assess"])
     assert client.get(url).status_code == 200
     assert client.post(url, {"note": "Looking"}).status_code == 302
     complaint.refresh_from_db()
     assert complaint.status == Complaint.Status.ASSESSING
     # A step that does not apply now is shown as a form error, nothing changes.
     response = client.post(
-        reverse("customers:complaint-step", args=[complaint.pk, "accept"]), {"note": ""}
+        reverse("crm:complaint-step", args=[complaint.pk, "accept"]), {"note": ""}
     )
     assert response.status_code == 200 and response.context["form"].non_field_errors()
 
@@ -227,11 +225,11 @@ def test_scoping_other_departments_complaints_are_404(
     client_for, make_complaint, housekeeping_head, viewer, quality_manager, front_desk_staff
 ):
     complaint = make_complaint()
-    detail = reverse("customers:complaint-detail", args=[complaint.pk])
+    detail = reverse("crm:complaint-detail", args=[complaint.pk])
     assert client_for(housekeeping_head).get(detail).status_code == 404
     assert (
         client_for(housekeeping_head)
-        .post(reverse("customers:complaint-step", args=[complaint.pk, "assess"]))
+        .post(reverse("crm:complaint-step", args=[complaint.pk, "assess"]))
         .status_code
         == 404
     )
@@ -239,16 +237,16 @@ def test_scoping_other_departments_complaints_are_404(
     assert client_for(housekeeping_head).get(history).status_code == 404
     for user in (viewer, quality_manager, front_desk_staff):
         assert client_for(user).get(detail).status_code == 200
-    listing = client_for(housekeeping_head).get(reverse("customers:complaint-list"))
+    listing = client_for(housekeeping_head).get(reverse("crm:complaint-list"))
     assert list(listing.context["complaints"]) == []
     assert "No complaints yet" in listing.content.decode()
 
 
 def test_viewer_sees_no_step_buttons(client_for, make_complaint, viewer):
     complaint = make_complaint()
-    response = client_for(viewer).get(reverse("customers:complaint-detail", args=[complaint.pk]))
+    response = client_for(viewer).get(reverse("crm:complaint-detail", args=[complaint.pk]))
     assert response.context["actions"] == []
-    url = reverse("customers:complaint-step", args=[complaint.pk, "assess"])
+    url = reverse("crm:complaint-step", args=[complaint.pk, "assess"])
     assert client_for(viewer).post(url).status_code == 404
 
 
@@ -256,7 +254,7 @@ def test_complaint_list_filters_and_query_count(
     client_for, make_complaint, quality_manager, django_assert_max_num_queries
 ):
     client = client_for(quality_manager)
-    url = reverse("customers:complaint-list")
+    url = reverse("crm:complaint-list")
     make_complaint()
     client.get(url)
     with django_assert_max_num_queries(20) as few:

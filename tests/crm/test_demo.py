@@ -7,18 +7,12 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from customers import crm_metrics
-from customers.models import (
-    Booking,
-    ChecklistItem,
-    Complaint,
-    ContactLog,
-    Interaction,
-    Preference,
-    Purchase,
-)
+from crm import metrics as crm_metrics
+from crm.models import Booking, ChecklistItem, Complaint, Interaction, Preference
+from customers.models import ContactLog
 from qms.models import Message
 from qms.registry import Period
+from research.models import Purchase
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from customers import crm_services, imports
-from customers.models import Interaction
+from crm import services as crm_services
+from crm.models import Interaction
+from customers import imports
 from qms.exceptions import ApplicationError
 from tests.customers.factories import CustomerFactory
 
@@ -51,7 +52,7 @@ def test_an_interaction_is_logged_after_it_happened(customer, front_desk, front_
 
 
 def test_log_page_saves_and_returns_to_the_360(client_for, front_desk_staff, front_desk, customer):
-    url = reverse("customers:interaction-create", args=[customer.pk])
+    url = reverse("crm:interaction-create", args=[customer.pk])
     response = client_for(front_desk_staff).post(
         url,
         {
@@ -69,7 +70,7 @@ def test_log_page_saves_and_returns_to_the_360(client_for, front_desk_staff, fro
 
 
 def test_log_page_says_what_is_wrong(client_for, front_desk_staff, housekeeping, customer):
-    url = reverse("customers:interaction-create", args=[customer.pk])
+    url = reverse("crm:interaction-create", args=[customer.pk])
     response = client_for(front_desk_staff).post(
         url, {"kind": "visit", "channel": "in_person", "department": housekeeping.pk}
     )
@@ -80,7 +81,7 @@ def test_log_page_says_what_is_wrong(client_for, front_desk_staff, housekeeping,
 
 
 def test_viewer_cannot_log(client_for, viewer, customer):
-    url = reverse("customers:interaction-create", args=[customer.pk])
+    url = reverse("crm:interaction-create", args=[customer.pk])
     assert client_for(viewer).get(url).status_code == 403
 
 
@@ -118,7 +119,7 @@ def test_csv_import_is_all_or_nothing(customer, front_desk):
 
 def test_import_page_shows_the_report(client_for, quality_manager, front_desk):
     customer = CustomerFactory()
-    url = reverse("customers:interaction-import")
+    url = reverse("crm:interaction-import")
     response = client_for(quality_manager).post(
         url, {"file": io.BytesIO(CSV.format(ref=customer.external_ref).encode())}
     )

@@ -5,9 +5,11 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from customers import crm_metrics, crm_services
+from crm import metrics as crm_metrics
+from crm import services as crm_services
 from qms.registry import Period, registry
-from tests.customers.factories import CustomerFactory, PurchaseFactory, SegmentFactory
+from tests.customers.factories import CustomerFactory, SegmentFactory
+from tests.research.factories import PurchaseFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from customers import crm_services
-from customers.crm_tasks import remind_overdue_complaints_task
-from customers.models import COMPLAINT_ESCALATE_AFTER_DAYS
+from crm import services as crm_services
+from crm.models import COMPLAINT_ESCALATE_AFTER_DAYS
+from crm.tasks import remind_overdue_complaints_task
 from qms.models import Message
 
 pytestmark = pytest.mark.django_db

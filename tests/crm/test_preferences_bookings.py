@@ -7,12 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customers import crm_services
-from customers.models import Booking, ChecklistItem, Interaction, Preference
+from crm import services as crm_services
+from crm.models import Booking, ChecklistItem, Interaction, Preference
 from qms.exceptions import ApplicationError
+from tests.crm.factories import PreferenceFactory
 from tests.customers.factories import CustomerFactory
-
-from .factories import PreferenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +89,7 @@ def test_tick_page_is_404_outside_the_department(
 ):
     PreferenceFactory(customer=customer, department=housekeeping)
     item = _book(customer, front_desk, front_desk_head).checklist.get()
-    url = reverse("customers:checklist-tick", args=[item.pk])
+    url = reverse("crm:checklist-tick", args=[item.pk])
     assert client_for(front_desk_head).post(url).status_code == 404
     assert client_for(housekeeping_head).post(url).status_code == 302
     assert ChecklistItem.objects.get().prepared_by == housekeeping_head
@@ -109,7 +108,7 @@ def test_booking_page_creates_and_shows_the_checklist(
     PreferenceFactory(customer=customer, value="Extra pillow")
     client = client_for(front_desk_staff)
     response = client.post(
-        reverse("customers:booking-create", args=[customer.pk]),
+        reverse("crm:booking-create", args=[customer.pk]),
         {
             "kind": "visit",
             "starts_at": (timezone.localtime() + dt.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
@@ -125,7 +124,7 @@ def test_booking_without_preferences_says_what_to_do(
     client_for, customer, front_desk, front_desk_staff
 ):
     booking = _book(customer, front_desk, front_desk_staff)
-    page = client_for(front_desk_staff).get(reverse("customers:booking-detail", args=[booking.pk]))
+    page = client_for(front_desk_staff).get(reverse("crm:booking-detail", args=[booking.pk]))
     assert "no recorded preferences" in page.content.decode()
 
 
@@ -133,13 +132,13 @@ def test_bookings_are_scoped_to_the_departments_concerned(
     client_for, customer, front_desk, housekeeping, front_desk_head, housekeeping_head
 ):
     booking = _book(customer, front_desk, front_desk_head)
-    url = reverse("customers:booking-detail", args=[booking.pk])
+    url = reverse("crm:booking-detail", args=[booking.pk])
     assert client_for(housekeeping_head).get(url).status_code == 404
     PreferenceFactory(customer=customer, department=housekeeping)
     with_hk = _book(customer, front_desk, front_desk_head)
     assert (
         client_for(housekeeping_head)
-        .get(reverse("customers:booking-detail", args=[with_hk.pk]))
+        .get(reverse("crm:booking-detail", args=[with_hk.pk]))
         .status_code
         == 200
     )
@@ -149,7 +148,7 @@ def test_booking_list_query_count_does_not_grow(
     client_for, front_desk, front_desk_head, django_assert_max_num_queries
 ):
     client = client_for(front_desk_head)
-    url = reverse("customers:booking-list")
+    url = reverse("crm:booking-list")
     _book(CustomerFactory(), front_desk, front_desk_head)
     client.get(url)
     with django_assert_max_num_queries(20) as few:
@@ -167,12 +166,12 @@ def test_booking_list_query_count_does_not_grow(
 def test_preference_pages(client_for, customer, front_desk_staff):
     client = client_for(front_desk_staff)
     response = client.post(
-        reverse("customers:preference-create", args=[customer.pk]),
+        reverse("crm:preference-create", args=[customer.pk]),
         {"category": "meal", "value": "Vegetarian", "source": "customer_said"},
     )
     assert response.status_code == 302
     preference = Preference.objects.get()
-    delete_url = reverse("customers:preference-delete", args=[customer.pk, preference.pk])
+    delete_url = reverse("crm:preference-delete", args=[customer.pk, preference.pk])
     assert "Delete" in client.get(delete_url).content.decode()  # confirmation first
     client.post(delete_url)
     assert not Preference.objects.exists()

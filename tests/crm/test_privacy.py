@@ -5,27 +5,19 @@ import json
 import pytest
 from django.urls import reverse
 
-from customers import crm_services
-from customers.models import (
-    Complaint,
-    Customer,
-    ErasureRecord,
-    Interaction,
-    Preference,
-    Purchase,
-    Ticket,
-)
+from crm import services as crm_services
+from crm.models import Complaint, ErasureRecord, Interaction, Preference
+from customers.models import Customer
 from qms.exceptions import ApplicationError
+from research.models import Purchase, Ticket
+from tests.crm.factories import InteractionFactory, PreferenceFactory
 from tests.customers.factories import (
     ConsentFactory,
     ContactFactory,
     CustomerFactory,
     OrganisationFactory,
-    PurchaseFactory,
-    TicketFactory,
 )
-
-from .factories import InteractionFactory, PreferenceFactory
+from tests.research.factories import PurchaseFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +41,7 @@ def rich_customer(make_complaint, quality_manager):
 
 def test_export_holds_everything(client_for, quality_manager, rich_customer):
     response = client_for(quality_manager).get(
-        reverse("customers:customer-export", args=[rich_customer.pk])
+        reverse("crm:customer-export", args=[rich_customer.pk])
     )
     assert response["Content-Disposition"].startswith("attachment")
     data = json.loads(response.content)
@@ -64,17 +56,13 @@ def test_export_holds_everything(client_for, quality_manager, rich_customer):
 def test_export_and_erasure_are_for_quality_managers(client_for, front_desk_head, viewer, customer):
     for user in (front_desk_head, viewer):
         client = client_for(user)
-        assert (
-            client.get(reverse("customers:customer-export", args=[customer.pk])).status_code == 403
-        )
-        assert (
-            client.get(reverse("customers:customer-erase", args=[customer.pk])).status_code == 403
-        )
+        assert client.get(reverse("crm:customer-export", args=[customer.pk])).status_code == 403
+        assert client.get(reverse("crm:customer-erase", args=[customer.pk])).status_code == 403
 
 
 def test_erasure_asks_for_confirmation(client_for, quality_manager, rich_customer):
     client = client_for(quality_manager)
-    url = reverse("customers:customer-erase", args=[rich_customer.pk])
+    url = reverse("crm:customer-erase", args=[rich_customer.pk])
     assert "cannot be undone" in client.get(url).content.decode()
     response = client.post(url, {"reason": "Asked by e-mail"})  # no confirmation ticked
     assert response.status_code == 200 and "confirm" in response.context["form"].errors
@@ -88,7 +76,7 @@ def test_erasure_removes_personal_data_and_keeps_the_figures(
     PurchaseFactory(customer=other)
     purchases_before = Purchase.objects.count()
     response = client_for(quality_manager).post(
-        reverse("customers:customer-erase", args=[rich_customer.pk]),
+        reverse("crm:customer-erase", args=[rich_customer.pk]),
         {"reason": "Written request of 1 March", "confirm": "on"},
     )
     assert response.status_code == 302

@@ -6,11 +6,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customers import contact_cap, crm_services
-from customers.crm_tasks import send_replenishment_reminders_task
+from crm import services as crm_services
+from crm.tasks import send_replenishment_reminders_task
+from customers import contact_cap
 from customers.models import Consent, ContactLog
 from qms.models import Message
-from tests.customers.factories import ConsentFactory, CustomerFactory, PurchaseFactory
+from tests.customers.factories import ConsentFactory, CustomerFactory
+from tests.research.factories import PurchaseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +109,7 @@ def test_batches_cover_every_customer():
 
 def test_opt_out_link_records_the_withdrawal(client):
     customer = _shopper()
-    url = reverse("customers:replenishment-opt-out", args=[crm_services.opt_out_token(customer)])
+    url = reverse("crm:replenishment-opt-out", args=[crm_services.opt_out_token(customer)])
     page = client.get(url)
     assert page.status_code == 200
     assert Consent.objects.get(
@@ -125,7 +127,7 @@ def test_opt_out_link_records_the_withdrawal(client):
 def test_tampered_opt_out_link_is_a_friendly_404(client):
     customer = _shopper()
     token = crm_services.opt_out_token(customer)
-    response = client.get(reverse("customers:replenishment-opt-out", args=[token[:-2] + "xx"]))
+    response = client.get(reverse("crm:replenishment-opt-out", args=[token[:-2] + "xx"]))
     assert response.status_code == 404
     assert "not valid" in response.content.decode()
-    assert client.post(reverse("customers:replenishment-opt-out", args=["nope"])).status_code == 404
+    assert client.post(reverse("crm:replenishment-opt-out", args=["nope"])).status_code == 404

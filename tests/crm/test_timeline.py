@@ -6,18 +6,18 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customers import crm_selectors, crm_services
-from customers.models import Interaction, Requirement
-from tests.customers.factories import (
-    CustomerFactory,
+from crm import selectors as crm_selectors
+from crm import services as crm_services
+from crm.models import Interaction
+from requirements.models import Requirement
+from tests.crm.factories import InteractionFactory, PreferenceFactory
+from tests.customers.factories import CustomerFactory, TopicFactory
+from tests.research.factories import (
     FindingFactory,
     InterviewFactory,
     PurchaseFactory,
     TicketFactory,
-    TopicFactory,
 )
-
-from .factories import InteractionFactory, PreferenceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_360_page_query_count_does_not_grow(
     client_for, quality_manager, customer, make_complaint, django_assert_max_num_queries
 ):
     client = client_for(quality_manager)
-    url = reverse("customers:customer-360", args=[customer.pk])
+    url = reverse("crm:customer-360", args=[customer.pk])
     _fill(customer, 2, make_complaint)
     client.get(url)  # mirror the first rows
     with django_assert_max_num_queries(30) as few:
@@ -102,7 +102,7 @@ def test_360_page_second_page_link(client_for, quality_manager, customer):
     for n in range(30):
         InteractionFactory(customer=customer, occurred_at=timezone.now() - dt.timedelta(hours=n))
     client = client_for(quality_manager)
-    url = reverse("customers:customer-360", args=[customer.pk])
+    url = reverse("crm:customer-360", args=[customer.pk])
     first = client.get(url)
     assert "before=" in first.content.decode()
     second = client.get(url, {"before": first.context["timeline"].next_cursor})
@@ -110,16 +110,14 @@ def test_360_page_second_page_link(client_for, quality_manager, customer):
 
 
 def test_readers_see_the_360_page_and_outsiders_do_not(client_for, readers, outsider, customer):
-    url = reverse("customers:customer-360", args=[customer.pk])
+    url = reverse("crm:customer-360", args=[customer.pk])
     for user in readers:
         assert client_for(user).get(url).status_code == 200
     assert client_for(outsider).get(url).status_code == 403
 
 
 def test_empty_timeline_says_what_to_do(client_for, quality_manager, customer):
-    response = client_for(quality_manager).get(
-        reverse("customers:customer-360", args=[customer.pk])
-    )
+    response = client_for(quality_manager).get(reverse("crm:customer-360", args=[customer.pk]))
     assert "Nothing here yet" in response.content.decode()
 
 

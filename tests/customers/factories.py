@@ -1,9 +1,6 @@
 """Factories for the customers app (the register: segments, customers, contacts,
 consent, topics); the research sources' factories are in tests/research/factories.py."""
 
-import datetime as dt
-from decimal import Decimal
-
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory

@@ -12,8 +12,10 @@ import pytest
 from django.utils import timezone
 
 from customers import imports, services
-from customers.models import Customer, Purchase, Ticket
-from tests.customers.factories import CustomerFactory, SegmentFactory, TicketFactory, TopicFactory
+from customers.models import Customer
+from research.models import Purchase, Ticket
+from tests.customers.factories import CustomerFactory, SegmentFactory, TopicFactory
+from tests.research.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,8 @@ import pytest
 from django.utils import timezone
 
 from qms.registry import Period, registry
-from tests.customers.factories import CustomerFactory, SegmentFactory, TicketFactory, TopicFactory
+from tests.customers.factories import CustomerFactory, SegmentFactory, TopicFactory
+from tests.research.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
 

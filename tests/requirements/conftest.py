@@ -3,10 +3,10 @@ by the services, and the hotel's front desk / housekeeping deployments."""
 
 import pytest
 
-from customers import requirement_services as services
-from customers.models import Requirement
-from tests.customers.requirements.factories import RequirementFactory, SegmentFactory
+from requirements import services
+from requirements.models import Requirement
 from tests.factories import MembershipFactory, UserFactory
+from tests.requirements.factories import RequirementFactory, SegmentFactory
 
 
 @pytest.fixture

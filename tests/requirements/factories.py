@@ -1,7 +1,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
-from customers.models import Deployment, Requirement
+from requirements.models import Deployment, Requirement
 from tests.customers.factories import SegmentFactory, TopicFactory  # noqa: F401 - shared
 from tests.factories import DepartmentFactory
 

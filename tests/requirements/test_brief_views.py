@@ -4,16 +4,16 @@ acknowledgement, staff reads, and department scoping (404 on other departments).
 import pytest
 from django.urls import reverse
 
-from customers import requirement_services as services
-from tests.customers.requirements.conftest import make_deployed
+from requirements import services
 from tests.factories import MembershipFactory, UserFactory
+from tests.requirements.conftest import make_deployed
 
 pytestmark = pytest.mark.django_db
-BRIEFS = reverse("customers:brief-list")
+BRIEFS = reverse("requirements:brief-list")
 
 
 def detail(deployment):
-    return reverse("customers:deployment-detail", args=[deployment.pk])
+    return reverse("requirements:deployment-detail", args=[deployment.pk])
 
 
 def test_staff_see_their_departments_briefs_only(
@@ -43,7 +43,7 @@ def test_head_acknowledges_from_the_deployment_page(
     page = client.get(detail(fd_deployment)).content.decode()
     assert "Acknowledge for my department" in page
     response = client.post(
-        reverse("customers:deployment-acknowledge", args=[fd_deployment.pk]),
+        reverse("requirements:deployment-acknowledge", args=[fd_deployment.pk]),
         {"comment": "On it"},
         follow=True,
     )
@@ -56,7 +56,7 @@ def test_staff_mark_a_brief_read(client_for, deployed, fd_deployment, front_desk
     client = client_for(front_desk_staff)
     assert "Acknowledge for my department" not in client.get(detail(fd_deployment)).content.decode()
     response = client.post(
-        reverse("customers:brief-read", args=[fd_deployment.pk]), {"next": "briefs"}
+        reverse("requirements:brief-read", args=[fd_deployment.pk]), {"next": "briefs"}
     )
     assert response.url == BRIEFS
     page = client.get(detail(fd_deployment)).content.decode()
@@ -66,7 +66,7 @@ def test_staff_mark_a_brief_read(client_for, deployed, fd_deployment, front_desk
 
 def test_staff_cannot_acknowledge(client_for, deployed, fd_deployment, front_desk_staff):
     client_for(front_desk_staff).post(
-        reverse("customers:deployment-acknowledge", args=[fd_deployment.pk])
+        reverse("requirements:deployment-acknowledge", args=[fd_deployment.pk])
     )
     fd_deployment.refresh_from_db()
     assert not fd_deployment.is_acknowledged
@@ -77,9 +77,11 @@ def test_head_of_housekeeping_gets_404_for_the_front_desk(
 ):
     client = client_for(housekeeping_head)
     assert client.get(detail(fd_deployment)).status_code == 404
-    ack = reverse("customers:deployment-acknowledge", args=[fd_deployment.pk])
+    ack = reverse("requirements:deployment-acknowledge", args=[fd_deployment.pk])
     assert client.post(ack).status_code == 404
-    assert client.post(reverse("customers:brief-read", args=[fd_deployment.pk])).status_code == 404
+    assert (
+        client.post(reverse("requirements:brief-read", args=[fd_deployment.pk])).status_code == 404
+    )
     fd_deployment.refresh_from_db()
     assert not fd_deployment.is_acknowledged
 
@@ -126,7 +128,7 @@ def test_brief_list_query_count_is_flat(
 def test_edit_commitment_by_quality_manager(
     client_for, quality_manager, deployed, fd_deployment, front_desk_head
 ):
-    url = reverse("customers:deployment-update", args=[fd_deployment.pk])
+    url = reverse("requirements:deployment-update", args=[fd_deployment.pk])
     assert client_for(front_desk_head).get(url).status_code == 403
     response = client_for(quality_manager).post(
         url, {"commitment": "ID scan in 5 s", "ack_days": 3}
@@ -139,7 +141,7 @@ def test_edit_commitment_by_quality_manager(
 def test_a_head_who_is_not_staff_is_not_offered_mark_read(
     client_for, deployed, fd_deployment, front_desk_head
 ):
-    from customers import requirement_services as services
+    from requirements import services
 
     services.deployment_acknowledge(deployment=fd_deployment, actor=front_desk_head)
     page = client_for(front_desk_head).get(BRIEFS).content.decode()
@@ -149,13 +151,13 @@ def test_a_head_who_is_not_staff_is_not_offered_mark_read(
 def test_detail_pages_query_counts_are_flat(
     client_for, quality_manager, front_desk, django_assert_max_num_queries
 ):
-    from tests.customers.requirements.factories import TopicFactory
     from tests.factories import DepartmentFactory
+    from tests.requirements.factories import TopicFactory
 
     client = client_for(quality_manager)
     requirement = make_deployed(quality_manager=quality_manager, departments=[front_desk])
     deployment = requirement.deployments.get()
-    requirement_url = reverse("customers:requirement-detail", args=[requirement.pk])
+    requirement_url = reverse("requirements:requirement-detail", args=[requirement.pk])
     client.get(requirement_url)
     with django_assert_max_num_queries(20) as few_requirement:
         client.get(requirement_url)

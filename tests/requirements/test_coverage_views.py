@@ -3,12 +3,12 @@
 import pytest
 from django.urls import reverse
 
-from customers import requirement_services as services
-from tests.customers.requirements.conftest import make_deployed
+from requirements import services
 from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
+from tests.requirements.conftest import make_deployed
 
 pytestmark = pytest.mark.django_db
-COVERAGE = reverse("customers:coverage-list")
+COVERAGE = reverse("requirements:coverage-list")
 
 
 def test_coverage_per_department(
@@ -37,7 +37,7 @@ def test_reads_of_an_old_revision_do_not_count(
 
 
 def test_department_coverage_page(client_for, front_desk_head, deployed, fd_deployment):
-    url = reverse("customers:coverage-department", args=[fd_deployment.department_id])
+    url = reverse("requirements:coverage-department", args=[fd_deployment.department_id])
     page = client_for(front_desk_head).get(url).content.decode()
     assert "Zero-wait check-in" in page
     assert "0 of 1 deployed needs acknowledged" in page
@@ -47,7 +47,7 @@ def test_heads_see_only_their_departments(client_for, housekeeping_head, deploye
     client = client_for(housekeeping_head)
     codes = {d.code for d in client.get(COVERAGE).context["departments"]}
     assert codes == {"HK"}
-    url = reverse("customers:coverage-department", args=[fd_deployment.department_id])
+    url = reverse("requirements:coverage-department", args=[fd_deployment.department_id])
     assert client.get(url).status_code == 404
 
 
@@ -59,7 +59,7 @@ def test_coverage_query_counts_are_flat(client_for, quality_manager, django_asse
     client = client_for(quality_manager)
     first = DepartmentFactory()
     make_deployed(quality_manager=quality_manager, departments=[first], title="first")
-    department_url = reverse("customers:coverage-department", args=[first.pk])
+    department_url = reverse("requirements:coverage-department", args=[first.pk])
     client.get(COVERAGE)
     with django_assert_max_num_queries(12) as few_list:
         client.get(COVERAGE)

@@ -2,11 +2,11 @@
 
 import pytest
 
-from customers import requirement_services as services
-from customers.models import Requirement
 from qms.exceptions import ApplicationError
 from qms.models import Message
 from qms.services import message_send
+from requirements import services
+from requirements.models import Requirement
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +58,7 @@ def test_deploying_works_with_the_broker_down(
     monkeypatch.setattr(app, "send_task", broken)
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(quality_manager).post(
-            reverse("customers:requirement-deploy", args=[accepted.pk])
+            reverse("requirements:requirement-deploy", args=[accepted.pk])
         )
     assert response.status_code == 302
     accepted.refresh_from_db()

@@ -3,10 +3,10 @@ deployments (scoped list, acknowledge by the head, read by staff; 404 elsewhere)
 
 import pytest
 
-from customers.models import Requirement
-from tests.customers.requirements.conftest import make_deployed
-from tests.customers.requirements.factories import RequirementFactory, SegmentFactory
+from requirements.models import Requirement
 from tests.factories import DepartmentFactory, MembershipFactory, UserFactory
+from tests.requirements.conftest import make_deployed
+from tests.requirements.factories import RequirementFactory, SegmentFactory
 
 pytestmark = pytest.mark.django_db
 REQUIREMENTS = "/api/requirements/"

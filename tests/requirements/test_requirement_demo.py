@@ -5,8 +5,9 @@ import io
 import pytest
 from django.core.management import call_command
 
-from customers.models import Deployment, Requirement, RequirementTransition, Segment, Topic
+from customers.models import Segment, Topic
 from qms.models import Message
+from requirements.models import Deployment, Requirement, RequirementTransition
 
 pytestmark = pytest.mark.django_db
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from customers import requirement_services as services
-from customers.models import Requirement
 from qms.registry import Period, registry
-from tests.customers.requirements.factories import RequirementFactory
+from requirements import services
+from requirements.models import Requirement
+from tests.requirements.factories import RequirementFactory
 
 pytestmark = pytest.mark.django_db
 PERIOD = Period.parse("2026")

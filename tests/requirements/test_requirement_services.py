@@ -3,11 +3,11 @@ its guards, and revisions after a change of substance."""
 
 import pytest
 
-from customers import requirement_services as services
-from customers.models import Requirement, RequirementTransition
 from qms.exceptions import ApplicationError
 from qms.models import Message
-from tests.customers.requirements.factories import RequirementFactory
+from requirements import services
+from requirements.models import Requirement, RequirementTransition
+from tests.requirements.factories import RequirementFactory
 
 pytestmark = pytest.mark.django_db
 Status = Requirement.Status

@@ -6,12 +6,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from customers import requirement_services as services
-from customers.requirement_tasks import (
-    remind_overdue_acknowledgements_task,
-    send_weekly_digest_task,
-)
 from qms.models import Message
+from requirements import services
+from requirements.tasks import remind_overdue_acknowledgements_task, send_weekly_digest_task
 
 pytestmark = pytest.mark.django_db
 
@@ -84,8 +81,8 @@ def test_nothing_for_acknowledged_deployments(deployed, fd_deployment, front_des
 
 
 def test_a_department_without_a_head_is_escalated_at_once(quality_manager, db):
-    from tests.customers.requirements.conftest import make_deployed
     from tests.factories import DepartmentFactory
+    from tests.requirements.conftest import make_deployed
 
     kitchen = DepartmentFactory(code="KT", name="Kitchen")
     requirement = make_deployed(quality_manager=quality_manager, departments=[kitchen])

@@ -4,14 +4,14 @@ review, accept, deploy and retire (with confirmation)."""
 import pytest
 from django.urls import reverse
 
-from customers import requirement_services as services
-from customers.models import Requirement
-from tests.customers.requirements.conftest import make_deployed
-from tests.customers.requirements.factories import RequirementFactory, SegmentFactory, TopicFactory
+from requirements import services
+from requirements.models import Requirement
 from tests.factories import DepartmentFactory
+from tests.requirements.conftest import make_deployed
+from tests.requirements.factories import RequirementFactory, SegmentFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
-LIST = reverse("customers:requirement-list")
+LIST = reverse("requirements:requirement-list")
 
 
 def test_list_is_for_quality_managers_and_viewers(client_for, viewer, front_desk_head):
@@ -23,7 +23,7 @@ def test_list_is_for_quality_managers_and_viewers(client_for, viewer, front_desk
 def test_list_empty_state_says_what_to_do(client_for, quality_manager):
     page = client_for(quality_manager).get(LIST).content.decode()
     assert "The register is empty" in page
-    assert reverse("customers:requirement-create") in page
+    assert reverse("requirements:requirement-create") in page
 
 
 def test_list_filters(client_for, quality_manager, front_desk):
@@ -87,7 +87,9 @@ def test_detail_shows_kano_level_evidence_and_deployments(
     client_for, viewer, deployed, fd_deployment
 ):
     deployed.topics.add(TopicFactory(slug="check-in-wait", name="Check-in wait"))
-    response = client_for(viewer).get(reverse("customers:requirement-detail", args=[deployed.pk]))
+    response = client_for(viewer).get(
+        reverse("requirements:requirement-detail", args=[deployed.pk])
+    )
     page = response.content.decode()
     assert "Performance" in page and "Identify needs" in page
     assert "Check-in wait" in page  # evidence: topics
@@ -99,10 +101,10 @@ def test_detail_shows_kano_level_evidence_and_deployments(
 def test_detail_scoped_for_department_members(
     client_for, deployed, front_desk_staff, accepted, outsider
 ):
-    url = reverse("customers:requirement-detail", args=[deployed.pk])
+    url = reverse("requirements:requirement-detail", args=[deployed.pk])
     assert client_for(front_desk_staff).get(url).status_code == 200
     other = RequirementFactory(status=Requirement.Status.ACCEPTED)
-    url_other = reverse("customers:requirement-detail", args=[other.pk])
+    url_other = reverse("requirements:requirement-detail", args=[other.pk])
     assert client_for(front_desk_staff).get(url_other).status_code == 404
     assert client_for(outsider).get(url).status_code == 404
 
@@ -117,7 +119,7 @@ def test_history_page(client_for, viewer, deployed, quality_manager):
 
 
 def test_create_by_quality_manager(client_for, quality_manager, front_desk_head):
-    url = reverse("customers:requirement-create")
+    url = reverse("requirements:requirement-create")
     assert client_for(front_desk_head).get(url).status_code == 403
     client = client_for(quality_manager)
     response = client.post(url, {"title": "Food safety", "kind": "statutory", "importance": 4})
@@ -128,34 +130,36 @@ def test_create_by_quality_manager(client_for, quality_manager, front_desk_head)
         {"title": "Food safety", "kind": "statutory", "importance": 4, "reference": "EU 852/2004"},
     )
     requirement = Requirement.objects.get(title="Food safety")
-    assert response.url == reverse("customers:requirement-detail", args=[requirement.pk])
+    assert response.url == reverse("requirements:requirement-detail", args=[requirement.pk])
 
 
 def test_walk_the_lifecycle_through_the_pages(client_for, quality_manager, proposed, front_desk):
     client = client_for(quality_manager)
     pk = proposed.pk
-    client.post(reverse("customers:requirement-submit", args=[pk]))
+    client.post(reverse("requirements:requirement-submit", args=[pk]))
     # Accepting before a review is refused with a message.
-    response = client.post(reverse("customers:requirement-accept", args=[pk]), follow=True)
+    response = client.post(reverse("requirements:requirement-accept", args=[pk]), follow=True)
     assert "Record a review" in response.content.decode()
     # A "no" without a note says what is wrong.
-    response = client.post(reverse("customers:requirement-review", args=[pk]), {"can_meet": "no"})
-    assert "Say why" in response.content.decode()
-    client.post(reverse("customers:requirement-review", args=[pk]), {"can_meet": "yes"})
-    client.post(reverse("customers:requirement-accept", args=[pk]))
     response = client.post(
-        reverse("customers:deployment-create", args=[pk]),
+        reverse("requirements:requirement-review", args=[pk]), {"can_meet": "no"}
+    )
+    assert "Say why" in response.content.decode()
+    client.post(reverse("requirements:requirement-review", args=[pk]), {"can_meet": "yes"})
+    client.post(reverse("requirements:requirement-accept", args=[pk]))
+    response = client.post(
+        reverse("requirements:deployment-create", args=[pk]),
         {"department": front_desk.pk, "commitment": "ID scan 10 s", "ack_days": 5},
     )
     assert response.status_code == 302
-    client.post(reverse("customers:requirement-deploy", args=[pk]))
+    client.post(reverse("requirements:requirement-deploy", args=[pk]))
     proposed.refresh_from_db()
     assert proposed.status == Requirement.Status.DEPLOYED
     assert proposed.deployments.get().ack_days == 5
 
 
 def test_edit_substance_after_deployment_says_new_revision(client_for, quality_manager, deployed):
-    url = reverse("customers:requirement-update", args=[deployed.pk])
+    url = reverse("requirements:requirement-update", args=[deployed.pk])
     response = client_for(quality_manager).post(
         url,
         {
@@ -171,7 +175,7 @@ def test_edit_substance_after_deployment_says_new_revision(client_for, quality_m
 
 
 def test_retire_asks_for_confirmation_and_a_reason(client_for, quality_manager, deployed):
-    url = reverse("customers:requirement-retire", args=[deployed.pk])
+    url = reverse("requirements:requirement-retire", args=[deployed.pk])
     client = client_for(quality_manager)
     page = client.get(url).content.decode()
     assert "This cannot be undone" in page and "csrfmiddlewaretoken" in page
@@ -187,12 +191,12 @@ def test_retire_asks_for_confirmation_and_a_reason(client_for, quality_manager, 
 def test_lifecycle_steps_are_post_only_and_quality_manager_only(
     client_for, front_desk_head, proposed, deployed
 ):
-    url = reverse("customers:requirement-submit", args=[proposed.pk])
+    url = reverse("requirements:requirement-submit", args=[proposed.pk])
     assert client_for(front_desk_head).post(url).status_code == 403
 
 
 def test_deployment_form_says_what_is_wrong(client_for, quality_manager, accepted, front_desk):
-    url = reverse("customers:deployment-create", args=[accepted.pk])
+    url = reverse("requirements:deployment-create", args=[accepted.pk])
     response = client_for(quality_manager).post(
         url, {"department": front_desk.pk, "commitment": "", "ack_days": 0}
     )
@@ -205,7 +209,7 @@ def test_deployment_form_says_what_is_wrong(client_for, quality_manager, accepte
 def test_deployment_form_before_acceptance_explains(
     client_for, quality_manager, proposed, front_desk
 ):
-    url = reverse("customers:deployment-create", args=[proposed.pk])
+    url = reverse("requirements:deployment-create", args=[proposed.pk])
     response = client_for(quality_manager).post(
         url, {"department": front_desk.pk, "commitment": "x", "ack_days": 7}
     )

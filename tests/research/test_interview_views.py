@@ -6,19 +6,15 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.models import Interview, InterviewFinding, Requirement
-from tests.customers.factories import (
-    CustomerFactory,
-    FindingFactory,
-    InterviewFactory,
-    SegmentFactory,
-    TopicFactory,
-)
+from requirements.models import Requirement
+from research.models import Interview, InterviewFinding
+from tests.customers.factories import CustomerFactory, SegmentFactory, TopicFactory
+from tests.research.factories import FindingFactory, InterviewFactory
 
 pytestmark = pytest.mark.django_db
 
-LIST = reverse("customers:interview-list")
-CREATE = reverse("customers:interview-create")
+LIST = reverse("research:interview-list")
+CREATE = reverse("research:interview-create")
 
 
 def test_quality_manager_records_a_group_interview(client_for, quality_manager):
@@ -35,7 +31,7 @@ def test_quality_manager_records_a_group_interview(client_for, quality_manager):
     )
     interview = Interview.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("customers:interview-detail", args=[interview.pk])
+    assert response["Location"] == reverse("research:interview-detail", args=[interview.pk])
     assert interview.segment == families
 
 
@@ -95,14 +91,14 @@ def test_add_a_finding_coded_to_a_topic_and_a_candidate_requirement(client_for, 
     topic = TopicFactory(slug="diaper-breathability")
     requirement = Requirement.objects.create(title="Breathable diaper", kind="stated")
     response = client_for(quality_manager).post(
-        reverse("customers:finding-create", args=[interview.pk]),
+        reverse("research:finding-create", args=[interview.pk]),
         {"topic": topic.pk, "note": "“Skin stays dry”", "requirement": requirement.pk},
     )
     assert response.status_code == 302
     finding = InterviewFinding.objects.get()
     assert (finding.topic, finding.requirement) == (topic, requirement)
     detail = client_for(quality_manager).get(
-        reverse("customers:interview-detail", args=[interview.pk])
+        reverse("research:interview-detail", args=[interview.pk])
     )
     assert "Breathable diaper" in detail.text
 
@@ -110,7 +106,7 @@ def test_add_a_finding_coded_to_a_topic_and_a_candidate_requirement(client_for, 
 def test_finding_needs_a_topic_and_a_note(client_for, quality_manager):
     interview = InterviewFactory()
     response = client_for(quality_manager).post(
-        reverse("customers:finding-create", args=[interview.pk]), {"note": ""}
+        reverse("research:finding-create", args=[interview.pk]), {"note": ""}
     )
     assert response.status_code == 200
     assert {"topic", "note"} <= set(response.context["form"].errors)
@@ -118,7 +114,7 @@ def test_finding_needs_a_topic_and_a_note(client_for, quality_manager):
 
 def test_removing_a_finding_asks_first(client_for, quality_manager):
     finding = FindingFactory()
-    url = reverse("customers:finding-delete", args=[finding.interview_id, finding.pk])
+    url = reverse("research:finding-delete", args=[finding.interview_id, finding.pk])
     client = client_for(quality_manager)
     assert "Yes, remove it" in client.get(url).text
     assert InterviewFinding.objects.exists()
@@ -128,7 +124,7 @@ def test_removing_a_finding_asks_first(client_for, quality_manager):
 
 def test_readers_read_but_do_not_write(client_for, front_desk_staff, viewer):
     finding = FindingFactory(note="Heat rash")
-    detail = reverse("customers:interview-detail", args=[finding.interview_id])
+    detail = reverse("research:interview-detail", args=[finding.interview_id])
     for user in (front_desk_staff, viewer):
         client = client_for(user)
         assert client.get(LIST).status_code == 200
@@ -136,7 +132,7 @@ def test_readers_read_but_do_not_write(client_for, front_desk_staff, viewer):
         assert "Heat rash" in response.text
         assert "finding_form" not in response.context
         assert client.get(CREATE).status_code == 403
-        add = reverse("customers:finding-create", args=[finding.interview_id])
+        add = reverse("research:finding-create", args=[finding.interview_id])
         assert client.post(add, {"topic": finding.topic_id, "note": "x"}).status_code == 403
 
 
@@ -144,7 +140,7 @@ def test_outsider_gets_nothing(client_for, outsider):
     interview = InterviewFactory()
     client = client_for(outsider)
     assert client.get(LIST).status_code == 403
-    assert client.get(reverse("customers:interview-detail", args=[interview.pk])).status_code == 403
+    assert client.get(reverse("research:interview-detail", args=[interview.pk])).status_code == 403
 
 
 def test_interview_history_page(client_for, viewer):

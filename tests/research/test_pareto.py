@@ -6,20 +6,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customers import selectors
-from customers.selectors import ParetoSource, pareto, pareto_sources
-from tests.customers.factories import (
-    CustomerFactory,
-    FindingFactory,
-    InterviewFactory,
-    SegmentFactory,
-    TicketFactory,
-    TopicFactory,
-)
+from research import selectors as research_selectors
+from research.selectors import ParetoSource, pareto, pareto_sources
+from tests.customers.factories import CustomerFactory, SegmentFactory, TopicFactory
+from tests.research.factories import FindingFactory, InterviewFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("customers:pareto")
+URL = reverse("research:pareto")
 
 
 @pytest.fixture
@@ -116,7 +110,7 @@ def test_one_aggregate_query_per_source_whatever_the_data(
 def test_a_new_source_can_be_registered(viewer, evidence):
     from django.db.models import Count
 
-    from customers.models import Ticket
+    from research.models import Ticket
 
     def fake_counts(start, end, segment):
         return (
@@ -131,7 +125,7 @@ def test_a_new_source_can_be_registered(viewer, evidence):
             key="surveys",
             label="Survey drivers",
             count=fake_counts,
-            evidence_url_name="customers:ticket-list",
+            evidence_url_name="research:ticket-list",
         )
     )
     try:
@@ -152,10 +146,10 @@ def test_page_renders_chart_data_table_and_drill_down_links(client_for, front_de
     assert "customers/js/pareto.js" in response.text
     assert "<script>" not in response.text  # CSP: no inline script
     rows = response.context["rows"]
-    assert rows[0].url.startswith(reverse("customers:ticket-list"))
+    assert rows[0].url.startswith(reverse("research:ticket-list"))
     assert "topic=battery-life" in rows[0].url
     breath = next(r for r in rows if r.topic.slug == "breathability")
-    assert breath.url.startswith(reverse("customers:finding-list"))
+    assert breath.url.startswith(reverse("research:finding-list"))
 
 
 def test_drill_down_lists_the_evidence_of_one_bar(client_for, viewer, evidence):
@@ -172,9 +166,7 @@ def test_drill_down_lists_the_evidence_of_one_bar(client_for, viewer, evidence):
 
 def test_page_source_filter_uses_that_source_for_drill_down(client_for, viewer, evidence):
     response = client_for(viewer).get(URL, {"source": "interviews"})
-    assert all(
-        r.url.startswith(reverse("customers:finding-list")) for r in response.context["rows"]
-    )
+    assert all(r.url.startswith(reverse("research:finding-list")) for r in response.context["rows"])
     assert [s.key for s in response.context["sources"]] == ["interviews"]
 
 
@@ -207,7 +199,7 @@ def test_outsider_cannot_open_the_page(client_for, outsider):
 
 
 def test_sources_are_registered():
-    assert [s.key for s in selectors.pareto_sources.all()] == ["tickets", "interviews"]
+    assert [s.key for s in research_selectors.pareto_sources.all()] == ["tickets", "interviews"]
 
 
 def test_each_source_count_links_to_that_sources_evidence(client_for, viewer, evidence):
@@ -215,5 +207,5 @@ def test_each_source_count_links_to_that_sources_evidence(client_for, viewer, ev
     screen = next(r for r in rows if r.topic.slug == "screen")
     links = {source.key: (count, url) for source, count, url in screen.source_counts}
     assert links["tickets"][0] == 3
-    assert links["tickets"][1].startswith(reverse("customers:ticket-list"))
-    assert links["interviews"][1].startswith(reverse("customers:finding-list"))
+    assert links["tickets"][1].startswith(reverse("research:ticket-list"))
+    assert links["interviews"][1].startswith(reverse("research:finding-list"))

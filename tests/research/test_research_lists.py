@@ -6,21 +6,19 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.customers.factories import (
-    CustomerFactory,
+from tests.customers.factories import CustomerFactory, SegmentFactory, TopicFactory
+from tests.research.factories import (
     FindingFactory,
     InterviewFactory,
     PurchaseFactory,
-    SegmentFactory,
     TicketFactory,
-    TopicFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
-TICKETS = reverse("customers:ticket-list")
-PURCHASES = reverse("customers:purchase-list")
-FINDINGS = reverse("customers:finding-list")
+TICKETS = reverse("research:ticket-list")
+PURCHASES = reverse("research:purchase-list")
+FINDINGS = reverse("research:finding-list")
 
 
 def test_ticket_filters(client_for, viewer):
@@ -57,12 +55,12 @@ def test_purchase_list_filters_by_customer(client_for, front_desk_head):
 
 def test_empty_lists_say_what_to_do(client_for, quality_manager):
     client = client_for(quality_manager)
-    assert reverse("customers:ticket-import") in client.get(TICKETS).text
-    assert reverse("customers:purchase-import") in client.get(PURCHASES).text
+    assert reverse("research:ticket-import") in client.get(TICKETS).text
+    assert reverse("research:purchase-import") in client.get(PURCHASES).text
     assert "No findings yet" in client.get(FINDINGS).text
 
 
-@pytest.mark.parametrize("url", [TICKETS, PURCHASES, FINDINGS, reverse("customers:interview-list")])
+@pytest.mark.parametrize("url", [TICKETS, PURCHASES, FINDINGS, reverse("research:interview-list")])
 def test_outsider_cannot_read(client_for, outsider, url):
     assert client_for(outsider).get(url).status_code == 403
 
@@ -81,7 +79,7 @@ def _fill(n):
         TICKETS,
         PURCHASES,
         FINDINGS,
-        reverse("customers:interview-list"),
+        reverse("research:interview-list"),
         reverse("customers:topic-list"),
         reverse("customers:segment-list"),
     ],

@@ -86,7 +86,16 @@ class Command(BaseCommand):
                 user=people[username], department=departments[code]
             )
             created += was_created
-        for app in ("qms", "customers", "satisfaction", "objectives", "actions"):
+        for app in (
+            "qms",
+            "customers",
+            "requirements",
+            "research",
+            "crm",
+            "satisfaction",
+            "objectives",
+            "actions",
+        ):
             created += import_module(f"{app}.demo").load(stdout=self.stdout)
         self.stdout.write(
             self.style.SUCCESS(f"Demo organisation ready ({created} new rows).")
