@@ -127,9 +127,12 @@ def load(*, stdout) -> int:
         prefix: [f"C-{prefix}-{number:03d}" for number in range(1, count + 1)]
         for prefix, _segment, count, _kind, _language in CUSTOMER_GROUPS
     }
-    by_ref = Customer.objects.in_bulk(
-        [r for group in refs.values() for r in group], field_name="external_ref"
-    )
+    by_ref = {
+        customer.external_ref: customer
+        for customer in Customer.objects.filter(
+            external_ref__in=[ref for group in refs.values() for ref in group]
+        )
+    }
     customers_by_group = {
         prefix: [by_ref[ref] for ref in group if ref in by_ref] for prefix, group in refs.items()
     }

@@ -270,3 +270,4 @@ def pareto(
                 top_source=max(by_source.items(), key=lambda kv: kv[1])[0],
             )
         )
+    return rows
