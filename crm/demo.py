@@ -89,7 +89,7 @@ def load(*, stdout) -> int:
     # The replenishment scanner, once, so the eggs reminder is in the outbox at once.
     services.replenishment_send_due(now=now)
     if stdout is not None and created:
-        stdout.write(f"customers (CRM): {created} demo rows created")
+        stdout.write(f"crm: {created} demo rows created")
     return created
 
 

@@ -1,4 +1,4 @@
-"""Forms of the CRM pages. They validate input; the rules live in crm_services."""
+"""Forms of the CRM pages. They validate input; the rules live in crm/services.py."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

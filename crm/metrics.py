@@ -1,5 +1,5 @@
 """Loyalty and complaint-handling metrics of the CRM, registered in
-CustomersConfig.ready(). Every number is aggregated in the database.
+CrmConfig.ready(). Every number is aggregated in the database.
 
 - repeat_purchase_rate: of the customers who bought in the period, the share (%) who
   bought on two or more distinct occasions (purchase moments) in it — the guide's 65%.

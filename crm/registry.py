@@ -1,5 +1,5 @@
 """Navigation entries and audit-trail pages of the CRM; called from
-CustomersConfig.ready()."""
+CrmConfig.ready()."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _

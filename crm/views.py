@@ -1,6 +1,6 @@
 """CRM pages: Customer 360, interactions, preferences, bookings and checklists,
 complaints, privacy (export, erasure) and the public reminders opt-out page. Views
-validate with forms and call crm_services; rules live there and in crm_selectors."""
+validate with forms and call crm_services; rules live there and in selectors."""
 
 import json
 
@@ -21,8 +21,7 @@ from customers.views import CustomerObjectMixin, CustomerReadMixin, ImportView
 from qms.permissions import QualityManagerRequiredMixin
 from qms.views import ServiceFormMixin
 
-from . import selectors as crm_selectors
-from . import services as crm_services
+from . import selectors, services
 from .forms import (
     BookingForm,
     ComplaintEscalateForm,
@@ -42,7 +41,7 @@ class CrmWriteMixin(LoginRequiredMixin):
     """Quality managers and department members write; viewers and outsiders do not."""
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not crm_selectors.user_can_log(request.user):
+        if request.user.is_authenticated and not selectors.user_can_log(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -59,19 +58,19 @@ class Customer360View(CustomerReadMixin, CustomerObjectMixin, TemplateView):
 
         # Read-repair: purchases, tickets and interviews imported since the last mirror
         # scan get their timeline rows now (idempotent; the scanner does the rest).
-        crm_services.interactions_mirror_sources(customer=self.customer)
+        services.interactions_mirror_sources(customer=self.customer)
         kind = self.request.GET.get("kind", "")
         if kind not in Interaction.Kind.values:
             kind = ""
         context.update(
             consents=consent_overview(customer=self.customer),
-            timeline=crm_selectors.timeline_page(
+            timeline=selectors.timeline_page(
                 customer=self.customer, cursor=self.request.GET.get("before", ""), kind=kind
             ),
             kind=kind,
             kinds=Interaction.Kind.choices,
-            can_log=crm_selectors.user_can_log(self.request.user),
-            **crm_selectors.customer_360(user=self.request.user, customer=self.customer),
+            can_log=selectors.user_can_log(self.request.user),
+            **selectors.customer_360(user=self.request.user, customer=self.customer),
         )
         return context
 
@@ -92,7 +91,7 @@ class InteractionCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin
     def form_valid(self, form):
         result = self.run_service(
             form,
-            lambda: crm_services.interaction_log(
+            lambda: services.interaction_log(
                 customer=self.customer, actor=self.request.user, **form.cleaned_data
             ),
         )
@@ -112,12 +111,10 @@ class InteractionImportView(ImportView):
     )
 
     def get_schema(self):
-        return crm_services.InteractionSchema()
+        return services.InteractionSchema()
 
     def run_import(self, upload):
-        return crm_services.interactions_import(
-            open_rows=imports.csv_rows(upload, self.get_schema())
-        )
+        return services.interactions_import(open_rows=imports.csv_rows(upload, self.get_schema()))
 
 
 # --- Preferences -----------------------------------------------------------------------
@@ -133,7 +130,7 @@ class PreferenceCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin,
     def form_valid(self, form):
         result = self.run_service(
             form,
-            lambda: crm_services.preference_create(
+            lambda: services.preference_create(
                 customer=self.customer, actor=self.request.user, **form.cleaned_data
             ),
         )
@@ -146,7 +143,7 @@ class PreferenceCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin,
 class PreferenceMixin(CrmWriteMixin, CustomerObjectMixin):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.preference = crm_selectors.preference_get_for_user(
+            self.preference = selectors.preference_get_for_user(
                 user=request.user, pk=kwargs["preference_pk"]
             )
             if self.preference.customer_id != kwargs["pk"]:
@@ -167,7 +164,7 @@ class PreferenceUpdateView(PreferenceMixin, ServiceFormMixin, FormView):
     def form_valid(self, form):
         result = self.run_service(
             form,
-            lambda: crm_services.preference_update(
+            lambda: services.preference_update(
                 preference=self.preference, actor=self.request.user, **form.cleaned_data
             ),
         )
@@ -186,7 +183,7 @@ class PreferenceDeleteView(PreferenceMixin, TemplateView):
         )
 
     def post(self, request, *args, **kwargs):
-        crm_services.preference_delete(preference=self.preference, actor=request.user)
+        services.preference_delete(preference=self.preference, actor=request.user)
         messages.success(request, _("Preference deleted."))
         return redirect("crm:customer-360", pk=self.customer.pk)
 
@@ -214,7 +211,7 @@ class BookingCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin, Fo
     def form_valid(self, form):
         booking = self.run_service(
             form,
-            lambda: crm_services.booking_create(
+            lambda: services.booking_create(
                 customer=self.customer, actor=self.request.user, **form.cleaned_data
             ),
         )
@@ -235,17 +232,17 @@ class BookingListView(CrmWriteMixin, ListView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        return crm_selectors.booking_list(user=self.request.user)
+        return selectors.booking_list(user=self.request.user)
 
 
 class BookingDetailView(LoginRequiredMixin, TemplateView):
     template_name = "crm/booking_detail.html"
 
     def get_context_data(self, **kwargs):
-        booking = crm_selectors.booking_get_for_user(user=self.request.user, pk=kwargs["pk"])
-        items = crm_selectors.booking_checklist(booking=booking)
+        booking = selectors.booking_get_for_user(user=self.request.user, pk=kwargs["pk"])
+        items = selectors.booking_checklist(booking=booking)
         user = self.request.user
-        own = crm_selectors.department_ids_for_user(user)
+        own = selectors.department_ids_for_user(user)
         for item in items:
             item.can_tick = user.is_quality_manager or item.department_id in own
         return super().get_context_data(booking=booking, items=items, **kwargs)
@@ -255,9 +252,9 @@ class ChecklistItemTickView(LoginRequiredMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, pk):
-        item = crm_selectors.checklist_item_get_for_user(user=request.user, pk=pk)
+        item = selectors.checklist_item_get_for_user(user=request.user, pk=pk)
         prepared = request.POST.get("prepared", "1") == "1"
-        crm_services.checklist_item_set(item=item, actor=request.user, prepared=prepared)
+        services.checklist_item_set(item=item, actor=request.user, prepared=prepared)
         if prepared:
             messages.success(request, _("Marked as prepared: %s") % item.text)
         else:
@@ -275,7 +272,7 @@ class ComplaintListView(LoginRequiredMixin, ListView):
 
     def get_queryset(self):
         self.filter_form = ComplaintFilterForm(self.request.GET or None)
-        return crm_selectors.complaint_list(user=self.request.user, **self.filter_form.filters())
+        return selectors.complaint_list(user=self.request.user, **self.filter_form.filters())
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -303,14 +300,14 @@ class ComplaintCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin, 
     def form_valid(self, form):
         complaint = self.run_service(
             form,
-            lambda: crm_services.complaint_intake(
+            lambda: services.complaint_intake(
                 customer=self.customer, actor=self.request.user, **form.cleaned_data
             ),
         )
         if complaint is None:
             return self.form_invalid(form)
         messages.success(self.request, _("Complaint %s registered.") % complaint.reference)
-        if crm_selectors.complaint_list(user=self.request.user).filter(pk=complaint.pk).exists():
+        if selectors.complaint_list(user=self.request.user).filter(pk=complaint.pk).exists():
             return redirect("crm:complaint-detail", pk=complaint.pk)
         return redirect("crm:customer-360", pk=self.customer.pk)
 
@@ -318,15 +315,13 @@ class ComplaintCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin, 
 class ComplaintMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.complaint = crm_selectors.complaint_get_for_user(
-                user=request.user, pk=kwargs["pk"]
-            )
+            self.complaint = selectors.complaint_get_for_user(user=request.user, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def can_handle(self) -> bool:
         user = self.request.user
         return user.is_quality_manager or (
-            self.complaint.department_id in crm_selectors.department_ids_for_user(user)
+            self.complaint.department_id in selectors.department_ids_for_user(user)
         )
 
 
@@ -336,10 +331,7 @@ class ComplaintDetailView(ComplaintMixin, TemplateView):
     def get_context_data(self, **kwargs):
         complaint = self.complaint
         actions = (
-            [
-                (name, crm_services.ACTION_LABELS[name])
-                for name in crm_services.complaint_actions(complaint)
-            ]
+            [(name, services.ACTION_LABELS[name]) for name in services.complaint_actions(complaint)]
             if self.can_handle()
             else []
         )
@@ -358,7 +350,7 @@ class ComplaintStepView(ComplaintMixin, ServiceFormMixin, FormView):
     form_class = ComplaintStepForm
 
     def dispatch(self, request, *args, **kwargs):
-        if kwargs["action"] not in crm_services.TRANSITIONS:
+        if kwargs["action"] not in services.TRANSITIONS:
             raise Http404
         response = super().dispatch(request, *args, **kwargs)
         return response
@@ -380,14 +372,14 @@ class ComplaintStepView(ComplaintMixin, ServiceFormMixin, FormView):
         return super().get_context_data(
             complaint=self.complaint,
             action=self.kwargs["action"],
-            label=crm_services.ACTION_LABELS[self.kwargs["action"]],
+            label=services.ACTION_LABELS[self.kwargs["action"]],
             **kwargs,
         )
 
     def form_valid(self, form):
         result = self.run_service(
             form,
-            lambda: crm_services.complaint_transition(
+            lambda: services.complaint_transition(
                 complaint=self.complaint,
                 action=self.kwargs["action"],
                 actor=self.request.user,
@@ -424,7 +416,7 @@ class ComplaintEscalateView(ComplaintMixin, ServiceFormMixin, FormView):
     def form_valid(self, form):
         result = self.run_service(
             form,
-            lambda: crm_services.complaint_escalate(
+            lambda: services.complaint_escalate(
                 complaint=self.complaint, actor=self.request.user, note=form.cleaned_data["note"]
             ),
         )
@@ -439,7 +431,7 @@ class ComplaintEscalateView(ComplaintMixin, ServiceFormMixin, FormView):
 
 class CustomerExportView(QualityManagerRequiredMixin, CustomerObjectMixin, View):
     def get(self, request, pk):
-        data = crm_services.customer_export(customer=self.customer)
+        data = services.customer_export(customer=self.customer)
         response = HttpResponse(
             json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
             content_type="application/json; charset=utf-8",
@@ -457,7 +449,7 @@ class CustomerEraseView(
     def form_valid(self, form):
         result = self.run_service(
             form,
-            lambda: crm_services.customer_erase(
+            lambda: services.customer_erase(
                 customer=self.customer, actor=self.request.user, reason=form.cleaned_data["reason"]
             ),
         )
@@ -476,7 +468,7 @@ class ReplenishmentOptOutView(View):
     template_name = "crm/opt_out.html"
 
     def _customer(self, token):
-        customer = crm_services.opt_out_customer(token)
+        customer = services.opt_out_customer(token)
         if customer is None:
             return None
         return customer
@@ -492,6 +484,6 @@ class ReplenishmentOptOutView(View):
         customer = self._customer(token)
         if customer is None:
             return render(request, "crm/opt_out_invalid.html", status=404)
-        crm_services.replenishment_opt_out(customer=customer)
+        services.replenishment_opt_out(customer=customer)
         with translation.override(customer.language):
             return render(request, self.template_name, {"customer": customer, "done": True})

@@ -1,5 +1,7 @@
-"""Voice of the customer: customers and their consent, segments, the shared topic
-vocabulary, and the requirements register."""
+"""Voice of the customer, the register: customers and their consent and contacts,
+segments, the shared topic vocabulary and the contact log. The requirements register,
+the research sources and the CRM build on it in their own apps (requirements, research,
+crm)."""
 
 from django.conf import settings
 from django.db import models

@@ -141,6 +141,8 @@ def load(*, stdout) -> int:
         created += 1
         _advance(requirement, final, deployments, quality)
     created += _acknowledge_and_read()
+    if stdout is not None and created:
+        stdout.write(f"requirements: {created} demo rows created")
     return created
 
 

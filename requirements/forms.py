@@ -1,5 +1,5 @@
 """Forms of the requirements register and its deployment. They validate input; the
-rules live in customers/requirement_services.py."""
+rules live in requirements/services.py."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _

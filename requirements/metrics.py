@@ -1,4 +1,4 @@
-"""Metrics of the requirements register, registered in CustomersConfig.ready().
+"""Metrics of the requirements register, registered in RequirementsConfig.ready().
 
 Both are snapshots of the register as it stands now (requirements and deployments are
 state, not events): the `period` argument is accepted, as the registry requires, and does

@@ -1,4 +1,4 @@
-"""URLs of the requirements register and deployment; added to customers/urls.py."""
+"""URLs of the requirements register and deployment, under /customers/ (qms/urls.py)."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""Metrics of the customers app, registered in `CustomersConfig.ready()`."""
+"""Metrics of the research sources, registered in `ResearchConfig.ready()`."""
 
 import datetime as dt
 

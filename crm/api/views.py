@@ -11,8 +11,7 @@ from customers import imports
 from customers.api.serializers import ImportReportSerializer
 from customers.selectors import customer_get_for_user, user_can_read_customers
 
-from .. import selectors as crm_selectors
-from .. import services as crm_services
+from .. import selectors, services
 from ..models import Booking
 from .serializers import (
     BookingSerializer,
@@ -34,7 +33,7 @@ class CrmPermission(permissions.BasePermission):
         user = request.user
         if not user_can_read_customers(user):
             return False
-        return request.method in permissions.SAFE_METHODS or crm_selectors.user_can_log(user)
+        return request.method in permissions.SAFE_METHODS or selectors.user_can_log(user)
 
 
 def _customer(request, pk):
@@ -61,8 +60,8 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
             try:
                 customer = _customer(self.request, self.request.query_params["customer"])
             except Http404:
-                return crm_selectors.Interaction.objects.none()
-        return crm_selectors.interaction_list(
+                return selectors.Interaction.objects.none()
+        return selectors.interaction_list(
             user=self.request.user,
             customer=customer,
             kind=self.request.query_params.get("kind", ""),
@@ -70,7 +69,7 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        serializer.instance = crm_services.interaction_log(
+        serializer.instance = services.interaction_log(
             customer=data.pop("customer"),
             kind=data.pop("kind"),
             channel=data.pop("channel", "in_person"),
@@ -93,7 +92,7 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
                 {"detail": "Only quality managers import interactions."},
                 status=status.HTTP_403_FORBIDDEN,
             )
-        report = crm_services.interactions_import(open_rows=imports.list_rows(request.data))
+        report = services.interactions_import(open_rows=imports.list_rows(request.data))
         data = ImportReportSerializer(report.as_dict()).data
         return Response(
             data, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
@@ -110,23 +109,23 @@ class PreferenceViewSet(viewsets.ModelViewSet):
         customer = None
         if self.request.query_params.get("customer"):
             customer = _customer(self.request, self.request.query_params["customer"])
-        return crm_selectors.preference_list(user=self.request.user, customer=customer)
+        return selectors.preference_list(user=self.request.user, customer=customer)
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        serializer.instance = crm_services.preference_create(
+        serializer.instance = services.preference_create(
             customer=data.pop("customer"), actor=self.request.user, **data
         )
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         data.pop("customer", None)
-        serializer.instance = crm_services.preference_update(
+        serializer.instance = services.preference_update(
             preference=serializer.instance, actor=self.request.user, **data
         )
 
     def perform_destroy(self, instance):
-        crm_services.preference_delete(preference=instance, actor=self.request.user)
+        services.preference_delete(preference=instance, actor=self.request.user)
 
 
 class BookingViewSet(
@@ -144,15 +143,15 @@ class BookingViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Booking.objects.none()
-        return crm_selectors.booking_list(user=self.request.user).prefetch_related(
+        return selectors.booking_list(user=self.request.user).prefetch_related(
             "checklist__department", "checklist__prepared_by"
         )
 
     def get_object(self):
-        return crm_selectors.booking_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        return selectors.booking_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     def perform_create(self, serializer):
-        serializer.instance = crm_services.booking_create(
+        serializer.instance = services.booking_create(
             actor=self.request.user, **serializer.validated_data
         )
 
@@ -162,12 +161,12 @@ class BookingViewSet(
         booking = self.get_object()
         serializer = ChecklistTickSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        item = crm_selectors.checklist_item_get_for_user(
+        item = selectors.checklist_item_get_for_user(
             user=request.user, pk=serializer.validated_data["item"]
         )
         if item.booking_id != booking.pk:
             raise Http404
-        crm_services.checklist_item_set(
+        services.checklist_item_set(
             item=item, actor=request.user, prepared=serializer.validated_data["prepared"]
         )
         return Response(BookingSerializer(self.get_object()).data)
@@ -178,7 +177,7 @@ def _step(name):
         complaint = self.get_object()
         serializer = ComplaintStepSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        complaint = crm_services.complaint_transition(
+        complaint = services.complaint_transition(
             complaint=complaint, action=name, actor=request.user, **serializer.validated_data
         )
         return Response(ComplaintDetailSerializer(complaint).data)
@@ -219,7 +218,7 @@ class ComplaintViewSet(
         customer = None
         if params.get("customer"):
             customer = _customer(self.request, params["customer"])
-        return crm_selectors.complaint_list(
+        return selectors.complaint_list(
             user=self.request.user,
             status=params.get("status", ""),
             open_only=params.get("open", "").lower() in ("1", "true", "yes"),
@@ -227,10 +226,10 @@ class ComplaintViewSet(
         )
 
     def get_object(self):
-        return crm_selectors.complaint_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        return selectors.complaint_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
 
     def perform_create(self, serializer):
-        serializer.instance = crm_services.complaint_intake(
+        serializer.instance = services.complaint_intake(
             actor=self.request.user, **serializer.validated_data
         )
 
@@ -247,7 +246,7 @@ class ComplaintViewSet(
         complaint = self.get_object()
         serializer = EscalateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        complaint = crm_services.complaint_escalate(
+        complaint = services.complaint_escalate(
             complaint=complaint, actor=request.user, note=serializer.validated_data["note"]
         )
         return Response(ComplaintDetailSerializer(complaint).data)
