@@ -5,7 +5,7 @@ verified, measured effect.
 Sources are child rows (`ActionSource`), so a merged duplicate carries its sources to the
 surviving action and a source's page can list the actions opened from it. Complaints do
 not exist in this branch: `ActionSource.complaint_ref` was the placeholder the lead turned
-into a foreign key to `customers.Complaint` at merge.
+into a foreign key to `crm.Complaint` at merge.
 
 Escalation rule (section 4 of docs/architecture.md): overdue is measured against the ORIGINAL
 due date (`due_date`, never changed). An extension (`ActionExtension`) records a new date
@@ -302,7 +302,7 @@ class ActionSource(BaseModel):
         related_name="corrective_action_sources",
     )
     complaint = models.ForeignKey(
-        "customers.Complaint",
+        "crm.Complaint",
         verbose_name=_("complaint"),
         null=True,
         blank=True,

@@ -155,7 +155,7 @@ def similar_actions(*, user, topic_id, exclude_pk=None) -> dict:
 def complaints_on_topic(*, topic_id) -> list:
     """Complaints on the same topic (newest first, 10 at most), shown before an action
     is opened so a duplicate is merged rather than multiplied."""
-    from customers.models import Complaint
+    from crm.models import Complaint
 
     return list(
         Complaint.objects.filter(topic_id=topic_id)
@@ -167,7 +167,7 @@ def complaints_on_topic(*, topic_id) -> list:
 def complaints_from_refs(text: str) -> list:
     """The complaints named by their references (“CMP-2026-00001, CMP-2026-00007”);
     an unknown reference is an error the user can read."""
-    from customers.models import Complaint
+    from crm.models import Complaint
 
     refs = [ref.strip().upper() for ref in text.replace(";", ",").split(",") if ref.strip()]
     found = {c.reference: c for c in Complaint.objects.filter(reference__in=refs)}

@@ -31,7 +31,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from customers.models import Customer, Interaction, Segment  # noqa: E402
+from crm.models import Interaction  # noqa: E402
+from customers.models import Customer, Segment  # noqa: E402
 from qms.models import User  # noqa: E402
 
 CUSTOMERS = 100_000
@@ -123,7 +124,7 @@ def main():
     measure(client, "search by name (icontains 'Okafor 0421')", listing, {"q": "Okafor 0421"})
     measure(client, "search by reference (BENCH-054321)", listing, {"q": "BENCH-054321"})
     measure(client, "search with no match", listing, {"q": "zzzz-nobody"})
-    url = reverse("customers:customer-360", args=[busy.pk])
+    url = reverse("crm:customer-360", args=[busy.pk])
     measure(client, "Customer 360, timeline page 1 (10,000 rows)", url)
     # Walk to a deep page with the keyset cursor (as a person clicking "Older").
     deep = Interaction.objects.filter(customer=busy).order_by("-occurred_at", "-id")[9000]

@@ -42,10 +42,11 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from customers import services  # noqa: E402
-from customers.models import Customer, Segment, Ticket, Topic  # noqa: E402
-from customers.selectors import pareto  # noqa: E402
+from customers.models import Customer, Segment, Topic  # noqa: E402
 from qms.models import User  # noqa: E402
+from research import services  # noqa: E402
+from research.models import Ticket  # noqa: E402
+from research.selectors import pareto  # noqa: E402
 
 SEGMENTS = 10
 TOPICS = 30

@@ -45,9 +45,9 @@ RUNS = 5
 
 
 def generate():
-    from customers.models import Requirement
     from objectives.models import CheckIn, KeyResult, Objective
     from qms.models import Department, User
+    from requirements.models import Requirement
 
     quality = User.objects.create(username="bench-qm", role=User.Role.QUALITY_MANAGER)
     heads = User.objects.bulk_create([User(username=f"bench-head-{i}") for i in range(DEPARTMENTS)])

@@ -40,8 +40,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from customers.models import BriefRead, Deployment, Requirement, Segment  # noqa: E402
+from customers.models import Segment  # noqa: E402
 from qms.models import Department, Membership, User  # noqa: E402
+from requirements.models import BriefRead, Deployment, Requirement  # noqa: E402
 
 DEPARTMENTS = 40
 STAFF_PER_DEPARTMENT = 25

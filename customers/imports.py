@@ -1,5 +1,6 @@
-"""One import engine for every bulk source (tickets, purchases, customers), fed by a CSV
-upload or by a JSON list from the API, with one report format.
+"""One import engine for every bulk source (customers here; tickets and purchases in
+research/imports.py, interactions in crm/services.py), fed by a CSV upload or by a JSON
+list from the API, with one report format.
 
 The rule for a bad file is **all-or-nothing**:
 
@@ -314,68 +315,6 @@ def _topic_keys() -> dict:
         table[name.lower()] = pk
         table[slug] = pk
     return table
-
-
-class TicketSchema(RowSchema):
-    columns = ("external_id", "customer", "topic", "opened_at")
-    optional_columns = ("product", "closed_at", "resolution")
-    fields = ("customer_id", "topic_id", "product", "opened_at", "closed_at", "resolution")
-    label = gettext_lazy("tickets")
-
-    @property
-    def model(self):
-        from .models import Ticket
-
-        return Ticket
-
-    def load_lookups(self) -> dict:
-        return {"customers": _customer_refs(), "topics": _topic_keys()}
-
-    def parse(self, row, lookups):
-        check = Collect()
-        values = {
-            "external_id": check(text, row, "external_id", required=True, max_length=60),
-            "customer_id": check(lookup, row, "customer", lookups["customers"], CUSTOMER),
-            "topic_id": check(lookup, row, "topic", lookups["topics"], TOPIC),
-            "product": check(text, row, "product", max_length=120),
-            "opened_at": check(moment, row, "opened_at", required=True),
-            "closed_at": check(moment, row, "closed_at"),
-            "resolution": check(text, row, "resolution"),
-        }
-        opened_at, closed_at = values["opened_at"], values["closed_at"]
-        if opened_at and closed_at and closed_at < opened_at:
-            check.fail(_("“closed_at” is before “opened_at”."))
-        check.done()
-        return values
-
-
-class PurchaseSchema(RowSchema):
-    columns = ("external_id", "customer", "product", "amount", "purchased_at")
-    optional_columns = ("quantity",)
-    fields = ("customer_id", "product", "quantity", "amount", "purchased_at")
-    label = gettext_lazy("purchases")
-
-    @property
-    def model(self):
-        from .models import Purchase
-
-        return Purchase
-
-    def load_lookups(self) -> dict:
-        return {"customers": _customer_refs()}
-
-    def parse(self, row, lookups):
-        check = Collect()
-        values = {
-            "external_id": check(text, row, "external_id", required=True, max_length=60),
-            "customer_id": check(lookup, row, "customer", lookups["customers"], CUSTOMER),
-            "product": check(text, row, "product", required=True, max_length=120),
-            "quantity": check(positive_int, row, "quantity", default=1),
-            "amount": check(money, row, "amount"),
-            "purchased_at": check(moment, row, "purchased_at", required=True),
-        }
-        check.done()
-        return values
 
 
 class CustomerSchema(RowSchema):

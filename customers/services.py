@@ -1,26 +1,20 @@
-"""Writes for customers and the research sources. Keyword-only, atomic, validated; a
-broken rule raises ApplicationError with a message a person can read."""
+"""Writes for customers, consent, contacts, segments and topics, and the import engine's
+entry points. Keyword-only, atomic, validated; a broken rule raises ApplicationError with
+a message a person can read."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qms.exceptions import ApplicationError
 
 from . import imports
-from .models import (
-    Consent,
-    Contact,
-    Customer,
-    Interview,
-    InterviewFinding,
-    Segment,
-    Topic,
-)
+from .models import Consent, Contact, Customer, Segment, Topic
 
 CUSTOMER_FIELDS = (
     "kind",
@@ -124,12 +118,14 @@ def customer_update(*, customer: Customer, **fields) -> Customer:
 
 @transaction.atomic
 def customer_delete(*, customer: Customer) -> None:
-    """Delete a customer who has no research records; others are made inactive."""
-    if customer.tickets.exists() or customer.purchases.exists() or customer.interviews.exists():
+    """Delete a customer no record protects; a customer with tickets, purchases,
+    interviews or other records (they point at it with PROTECT) is made inactive instead."""
+    try:
+        customer.delete()
+    except ProtectedError:
         raise ApplicationError(
             _("This customer has tickets, purchases or interviews; make it inactive instead.")
-        )
-    customer.delete()
+        ) from None
 
 
 @transaction.atomic
@@ -214,90 +210,34 @@ def contact_delete(*, contact: Contact) -> None:
     contact.delete()
 
 
-# --- Interviews ------------------------------------------------------------------------
-
-
-@transaction.atomic
-def interview_create(
-    *,
-    title: str,
-    held_on: dt.date,
-    interviewer,
-    customer: Customer | None = None,
-    segment: Segment | None = None,
-    notes: str = "",
-) -> Interview:
-    if customer is None and segment is None:
-        raise ApplicationError(
-            _("Name the customer interviewed, or the segment of the group interviewed.")
-        )
-    if held_on > timezone.localdate():
-        raise ApplicationError(_("An interview cannot be recorded before it is held."))
-    interview = Interview(
-        title=title,
-        held_on=held_on,
-        interviewer=interviewer,
-        customer=customer,
-        segment=segment,
-        notes=notes,
-    )
-    interview.full_clean()
-    interview.save()
-    return interview
-
-
-@transaction.atomic
-def interview_update(*, interview: Interview, **fields) -> Interview:
-    interview = Interview.objects.select_for_update().get(pk=interview.pk)
-    for name in ("title", "held_on", "interviewer", "customer", "segment", "notes"):
-        if name in fields:
-            setattr(interview, name, fields[name])
-    if interview.customer_id is None and interview.segment_id is None:
-        raise ApplicationError(
-            _("Name the customer interviewed, or the segment of the group interviewed.")
-        )
-    interview.full_clean()
-    interview.save()
-    return interview
-
-
-@transaction.atomic
-def finding_add(*, interview: Interview, topic: Topic, note: str, requirement=None):
-    if not note.strip():
-        raise ApplicationError(_("Write down what was learned."))
-    finding = InterviewFinding(
-        interview=interview, topic=topic, note=note.strip(), requirement=requirement
-    )
-    finding.full_clean()
-    finding.save()
-    return finding
-
-
-@transaction.atomic
-def finding_delete(*, finding: InterviewFinding) -> None:
-    finding.delete()
-
-
 # --- Imports (one engine, one rule: all-or-nothing; see customers/imports.py) ----------
+# The research app imports tickets and purchases, the CRM interactions, through the same
+# engine: `import_file(schema=...)` and `import_list(schema=...)`.
 
 SCHEMAS = {
-    "tickets": imports.TicketSchema,
-    "purchases": imports.PurchaseSchema,
     "customers": imports.CustomerSchema,
 }
 
 
-def import_csv(*, kind: str, upload) -> imports.ImportReport:
-    """Import an uploaded CSV file of `kind` (tickets, purchases or customers)."""
-    schema = SCHEMAS[kind]()
+def import_file(*, schema: imports.RowSchema, upload) -> imports.ImportReport:
+    """Import an uploaded CSV file with `schema`."""
     return imports.run_import(schema, imports.csv_rows(upload, schema))
 
 
-def import_items(*, kind: str, items) -> imports.ImportReport:
+def import_list(*, schema: imports.RowSchema, items) -> imports.ImportReport:
     """Import a JSON list of objects from the API; same rule and report as a CSV file."""
-    schema = SCHEMAS[kind]()
     try:
         open_rows = imports.list_rows(items)
     except ApplicationError as exc:
         return imports.ImportReport(ok=False, file_error=str(exc))
     return imports.run_import(schema, open_rows)
+
+
+def import_csv(*, kind: str, upload) -> imports.ImportReport:
+    """Import an uploaded CSV file of `kind` (customers)."""
+    return import_file(schema=SCHEMAS[kind](), upload=upload)
+
+
+def import_items(*, kind: str, items) -> imports.ImportReport:
+    """Import a JSON list of objects of `kind` (customers) from the API."""
+    return import_list(schema=SCHEMAS[kind](), items=items)

@@ -1,7 +1,6 @@
-"""Pages for customers and the research sources. Views validate with forms and call
-services; rules live in services, selectors and the import engine."""
-
-import datetime as dt
+"""Pages for customers, consent, contacts, segments and topics, and the import page every
+importer uses. Views validate with forms and call services; rules live in services,
+selectors and the import engine."""
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -24,16 +23,12 @@ from .forms import (
     ContactForm,
     CustomerFilterForm,
     CustomerForm,
-    FindingForm,
     ImportForm,
-    InterviewForm,
-    ParetoForm,
-    ResearchFilterForm,
     SearchForm,
     SegmentForm,
     TopicForm,
 )
-from .models import Contact, Customer, InterviewFinding, Topic
+from .models import Contact, Customer, Topic
 
 PAGE_SIZE = 25
 
@@ -123,7 +118,6 @@ class CustomerDetailView(CustomerReadMixin, CustomerObjectMixin, TemplateView):
             contacts=customer.contacts.all()
             if customer.kind == Customer.Kind.ORGANISATION
             else None,
-            **selectors.customer_research_summary(customer=customer),
         )
         return context
 
@@ -240,21 +234,23 @@ class ContactDeleteView(ContactMixin, TemplateView):
 
 class ImportView(QualityManagerRequiredMixin, FormView):
     """Upload a CSV file; the page shows the import's report. All-or-nothing: see
-    customers/imports.py."""
+    customers/imports.py. Other apps' import pages subclass it with their own `schemas`
+    (kind -> row schema)."""
 
     template_name = "customers/import.html"
     form_class = ImportForm
     kind = ""
+    schemas = services.SCHEMAS
     title = ""
     list_url_name = ""
     list_label = ""
     example = ""
 
     def get_schema(self):
-        return services.SCHEMAS[self.kind]()
+        return self.schemas[self.kind]()
 
     def run_import(self, upload) -> imports.ImportReport:
-        return services.import_csv(kind=self.kind, upload=upload)
+        return services.import_file(schema=self.get_schema(), upload=upload)
 
     def get_context_data(self, **kwargs):
         schema = self.get_schema()
@@ -289,28 +285,6 @@ class ImportView(QualityManagerRequiredMixin, FormView):
         return self.render_to_response(
             self.get_context_data(form=ImportForm(), report=report, filename=form.files["file"])
         )
-
-
-class TicketImportView(ImportView):
-    kind = "tickets"
-    title = gettext_lazy("Import after-sales tickets")
-    list_url_name = "customers:ticket-list"
-    list_label = gettext_lazy("After-sales tickets")
-    example = (
-        "external_id,customer,topic,product,opened_at,closed_at,resolution\n"
-        "WO-10001,C-PH-001,battery-life,Phone X2,2026-03-01 09:30,2026-03-03,Battery replaced"
-    )
-
-
-class PurchaseImportView(ImportView):
-    kind = "purchases"
-    title = gettext_lazy("Import purchases")
-    list_url_name = "customers:purchase-list"
-    list_label = gettext_lazy("Purchases")
-    example = (
-        "external_id,customer,product,quantity,amount,purchased_at\n"
-        "ORD-5001-1,C-PH-001,Eggs (12),2,5.80,2026-03-01"
-    )
 
 
 class CustomerImportView(ImportView):
@@ -397,236 +371,3 @@ class TopicUpdateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Topic %s saved.") % topic)
         return redirect("customers:topic-list")
-
-
-# --- Tickets and purchases -------------------------------------------------------------
-
-
-class ResearchListMixin(CustomerReadMixin):
-    paginate_by = PAGE_SIZE
-    filter_names = ("search", "topic", "segment", "start", "end")
-
-    def get_filters(self):
-        self.filter_form = ResearchFilterForm(self.request.GET or None, names=self.filter_names)
-        return self.filter_form.filters()
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            filter_form=self.filter_form,
-            filtered=any(v not in (None, "") for v in self.filter_form.filters().values()),
-            **kwargs,
-        )
-
-
-class TicketListView(ResearchListMixin, ListView):
-    template_name = "customers/ticket_list.html"
-    context_object_name = "tickets"
-    filter_names = ("search", "topic", "segment", "start", "end", "customer")
-
-    def get_queryset(self):
-        return selectors.ticket_list(user=self.request.user, **self.get_filters())
-
-
-class PurchaseListView(ResearchListMixin, ListView):
-    template_name = "customers/purchase_list.html"
-    context_object_name = "purchases"
-    filter_names = ("search", "segment", "start", "end", "customer")
-
-    def get_queryset(self):
-        return selectors.purchase_list(user=self.request.user, **self.get_filters())
-
-
-# --- Interviews ------------------------------------------------------------------------
-
-
-class InterviewListView(ResearchListMixin, ListView):
-    template_name = "customers/interview_list.html"
-    context_object_name = "interviews"
-
-    def get_queryset(self):
-        return selectors.interview_list(user=self.request.user, **self.get_filters())
-
-
-class FindingListView(ResearchListMixin, ListView):
-    """Interview findings, e.g. the evidence behind a Pareto bar."""
-
-    template_name = "customers/finding_list.html"
-    context_object_name = "findings"
-    filter_names = ("topic", "segment", "start", "end")
-
-    def get_queryset(self):
-        return selectors.finding_list(user=self.request.user, **self.get_filters())
-
-
-class InterviewObjectMixin:
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.interview = selectors.interview_get_for_user(user=request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(interview=self.interview, **kwargs)
-
-
-class InterviewDetailView(CustomerReadMixin, InterviewObjectMixin, TemplateView):
-    template_name = "customers/interview_detail.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["findings"] = selectors.interview_findings(interview=self.interview)
-        if self.request.user.is_quality_manager:
-            context["finding_form"] = FindingForm()
-        return context
-
-
-class InterviewCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
-    template_name = "customers/interview_form.html"
-    form_class = InterviewForm
-
-    def get_initial(self):
-        initial = {"interviewer": self.request.user, "held_on": timezone.localdate()}
-        customer_pk = self.request.GET.get("customer", "")
-        if customer_pk.isdigit():
-            initial["customer"] = int(customer_pk)
-        return initial
-
-    def form_valid(self, form):
-        interview = self.run_service(form, lambda: services.interview_create(**form.cleaned_data))
-        if interview is None:
-            return self.form_invalid(form)
-        messages.success(
-            self.request, _("Interview recorded. Now code what you learned to topics.")
-        )
-        return redirect("customers:interview-detail", pk=interview.pk)
-
-
-class InterviewUpdateView(
-    QualityManagerRequiredMixin, InterviewObjectMixin, ServiceFormMixin, FormView
-):
-    template_name = "customers/interview_form.html"
-    form_class = InterviewForm
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        kwargs["instance"] = selectors.interview_get_for_user(
-            user=self.request.user, pk=self.interview.pk
-        )
-        return kwargs
-
-    def form_valid(self, form):
-        interview = self.run_service(
-            form, lambda: services.interview_update(interview=self.interview, **form.cleaned_data)
-        )
-        if interview is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Interview saved."))
-        return redirect("customers:interview-detail", pk=interview.pk)
-
-
-class FindingCreateView(
-    QualityManagerRequiredMixin, InterviewObjectMixin, ServiceFormMixin, FormView
-):
-    template_name = "customers/finding_form.html"
-    form_class = FindingForm
-
-    def form_valid(self, form):
-        finding = self.run_service(
-            form, lambda: services.finding_add(interview=self.interview, **form.cleaned_data)
-        )
-        if finding is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Finding added under “%s”.") % finding.topic)
-        return redirect("customers:interview-detail", pk=self.interview.pk)
-
-
-class FindingDeleteView(QualityManagerRequiredMixin, InterviewObjectMixin, TemplateView):
-    template_name = "customers/finding_confirm_delete.html"
-
-    def get_finding(self):
-        try:
-            return InterviewFinding.objects.select_related("topic").get(
-                pk=self.kwargs["finding_pk"], interview_id=self.kwargs["pk"]
-            )
-        except InterviewFinding.DoesNotExist:
-            raise Http404 from None
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(finding=self.get_finding(), **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        services.finding_delete(finding=self.get_finding())
-        messages.success(request, _("Finding removed."))
-        return redirect("customers:interview-detail", pk=self.interview.pk)
-
-
-# --- Pareto ----------------------------------------------------------------------------
-
-
-def default_period(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """The last twelve months, today included."""
-    today = today or timezone.localdate()
-    return today - dt.timedelta(days=365), today
-
-
-class ParetoView(CustomerReadMixin, TemplateView):
-    """Topics ranked by how often customers raise them, across sources; each bar and row
-    drills down to its evidence."""
-
-    template_name = "customers/pareto.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        start, end = default_period()
-        data = self.request.GET.copy()
-        data.setdefault("start", start.isoformat())
-        data.setdefault("end", end.isoformat())
-        form = ParetoForm(data)
-        rows = []
-        sources = selectors.pareto_sources.all()
-        if form.is_valid():
-            filters = form.cleaned_data
-            source = filters["source"]
-            rows = selectors.pareto(
-                user=self.request.user,
-                start=filters["start"],
-                end=filters["end"],
-                segment=filters["segment"],
-                source=source,
-            )
-            if source:
-                sources = [s for s in sources if s.key == source]
-            query = {
-                "start": filters["start"].isoformat() if filters["start"] else "",
-                "end": filters["end"].isoformat() if filters["end"] else "",
-                "segment": filters["segment"].pk if filters["segment"] else "",
-            }
-            by_key = {s.key: s for s in selectors.pareto_sources.all()}
-            for row in rows:
-                row.url = self._evidence_url(by_key[source or row.top_source], row.topic, query)
-                row.source_counts = [
-                    (s, row.counts.get(s.key, 0), self._evidence_url(s, row.topic, query))
-                    for s in sources
-                ]
-        context.update(
-            form=form,
-            rows=rows,
-            sources=sources,
-            total=sum(r.total for r in rows),
-            chart={
-                "labels": [r.topic.name for r in rows],
-                "counts": [r.total for r in rows],
-                "cumulative": [r.cumulative for r in rows],
-                "urls": [r.url for r in rows],
-                "countLabel": _("Mentions"),
-                "cumulativeLabel": _("Cumulative %"),
-            },
-        )
-        return context
-
-    @staticmethod
-    def _evidence_url(source, topic, query):
-        from urllib.parse import urlencode
-
-        params = {k: v for k, v in query.items() if v != ""}
-        params["topic"] = topic.slug
-        return f"{reverse(source.evidence_url_name)}?{urlencode(params)}"

@@ -15,10 +15,11 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from customers.models import Requirement, Segment
+from customers.models import Segment
 from qms.exceptions import ApplicationError
 from qms.models import Department, User
 from qms.registry import registry
+from requirements.models import Requirement
 
 from . import services
 from .models import CheckIn, KeyResult, Objective

@@ -5,10 +5,10 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Requirement
 from qms.models import Department, User
 from qms.registry import registry
 from qms.selectors import headed_department_ids
+from requirements.models import Requirement
 
 from .models import KeyResult, Objective
 

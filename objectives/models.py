@@ -71,7 +71,7 @@ class Objective(BaseModel):
         help_text=_("The organisation objective this department objective contributes to."),
     )
     requirements = models.ManyToManyField(
-        "customers.Requirement",
+        "requirements.Requirement",
         verbose_name=_("customer requirements served"),
         blank=True,
         related_name="objectives",

@@ -22,10 +22,10 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from customers.models import Requirement
 from qms.models import Department, User
 from qms.registry import Period
 from qms.selectors import department_ids_for_user, headed_department_ids
+from requirements.models import Requirement
 
 from . import progress as maths
 from .models import CheckIn, KeyResult, Objective

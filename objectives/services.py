@@ -34,13 +34,13 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Requirement
 from qms.exceptions import ApplicationError
 from qms.models import User
 from qms.registry import Period, registry
 from qms.services import impacts_check_plan_may_proceed, message_queue
 from qms.services_kit import model_update
 from qms.workflow import Ladder, Step, due_rows, lock, locked
+from requirements.models import Requirement
 
 from . import selectors
 from .models import CheckIn, KeyResult, Objective, ObjectiveAnalysis

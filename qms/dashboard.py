@@ -36,18 +36,18 @@ TILES = [
     Tile("csat", "csat", _("Customer satisfaction (CSAT)"), "satisfaction:survey-list", trend=True),
     Tile("ces", "ces", _("Customer effort (CES)"), "satisfaction:survey-list", trend=True),
     Tile("response_rate", "response_rate", _("Survey response rate"), "satisfaction:survey-list"),
-    Tile("top_driver", "driver_share", _("Top dissatisfaction driver"), "customers:pareto"),
+    Tile("top_driver", "driver_share", _("Top dissatisfaction driver"), "research:pareto"),
     Tile(
         "complaint_rate",
         "complaint_rate",
         _("Complaints per 1,000 orders"),
-        "customers:complaint-list",
+        "crm:complaint-list",
     ),
     Tile(
         "complaint_compliance",
         "complaint_response_compliance",
         _("Complaints answered in time"),
-        "customers:complaint-list",
+        "crm:complaint-list",
     ),
     Tile(
         "repeat_purchase",
@@ -87,13 +87,13 @@ TILES = [
         "requirements_deployed",
         "requirements_deployed_share",
         _("Accepted needs deployed"),
-        "customers:requirement-list",
+        "requirements:requirement-list",
     ),
     Tile(
         "acknowledgement",
         "acknowledgement_coverage",
         _("Deployed needs acknowledged"),
-        "customers:coverage-list",
+        "requirements:coverage-list",
         segment_filter=False,
     ),
 ]

@@ -4,7 +4,7 @@ menu and entries in its `AppConfig.ready()`:
     from qms.navigation import nav_registry
     nav_registry.add_group(key="needs", label=_("Requirements"), order=20)
     nav_registry.add(key="requirements", group="needs", label=_("Requirements"),
-                     url_name="customers:requirement-list", visible=lambda user: True, order=20)
+                     url_name="requirements:requirement-list", visible=lambda user: True, order=20)
 
 The bar shows one menu per group (a plain link when a person sees only one entry of it).
 `visible(user)` must not query the database beyond the cached scoping helpers.

@@ -4,8 +4,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from actions.api.urls import router as actions_router
+from crm.api.urls import router as crm_router
 from customers.api.urls import router as customers_router
 from objectives.api.urls import router as objectives_router
+from requirements.api.urls import router as requirements_router
+from research.api.urls import router as research_router
 from satisfaction.api.urls import router as satisfaction_router
 
 from .api.urls import router as qms_router
@@ -100,13 +103,21 @@ urlpatterns = [
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    # One prefix, four apps: the customer register and, beside it, the requirements
+    # register, the research sources and the CRM (their pages kept their addresses).
     path("customers/", include("customers.urls")),
+    path("customers/", include("requirements.urls")),
+    path("customers/", include("research.urls")),
+    path("customers/", include("crm.urls")),
     path("s/", include("satisfaction.public_urls")),  # short personal survey links
     path("satisfaction/", include("satisfaction.urls")),
     path("objectives/", include("objectives.urls")),
     path("actions/", include("actions.urls")),
     path("api/", include(qms_router.urls)),
     path("api/", include(customers_router.urls)),
+    path("api/", include(research_router.urls)),
+    path("api/", include(requirements_router.urls)),
+    path("api/", include(crm_router.urls)),
     path("api/", include(satisfaction_router.urls)),
     path("api/", include(objectives_router.urls)),
     path("api/", include(actions_router.urls)),

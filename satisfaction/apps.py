@@ -15,7 +15,7 @@ class SatisfactionConfig(AppConfig):
 
 
 def register_events():
-    from customers.signals import complaint_closed
+    from crm.signals import complaint_closed
 
     def on_complaint_closed(sender, complaint, **kwargs):
         from .services import invitations_for_closed_complaint

@@ -77,6 +77,13 @@ def outsider(db):
 
 
 @pytest.fixture
+def readers(quality_manager, viewer, front_desk_head, front_desk_staff):
+    """Everyone who may read customers (and their research and CRM records): QM, viewer,
+    a department head, a staff member."""
+    return [quality_manager, viewer, front_desk_head, front_desk_staff]
+
+
+@pytest.fixture
 def client_for(client):
     """`client_for(user)` returns the test client signed in as `user`."""
 

@@ -1,4 +1,4 @@
-"""API for customers and the research sources: the same selectors, services and import
+"""API for customers, segments and topics: the same selectors, services and import
 engine as the pages, the same role rules (quality managers write; viewers, department
 heads and staff read; anyone else gets 403)."""
 
@@ -12,19 +12,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from .. import imports, selectors, services
-from ..forms import CustomerFilterForm, ResearchFilterForm
+from ..forms import CustomerFilterForm
 from ..models import Contact
 from .serializers import (
     ConsentSerializer,
     CustomerSerializer,
-    FindingSerializer,
     ImportReportSerializer,
-    InterviewSerializer,
-    PurchaseItemSerializer,
-    PurchaseSerializer,
     SegmentSerializer,
-    TicketItemSerializer,
-    TicketSerializer,
     TopicSerializer,
 )
 
@@ -39,14 +33,9 @@ class CustomerDataPermission(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or user.is_quality_manager
 
 
-def _research_filters(request, names):
-    form = ResearchFilterForm(request.query_params or None, names=names)
-    return form.filters()
-
-
-def _bulk(request, kind):
-    """Run the import engine on the request's JSON list; the answer is the import report,
-    also when the body is too big or not a list."""
+def bulk_import_response(request, import_items) -> Response:
+    """Run `import_items(items)` (an import service) on the request's JSON list; the
+    answer is the import report, also when the body is too big or not a list."""
     try:
         items = request.data
     except RequestDataTooBig:
@@ -59,7 +48,7 @@ def _bulk(request, kind):
             % {"size": round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024, 1)},
         )
     else:
-        report = services.import_items(kind=kind, items=items)
+        report = import_items(items)
     data = ImportReportSerializer(report.as_dict()).data
     return Response(data, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
 
@@ -143,91 +132,6 @@ class CustomerViewSet(viewsets.ModelViewSet):
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         """Create or update customers by external_ref from a JSON list (all-or-nothing)."""
-        return _bulk(request, "customers")
-
-
-class TicketViewSet(viewsets.ReadOnlyModelViewSet):
-    """After-sales work orders. Query parameters: q, topic (code), segment (id), start,
-    end (dates), customer (id). `POST /tickets/bulk/` imports a list."""
-
-    serializer_class = TicketSerializer
-    permission_classes = [CustomerDataPermission]
-
-    def get_queryset(self):
-        filters = _research_filters(
-            self.request, ("search", "topic", "segment", "start", "end", "customer")
+        return bulk_import_response(
+            request, lambda items: services.import_items(kind="customers", items=items)
         )
-        return selectors.ticket_list(user=self.request.user, **filters)
-
-    @extend_schema(
-        request=TicketItemSerializer(many=True),
-        responses={200: ImportReportSerializer, 400: ImportReportSerializer},
-    )
-    @action(detail=False, methods=["post"])
-    def bulk(self, request):
-        """Create or update tickets by external_id. All-or-nothing: if any item is bad,
-        nothing is imported and the report lists every bad item (400)."""
-        return _bulk(request, "tickets")
-
-
-class PurchaseViewSet(viewsets.ReadOnlyModelViewSet):
-    """Purchases. Query parameters: q, segment (id), start, end, customer (id).
-    `POST /purchases/bulk/` imports a list."""
-
-    serializer_class = PurchaseSerializer
-    permission_classes = [CustomerDataPermission]
-
-    def get_queryset(self):
-        filters = _research_filters(self.request, ("search", "segment", "start", "end", "customer"))
-        return selectors.purchase_list(user=self.request.user, **filters)
-
-    @extend_schema(
-        request=PurchaseItemSerializer(many=True),
-        responses={200: ImportReportSerializer, 400: ImportReportSerializer},
-    )
-    @action(detail=False, methods=["post"])
-    def bulk(self, request):
-        """Create or update purchases by external_id (all-or-nothing, like tickets)."""
-        return _bulk(request, "purchases")
-
-
-class InterviewViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """In-depth interviews with their findings. `POST /interviews/{id}/findings/` codes a
-    finding to a topic (and optionally a candidate requirement)."""
-
-    serializer_class = InterviewSerializer
-    permission_classes = [CustomerDataPermission]
-
-    def get_queryset(self):
-        filters = _research_filters(self.request, ("search", "topic", "segment", "start", "end"))
-        return selectors.interview_list(user=self.request.user, **filters).prefetch_related(
-            "findings__topic"
-        )
-
-    def get_object(self):
-        interview = selectors.interview_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
-        self.check_object_permissions(self.request, interview)
-        return interview
-
-    def perform_create(self, serializer):
-        serializer.instance = services.interview_create(**serializer.validated_data)
-
-    def perform_update(self, serializer):
-        serializer.instance = services.interview_update(
-            interview=serializer.instance, **serializer.validated_data
-        )
-
-    @extend_schema(request=FindingSerializer, responses=FindingSerializer)
-    @action(detail=True, methods=["post"])
-    def findings(self, request, pk=None):
-        interview = self.get_object()
-        serializer = FindingSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        finding = services.finding_add(interview=interview, **serializer.validated_data)
-        return Response(FindingSerializer(finding).data, status=status.HTTP_201_CREATED)

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
-from customers.models import Requirement
 from qms.models import Department, User
+from requirements.models import Requirement
 
 from ..models import CheckIn, KeyResult, Objective
 

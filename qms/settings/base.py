@@ -29,7 +29,16 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
 
 # --- Apps & middleware ----------------------------------------------------------------
-PORTAL_APPS = ["qms", "customers", "satisfaction", "objectives", "actions"]
+PORTAL_APPS = [
+    "qms",
+    "customers",
+    "requirements",
+    "research",
+    "crm",
+    "satisfaction",
+    "objectives",
+    "actions",
+]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -256,15 +265,15 @@ SPECTACULAR_SETTINGS = {
         "QuestionKindEnum": "satisfaction.models.Question.Kind",
         "AlertRuleConditionEnum": "satisfaction.models.AlertRule.Condition",
         "ObjectiveStatusEnum": "objectives.models.Objective.Status",
-        "InteractionKindEnum": "customers.models.Interaction.Kind",
-        "InteractionChannelEnum": "customers.models.Interaction.Channel",
-        "BookingKindEnum": "customers.models.Booking.Kind",
-        "ComplaintStatusEnum": "customers.models.Complaint.Status",
-        "ComplaintSeverityEnum": "customers.models.Complaint.Severity",
-        "PreferenceCategoryEnum": "customers.models.Preference.Category",
-        "PreferenceSourceEnum": "customers.models.Preference.Source",
+        "InteractionKindEnum": "crm.models.Interaction.Kind",
+        "InteractionChannelEnum": "crm.models.Interaction.Channel",
+        "BookingKindEnum": "crm.models.Booking.Kind",
+        "ComplaintStatusEnum": "crm.models.Complaint.Status",
+        "ComplaintSeverityEnum": "crm.models.Complaint.Severity",
+        "PreferenceCategoryEnum": "crm.models.Preference.Category",
+        "PreferenceSourceEnum": "crm.models.Preference.Source",
         "CustomerKindEnum": "customers.models.Customer.Kind",
-        "RequirementStatusEnum": "customers.models.Requirement.Status",
+        "RequirementStatusEnum": "requirements.models.Requirement.Status",
     },
 }
 

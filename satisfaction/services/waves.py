@@ -366,7 +366,7 @@ def invitation_request(
 
 
 def invitations_for_closed_complaint(*, complaint, now: dt.datetime | None = None) -> list:
-    """`customers.signals.complaint_closed` receiver: every running transactional wave
+    """`crm.signals.complaint_closed` receiver: every running transactional wave
     set to invite "when a complaint is closed" asks for one invitation for the
     complainant, `trigger_delay_hours` later (consent and the contact cap apply as for
     any invitation; customers outside the wave's segment or language are left out).

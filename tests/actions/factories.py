@@ -127,7 +127,7 @@ def advance(
 
 def make_complaint(*, department, topic=None, description="Waited 40 minutes for a table"):
     """A complaint registered through the CRM's intake service."""
-    from customers import crm_services
+    from crm import services as crm_services
     from tests.customers.factories import CustomerFactory, TopicFactory
 
     return crm_services.complaint_intake(

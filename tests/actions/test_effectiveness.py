@@ -204,7 +204,8 @@ def test_a_reopened_action_goes_back_to_analysis_and_is_checked_again(
 
 def test_real_registry_metric_ticket_volume(action, quality_manager, windows):
     """The check reads the registry: tickets on a topic, baseline vs follow-up."""
-    from customers.models import Customer, Ticket, Topic
+    from customers.models import Customer, Topic
+    from research.models import Ticket
 
     topic = Topic.objects.create(name="Queue", slug="queue-x")
     customer = Customer.objects.create(name="Diner")

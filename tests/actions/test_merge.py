@@ -32,7 +32,7 @@ def test_similar_actions_lists_open_and_past_actions_on_the_topic(
     similar = selectors.similar_actions(user=quality_manager, topic_id=topic.pk)
     assert similar["open"] == [open_one]
     assert similar["past"] == [past]
-    assert similar["complaints"] == []  # hook for customers.Complaint
+    assert similar["complaints"] == []  # hook for crm.Complaint
 
 
 def test_similar_actions_respect_scope(

@@ -100,9 +100,7 @@ def test_the_complaint_page_lists_the_actions_opened_from_it(
         source_kind=SourceKind.COMPLAINT,
         complaint_ref=complaint.reference,
     )
-    page = client_for(quality_manager).get(
-        reverse("customers:complaint-detail", args=[complaint.pk])
-    )
+    page = client_for(quality_manager).get(reverse("crm:complaint-detail", args=[complaint.pk]))
     body = page.content.decode()
     assert action.reference in body
     assert f"complaint={complaint.reference}" in body  # open another from here

@@ -12,7 +12,8 @@ from playwright.sync_api import expect
 
 from actions.models import CorrectiveAction
 from actions.tasks import check_effectiveness_task
-from customers.models import Customer, Ticket, Topic
+from customers.models import Customer, Topic
+from research.models import Ticket
 from satisfaction.models import Survey, SurveyVersion, Wave
 from tests.browser.conftest import login, nav
 

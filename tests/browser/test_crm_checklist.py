@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from customers import crm_services
-from customers.models import ChecklistItem, Preference
+from crm import services as crm_services
+from crm.models import ChecklistItem, Preference
 from tests.browser.conftest import login, nav
 from tests.customers.factories import CustomerFactory
 

@@ -5,7 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import login, nav
-from tests.customers.factories import CustomerFactory, TicketFactory, TopicFactory
+from tests.customers.factories import CustomerFactory, TopicFactory
+from tests.research.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,9 +4,9 @@ acknowledges it and sees it acknowledged; another department's deployment is 404
 import pytest
 from playwright.sync_api import expect
 
-from customers import requirement_services as services
+from requirements import services
 from tests.browser.conftest import login, nav
-from tests.customers.requirements.conftest import make_deployed
+from tests.requirements.conftest import make_deployed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

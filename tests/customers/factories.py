@@ -1,24 +1,11 @@
-"""Factories for the customers app (research sources)."""
-
-import datetime as dt
-from decimal import Decimal
+"""Factories for the customers app (the register: segments, customers, contacts,
+consent, topics); the research sources' factories are in tests/research/factories.py."""
 
 import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from customers.models import (
-    Consent,
-    Contact,
-    Customer,
-    Interview,
-    InterviewFinding,
-    Purchase,
-    Segment,
-    Ticket,
-    Topic,
-)
-from tests.factories import QualityManagerFactory
+from customers.models import Consent, Contact, Customer, Segment, Topic
 
 
 class SegmentFactory(DjangoModelFactory):
@@ -70,45 +57,3 @@ class TopicFactory(DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Topic {n}")
     slug = factory.Sequence(lambda n: f"topic-{n}")
-
-
-class TicketFactory(DjangoModelFactory):
-    class Meta:
-        model = Ticket
-
-    external_id = factory.Sequence(lambda n: f"WO-{n:06d}")
-    customer = factory.SubFactory(CustomerFactory)
-    topic = factory.SubFactory(TopicFactory)
-    product = "Phone X2"
-    opened_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=3))
-
-
-class PurchaseFactory(DjangoModelFactory):
-    class Meta:
-        model = Purchase
-
-    external_id = factory.Sequence(lambda n: f"ORD-{n:06d}")
-    customer = factory.SubFactory(CustomerFactory)
-    product = "Eggs (12)"
-    quantity = 1
-    amount = Decimal("3.20")
-    purchased_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=2))
-
-
-class InterviewFactory(DjangoModelFactory):
-    class Meta:
-        model = Interview
-
-    title = factory.Sequence(lambda n: f"Interview {n}")
-    segment = factory.SubFactory(SegmentFactory)
-    held_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=5))
-    interviewer = factory.SubFactory(QualityManagerFactory)
-
-
-class FindingFactory(DjangoModelFactory):
-    class Meta:
-        model = InterviewFinding
-
-    interview = factory.SubFactory(InterviewFactory)
-    topic = factory.SubFactory(TopicFactory)
-    note = "What the customer said."

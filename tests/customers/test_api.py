@@ -3,16 +3,14 @@
 import pytest
 from rest_framework.test import APIClient
 
-from customers.models import Consent, Customer, InterviewFinding, Purchase, Ticket, Topic
-from tests.customers.factories import (
-    ConsentFactory,
-    CustomerFactory,
+from customers.models import Consent, Customer, Topic
+from research.models import InterviewFinding, Purchase, Ticket
+from tests.customers.factories import ConsentFactory, CustomerFactory, SegmentFactory, TopicFactory
+from tests.research.factories import (
     FindingFactory,
     InterviewFactory,
     PurchaseFactory,
-    SegmentFactory,
     TicketFactory,
-    TopicFactory,
 )
 
 pytestmark = pytest.mark.django_db

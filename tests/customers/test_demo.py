@@ -5,18 +5,10 @@ import io
 import pytest
 from django.core.management import call_command
 
-from customers.models import (
-    Consent,
-    Customer,
-    Interview,
-    InterviewFinding,
-    Purchase,
-    Segment,
-    Ticket,
-    Topic,
-)
-from customers.selectors import pareto
+from customers.models import Consent, Customer, Segment, Topic
 from qms.models import User
+from research.models import Interview, InterviewFinding, Purchase, Ticket
+from research.selectors import pareto
 
 pytestmark = pytest.mark.django_db
 

@@ -4,12 +4,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from customers.models import Purchase, Ticket
+from research.models import Purchase, Ticket
 from tests.customers.factories import CustomerFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("customers:ticket-import")
+URL = reverse("research:ticket-import")
 HEADER = "external_id,customer,topic,product,opened_at,closed_at,resolution\n"
 
 
@@ -65,7 +65,7 @@ def test_a_file_that_is_not_csv_is_refused_on_the_form(client_for, quality_manag
 
 def test_purchase_import_page_uses_the_same_engine(client_for, quality_manager, known):
     response = client_for(quality_manager).post(
-        reverse("customers:purchase-import"),
+        reverse("research:purchase-import"),
         {
             "file": csv_file(
                 "external_id,customer,product,amount,purchased_at\nORD-1,C-1,Eggs,3.2,2026-03-01\n"
@@ -78,7 +78,7 @@ def test_purchase_import_page_uses_the_same_engine(client_for, quality_manager, 
 
 @pytest.mark.parametrize(
     "url_name",
-    ["customers:ticket-import", "customers:purchase-import", "customers:customer-import"],
+    ["research:ticket-import", "research:purchase-import", "customers:customer-import"],
 )
 def test_only_the_quality_manager_imports(client_for, url_name, viewer, front_desk_head, known):
     for user in (viewer, front_desk_head):

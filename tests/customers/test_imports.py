@@ -12,8 +12,11 @@ import pytest
 from django.utils import timezone
 
 from customers import imports, services
-from customers.models import Customer, Purchase, Ticket
-from tests.customers.factories import CustomerFactory, SegmentFactory, TicketFactory, TopicFactory
+from customers.models import Customer
+from research import services as research_services
+from research.models import Purchase, Ticket
+from tests.customers.factories import CustomerFactory, SegmentFactory, TopicFactory
+from tests.research.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +36,7 @@ def upload(text: str, encoding="utf-8") -> io.BytesIO:
 
 
 def import_tickets(text: str):
-    return services.import_csv(kind="tickets", upload=upload(text))
+    return research_services.import_csv(kind="tickets", upload=upload(text))
 
 
 GOOD = (
@@ -128,7 +131,7 @@ def test_empty_file_is_a_file_error(known):
 
 
 def test_file_that_is_not_utf8_is_a_file_error(known):
-    report = services.import_csv(
+    report = research_services.import_csv(
         kind="tickets", upload=upload(GOOD.replace("Phone", "Téléphone"), "latin-1")
     )
     assert not report.ok
@@ -174,7 +177,7 @@ def test_upload_is_read_as_a_stream_twice_not_into_memory(known):
             assert size != -1 and size is not None, "the whole file was read at once"
             return super().read(size)
 
-    report = services.import_csv(kind="tickets", upload=NoRead(GOOD.encode()))
+    report = research_services.import_csv(kind="tickets", upload=NoRead(GOOD.encode()))
     assert report.ok
 
 
@@ -212,7 +215,7 @@ def test_api_items_are_validated_and_numbered_from_one(known):
         },
         "not an object",
     ]
-    report = services.import_items(kind="tickets", items=items)
+    report = research_services.import_items(kind="tickets", items=items)
     assert not report.ok
     assert [(e.line, e.reason[:16]) for e in report.errors] == [
         (2, "Unknown customer"),
@@ -231,7 +234,7 @@ def test_api_item_with_null_closed_at(known):
             "closed_at": None,
         }
     ]
-    report = services.import_items(kind="tickets", items=items)
+    report = research_services.import_items(kind="tickets", items=items)
     assert report.ok
     assert Ticket.objects.get().closed_at is None
 
@@ -245,11 +248,11 @@ def test_purchases_import_and_reimport(known):
         "ORD-1,C-1,Eggs (12),2,6.40,2026-03-01\n"
         "ORD-2,C-2,Milk,,1.1,2026-03-02 18:00\n"
     )
-    report = services.import_csv(kind="purchases", upload=upload(text))
+    report = research_services.import_csv(kind="purchases", upload=upload(text))
     assert report.ok and report.created == 2
     assert Purchase.objects.get(external_id="ORD-2").quantity == 1
     assert Purchase.objects.get(external_id="ORD-2").amount == Decimal("1.10")
-    again = services.import_csv(kind="purchases", upload=upload(text))
+    again = research_services.import_csv(kind="purchases", upload=upload(text))
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
 
@@ -260,7 +263,7 @@ def test_bad_purchases_are_reported(known):
         "ORD-2,C-1,Eggs,1,-1,2026-03-01\n"
         "ORD-3,C-1,,1,1,2026-03-01\n"
     )
-    report = services.import_csv(kind="purchases", upload=upload(text))
+    report = research_services.import_csv(kind="purchases", upload=upload(text))
     assert [e.line for e in report.errors] == [2, 3, 4]
     assert Purchase.objects.count() == 0
 
@@ -342,7 +345,7 @@ def test_a_large_upload_on_disk_is_streamed_from_its_temporary_file(known):
     upload.write((HEADER + rows).encode())
     upload.flush()
     try:
-        report = services.import_csv(kind="tickets", upload=upload)
+        report = research_services.import_csv(kind="tickets", upload=upload)
         assert not upload.closed
     finally:
         upload.close()

@@ -7,9 +7,9 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from customers.models import Requirement
 from objectives.models import CheckIn, KeyResult, Objective
 from objectives.services import period_parse
+from requirements.models import Requirement
 from tests.customers.factories import SegmentFactory  # noqa: F401 - shared
 from tests.factories import DepartmentFactory, QualityManagerFactory, UserFactory
 

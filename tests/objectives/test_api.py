@@ -8,8 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from objectives.models import CheckIn, KeyResult, Objective
-
-from .factories import (
+from tests.objectives.factories import (
     CheckInFactory,
     DepartmentObjectiveFactory,
     KeyResultFactory,

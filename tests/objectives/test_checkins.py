@@ -10,8 +10,7 @@ from django.utils import timezone
 from objectives import services
 from objectives.models import CheckIn, KeyResult
 from qms.exceptions import ApplicationError
-
-from .factories import CheckInFactory, DepartmentObjectiveFactory, KeyResultFactory
+from tests.objectives.factories import CheckInFactory, DepartmentObjectiveFactory, KeyResultFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from django.utils import timezone
 from objectives import services, tasks
 from objectives.models import CheckIn, KeyResult, Objective
 from objectives.selectors import attach_progress, objective_get_for_user
-
-from .factories import KeyResultFactory, ObjectiveFactory
+from tests.objectives.factories import KeyResultFactory, ObjectiveFactory
 
 pytestmark = pytest.mark.django_db
 

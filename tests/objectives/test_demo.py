@@ -5,10 +5,10 @@ import io
 import pytest
 from django.core.management import call_command
 
-from customers.models import Requirement
 from objectives import demo
 from objectives.models import CheckIn, KeyResult, Objective
 from qms.registry import Direction, MetricValue, registry
+from requirements.models import Requirement
 
 pytestmark = pytest.mark.django_db
 

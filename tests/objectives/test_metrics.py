@@ -8,8 +8,7 @@ from django.utils import timezone
 
 from objectives.models import CheckIn, Objective
 from qms.registry import Period, registry
-
-from .factories import CheckInFactory, DepartmentObjectiveFactory, KeyResultFactory
+from tests.objectives.factories import CheckInFactory, DepartmentObjectiveFactory, KeyResultFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,12 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from customers.models import Requirement
 from objectives import services
 from objectives.models import KeyResult, Objective
 from qms.exceptions import ApplicationError
-
-from .factories import ObjectiveFactory, RequirementFactory, this_year
+from requirements.models import Requirement
+from tests.objectives.factories import ObjectiveFactory, RequirementFactory, this_year
 
 pytestmark = pytest.mark.django_db
 
@@ -165,7 +164,7 @@ class TestKeyResults:
             )
 
     def test_a_staff_member_cannot_add_one(self, front_desk_staff, front_desk):
-        from .factories import DepartmentObjectiveFactory
+        from tests.objectives.factories import DepartmentObjectiveFactory
 
         objective = DepartmentObjectiveFactory(department=front_desk)
         with pytest.raises(ApplicationError):
@@ -178,7 +177,7 @@ class TestKeyResults:
             )
 
     def test_a_key_result_with_check_ins_cannot_be_deleted(self, quality_manager):
-        from .factories import CheckInFactory
+        from tests.objectives.factories import CheckInFactory
 
         checkin = CheckInFactory()
         with pytest.raises(ApplicationError, match="check-ins"):

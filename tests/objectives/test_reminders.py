@@ -9,8 +9,11 @@ from objectives import services, tasks
 from objectives.models import KeyResult, Objective
 from qms import services as qms_services
 from qms.models import Message
-
-from .factories import DepartmentObjectiveFactory, KeyResultFactory, ObjectiveFactory
+from tests.objectives.factories import (
+    DepartmentObjectiveFactory,
+    KeyResultFactory,
+    ObjectiveFactory,
+)
 
 pytestmark = pytest.mark.django_db
 

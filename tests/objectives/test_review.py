@@ -8,8 +8,7 @@ import pytest
 from objectives import services
 from objectives.models import Objective, ObjectiveAnalysis
 from qms.exceptions import ApplicationError
-
-from .factories import KeyResultFactory, ObjectiveFactory
+from tests.objectives.factories import KeyResultFactory, ObjectiveFactory
 
 pytestmark = pytest.mark.django_db
 

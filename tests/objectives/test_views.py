@@ -6,10 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from customers.models import Requirement
 from objectives.models import CheckIn, KeyResult, Objective
-
-from .factories import (
+from requirements.models import Requirement
+from tests.objectives.factories import (
     CheckInFactory,
     DepartmentObjectiveFactory,
     KeyResultFactory,

@@ -166,7 +166,8 @@ def test_a_wrong_old_password_is_explained(client_for, front_desk_head):
 
 def test_history_shows_many_to_many_changes_by_name(client_for, quality_manager):
     """Records that keep a list (a requirement's topics) show which items changed."""
-    from customers.models import Requirement, Topic
+    from customers.models import Topic
+    from requirements.models import Requirement
 
     queue = Topic.objects.create(name="Queue time", slug="queue-time")
     cleanliness = Topic.objects.create(name="Cleanliness", slug="cleanliness")

@@ -77,7 +77,16 @@ def test_demo_loads_the_organisation_and_a_second_run_changes_nothing(settings):
             model._meta.label: model.objects.count()
             for model in apps.get_models()
             if model._meta.app_label
-            in {"qms", "customers", "satisfaction", "objectives", "actions"}
+            in {
+                "qms",
+                "customers",
+                "requirements",
+                "research",
+                "crm",
+                "satisfaction",
+                "objectives",
+                "actions",
+            }
         }
 
     before = snapshot()

@@ -3,7 +3,7 @@ in any text, so it used to be a server error wherever it reached a query)."""
 
 import pytest
 
-from customers.models import Interview
+from research.models import Interview
 
 pytestmark = pytest.mark.django_db
 

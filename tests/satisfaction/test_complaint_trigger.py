@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from customers import crm_services
-from customers.models import Complaint
+from crm import services as crm_services
+from crm.models import Complaint
 from satisfaction import services
 from satisfaction.models import Invitation, Wave
 from satisfaction.services import waves as wave_services

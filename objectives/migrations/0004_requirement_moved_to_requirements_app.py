@@ -1,0 +1,43 @@
+"""Objectives point at requirements.Requirement (the same table, customers_requirement,
+moved to the requirements app with issue 17): a change of Django's state only."""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+
+class SeparateStateOnce(migrations.SeparateDatabaseAndState):
+    """SeparateDatabaseAndState that drops the rendered model classes before changing the
+    state, so Django renders them once afterwards instead of re-rendering the related
+    models after each of the many state operations (seconds on every `migrate`)."""
+
+    def state_forwards(self, app_label, state):
+        state.__dict__.pop("apps", None)
+        super().state_forwards(app_label, state)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("objectives", "0003_objective_requirements_history"),
+        ("requirements", "0001_initial"),
+    ]
+
+    operations = [
+        SeparateStateOnce(
+            # The tables stay as they are (same names, same rows): only Django's
+            # picture of which app owns the models changes.
+            state_operations=[
+                migrations.AlterField(
+                            model_name='historicalobjective_requirements',
+                            name='requirement',
+                            field=models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='requirements.requirement'),
+                        ),
+                migrations.AlterField(
+                            model_name='objective',
+                            name='requirements',
+                            field=models.ManyToManyField(blank=True, related_name='objectives', to='requirements.requirement', verbose_name='customer requirements served'),
+                        ),
+            ],
+            database_operations=[],
+        ),
+    ]
