@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.views.generic import TemplateView
 
-from qms.ui.views import FilteredListView
+from qms.ui.views import FilteredListView, FilterMixin
 
 from .. import history, selectors
 from ..exceptions import ApplicationError
@@ -44,22 +44,29 @@ class HistoryView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class MetricListView(ViewAllRequiredMixin, TemplateView):
+class MetricListView(ViewAllRequiredMixin, FilterMixin, TemplateView):
     template_name = "qms/metric_list.html"
+    filter_form_class = PeriodForm
+
+    def filters_invalid(self, form):
+        return {"period": Period.current_quarter()}
+
+    def get_filters(self, data):
+        period = Period.current_quarter()
+        if data["period"]:
+            try:
+                period = Period.parse(data["period"])
+            except ApplicationError as exc:
+                self.filter_form.add_error("period", str(exc))
+        return {"period": period}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = PeriodForm(self.request.GET or None)
-        period = Period.current_quarter()
-        if form.is_valid() and form.cleaned_data["period"]:
-            try:
-                period = Period.parse(form.cleaned_data["period"])
-            except ApplicationError as exc:
-                form.add_error("period", str(exc))
+        period = self.filters["period"]
         rows = []
         for metric in registry.all():
             rows.append((metric, registry.compute(metric.key, period=period)))
-        context.update(form=form, period=period, rows=rows)
+        context.update(form=self.filter_form, period=period, rows=rows)
         return context
 
 
