@@ -542,13 +542,3 @@ class ActionTransition(TransitionLog):
             # The action page's timeline: one action's transitions in order.
             models.Index(fields=["action", "created_at"], name="transition_action_at_idx"),
         ]
-
-    # The action page and the 8D report still read `t.by` and `t.at`; these go once the
-    # templates read `actor` and `created_at` (see notes/WORKFLOW_PORTING.md).
-    @property
-    def by(self):
-        return self.actor
-
-    @property
-    def at(self):
-        return self.created_at

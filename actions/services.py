@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from qms.exceptions import ApplicationError
 from qms.registry import Direction, Period, registry
 from qms.services import impacts_check_plan_may_proceed, message_queue
+from qms.services_kit import model_update
 from qms.workflow import Ladder, Step, Transition, Workflow, due_rows, lock
 
 from . import selectors
@@ -192,10 +193,7 @@ def action_update(*, actor, action: CorrectiveAction, **fields) -> CorrectiveAct
     unknown = set(fields) - allowed
     if unknown:
         raise ApplicationError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
-    for name, value in fields.items():
-        setattr(action, name, value)
-    action.full_clean()
-    action.save(update_fields=[*fields, "updated_at"])
+    action, _changed = model_update(instance=action, fields=allowed, data=fields)
     return action
 
 

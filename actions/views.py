@@ -44,17 +44,12 @@ from .models import CorrectiveAction, SourceKind
 
 S = CorrectiveAction.Status
 
-# Transition buttons: label, Bootstrap style, and whether the form asks for more.
-TRANSITION_UI = {
-    S.CONTAINMENT: (gettext_lazy("Start containment"), "primary"),
-    S.ROOT_CAUSE: (gettext_lazy("Start root-cause analysis"), "primary"),
-    S.PLANNED: (gettext_lazy("Plan the measures"), "primary"),
-    S.IMPLEMENTING: (gettext_lazy("Start implementing"), "primary"),
-    S.EFFECTIVENESS_CHECK: (gettext_lazy("Implemented: check the effect"), "primary"),
-    S.CLOSED: (gettext_lazy("Verify and close"), "success"),
-    S.REOPENED: (gettext_lazy("Reopen"), "warning"),
-    S.CANCELLED: (gettext_lazy("Cancel the action"), "outline-danger"),
-    S.NO_ACTION_NEEDED: (gettext_lazy("No action needed"), "outline-secondary"),
+# The style of a transition's button (its label is the workflow's: services.WORKFLOW).
+TRANSITION_STYLE = {
+    S.CLOSED: "success",
+    S.REOPENED: "warning",
+    S.CANCELLED: "outline-danger",
+    S.NO_ACTION_NEEDED: "outline-secondary",
 }
 
 
@@ -290,13 +285,13 @@ class ActionDetailView(ActionObjectMixin, TemplateView):
             measure.can_update = services.can_update_measure(user, measure)
         transitions = []
         if user.is_quality_manager:
-            for to in services.allowed_transitions(action):
-                label, style = TRANSITION_UI[to]
+            for transition in services.WORKFLOW.allowed(action):
+                to = transition.target
                 transitions.append(
                     {
                         "to": to,
-                        "label": label,
-                        "style": style,
+                        "label": transition.label,
+                        "style": TRANSITION_STYLE.get(to, "primary"),
                         "form": TransitionForm(
                             initial={"to": to, "implemented_by": action.owner},
                             auto_id=f"id_{to}_%s",

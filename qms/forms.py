@@ -65,14 +65,33 @@ class PersonCreateForm(PersonForm):
 
 
 class DepartmentFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Name or code")}),
+    )
 
 
 class PersonFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Name, username or e-mail")}),
+    )
     role = forms.ChoiceField(
         label=_("Role"), required=False, choices=[("", _("All roles")), *User.Role.choices]
     )
+
+
+class StatusFilterForm(forms.Form):
+    """`?status=` of a list whose statuses are links (the message log, conflicts): empty
+    for all, else one of `statuses`."""
+
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All")), *statuses]
 
 
 class PeriodForm(forms.Form):
@@ -94,7 +113,11 @@ class PartyForm(forms.ModelForm):
 
 
 class PartyFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.SearchInput(attrs={"placeholder": _("Name or need")}),
+    )
     category = forms.ChoiceField(
         label=_("Category"),
         required=False,

@@ -27,6 +27,7 @@ from .models import (
     ReviewDecision,
     User,
 )
+from .services_kit import model_update
 from .workflow import due_rows, locked
 
 logger = logging.getLogger(__name__)
@@ -90,10 +91,7 @@ def department_update(*, department: Department, **fields) -> Department:
         raise ApplicationError(_("These fields cannot be changed here: %s") % ", ".join(unknown))
     if "parent" in fields:
         _check_parent(department, fields["parent"])
-    for name, value in fields.items():
-        setattr(department, name, value)
-    department.full_clean()
-    department.save()
+    department, _changed = model_update(instance=department, fields=allowed, data=fields)
     return department
 
 
@@ -174,10 +172,7 @@ def person_update(*, person: User, actor: User, **fields) -> User:
         fields.get("role", person.role) != person.role or fields.get("is_active") is False
     ):
         raise ApplicationError(_("You cannot change your own role or deactivate yourself."))
-    for name, value in fields.items():
-        setattr(person, name, value)
-    person.full_clean()
-    person.save()
+    person, _changed = model_update(instance=person, fields=PERSON_FIELDS, data=fields)
     return person
 
 
@@ -324,10 +319,7 @@ def party_update(*, party: InterestedParty, **fields) -> InterestedParty:
     unknown = set(fields) - PARTY_FIELDS
     if unknown:
         raise ApplicationError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
-    for name, value in fields.items():
-        setattr(party, name, value)
-    party.full_clean()
-    party.save()
+    party, _changed = model_update(instance=party, fields=PARTY_FIELDS, data=fields)
     return party
 
 
@@ -455,10 +447,7 @@ def review_update(*, review: ManagementReview, **fields) -> ManagementReview:
         raise ApplicationError(_("Unknown fields: %s") % ", ".join(sorted(unknown)))
     if review.status == ManagementReview.Status.HELD:
         raise ApplicationError(_("A review that has been held cannot be changed."))
-    for name, value in fields.items():
-        setattr(review, name, value)
-    review.full_clean()
-    review.save()
+    review, _changed = model_update(instance=review, fields=allowed, data=fields)
     return review
 
 

@@ -19,6 +19,7 @@ def model_update(
     fields: Iterable[str],
     data: dict,
     prepare: Callable[[M], None] | None = None,
+    validate_constraints: bool = True,
 ) -> tuple[M, bool]:
     """Update `instance` from `data`: only the names in `fields` are read (a name in
     `fields` but not in `data` is left alone), then the model is validated
@@ -29,6 +30,9 @@ def model_update(
     `prepare(instance)`, when given, runs after the values are set and before the
     validation: it may check the new state (raise ApplicationError) or derive fields
     from it; a field it changes is saved too when it is in `fields`.
+
+    `validate_constraints=False` skips the model's constraints in the validation (for a
+    service that checks them itself, as `Model.full_clean(validate_constraints=False)`).
 
     A name in `data` that is not in `fields` is a programming error (ValueError): a
     service lists what its callers may change.
@@ -43,7 +47,8 @@ def model_update(
             setattr(instance, name, data[name])
     if prepare is not None:
         prepare(instance)
-    instance.full_clean()  # also turns typed-in values into the field's type
+    # Also turns typed-in values into the field's type.
+    instance.full_clean(validate_constraints=validate_constraints)
     changed = [name for name in fields if _value(instance, name) != before[name]]
     if changed:
         update_fields = [_concrete_name(instance, name) for name in changed]

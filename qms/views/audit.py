@@ -3,11 +3,13 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.views.generic import ListView, TemplateView
+from django.views.generic import TemplateView
+
+from qms.ui.views import FilteredListView, FilterMixin
 
 from .. import history, selectors
 from ..exceptions import ApplicationError
-from ..forms import PeriodForm
+from ..forms import PeriodForm, StatusFilterForm
 from ..models import Message
 from ..permissions import QualityManagerRequiredMixin, ViewAllRequiredMixin
 from ..registry import Period, registry
@@ -42,38 +44,54 @@ class HistoryView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class MetricListView(ViewAllRequiredMixin, TemplateView):
+class MetricListView(ViewAllRequiredMixin, FilterMixin, TemplateView):
     template_name = "qms/metric_list.html"
+    filter_form_class = PeriodForm
+
+    def filters_invalid(self, form):
+        return {"period": Period.current_quarter()}
+
+    def get_filters(self, data):
+        period = Period.current_quarter()
+        if data["period"]:
+            try:
+                period = Period.parse(data["period"])
+            except ApplicationError as exc:
+                self.filter_form.add_error("period", str(exc))
+        return {"period": period}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = PeriodForm(self.request.GET or None)
-        period = Period.current_quarter()
-        if form.is_valid() and form.cleaned_data["period"]:
-            try:
-                period = Period.parse(form.cleaned_data["period"])
-            except ApplicationError as exc:
-                form.add_error("period", str(exc))
+        period = self.filters["period"]
         rows = []
         for metric in registry.all():
             rows.append((metric, registry.compute(metric.key, period=period)))
-        context.update(form=form, period=period, rows=rows)
+        context.update(form=self.filter_form, period=period, rows=rows)
         return context
 
 
-class MessageListView(QualityManagerRequiredMixin, ListView):
+class MessageListView(QualityManagerRequiredMixin, FilteredListView):
+    """Every message the portal sent or will send, all or of one status (an unknown
+    status is "not found")."""
+
     template_name = "qms/message_list.html"
     context_object_name = "message_log"
     paginate_by = 50
+    filter_form_class = StatusFilterForm
 
-    def get_queryset(self):
-        status = self.request.GET.get("status", "")
-        if status and status not in Message.Status.values:
-            raise Http404
-        self.status = status
+    def get_filter_data(self):
+        return self.request.GET
+
+    def get_filter_form_kwargs(self):
+        return {"statuses": Message.Status.choices}
+
+    def filters_invalid(self, form):
+        raise Http404
+
+    def get_list(self, status=""):
         return selectors.message_list(status=status)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            status=self.status, statuses=Message.Status.choices, **kwargs
+            status=self.filters["status"], statuses=Message.Status.choices, **kwargs
         )

@@ -5,6 +5,8 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from qms.ui.views import FilterMixin
+
 from .. import dashboard, selectors
 from ..exceptions import ApplicationError
 from ..forms import DashboardFilterForm
@@ -12,12 +14,36 @@ from ..models import Department, Message, User
 from ..registry import Period
 
 
-class HomeView(LoginRequiredMixin, TemplateView):
+class HomeView(LoginRequiredMixin, FilterMixin, TemplateView):
     """A home page per role. Quality managers and viewers get the quality dashboard (every
     tile from the metrics registry, with period and segment filters); everyone gets the
     panels the apps contribute for them (their objectives, needs, actions, ...)."""
 
     template_name = "qms/home.html"
+    filter_form_class = DashboardFilterForm
+
+    def get_filter_form(self):
+        # Only the dashboard has filters.
+        if not self.request.user.can_view_all:
+            return None
+        return super().get_filter_form()
+
+    def get_filter_form_kwargs(self):
+        return {"segments": dashboard.dimensions.choices("segment")}
+
+    def filters_invalid(self, form):
+        label = str(timezone.localdate().year)
+        return {"period": Period.parse(label), "period_label": label, "segment": ""}
+
+    def get_filters(self, data):
+        filters = {**self.filters_invalid(self.filter_form), "segment": data["segment"]}
+        if data["period"]:
+            try:
+                filters["period"] = Period.parse(data["period"])
+                filters["period_label"] = data["period"]
+            except ApplicationError as exc:
+                self.filter_form.add_error("period", str(exc))
+        return filters
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -44,25 +70,13 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
     def dashboard_context(self):
-        segments = dashboard.dimensions.choices("segment")
-        form = DashboardFilterForm(self.request.GET or None, segments=segments)
-        label = str(timezone.localdate().year)
-        period = Period.parse(label)
-        segment = ""
-        if form.is_valid():
-            segment = form.cleaned_data["segment"]
-            if form.cleaned_data["period"]:
-                try:
-                    period = Period.parse(form.cleaned_data["period"])
-                    label = form.cleaned_data["period"]
-                except ApplicationError as exc:
-                    form.add_error("period", str(exc))
+        period, segment = self.filters["period"], self.filters["segment"]
         tiles = dashboard.tiles_for(period=period, segment=segment)
         trends = {t.tile.key: t.trend for t in tiles if t.trend}
         return {
-            "dashboard_form": form,
+            "dashboard_form": self.filter_form,
             "period": period,
-            "period_label": label,
+            "period_label": self.filters["period_label"],
             "tiles": tiles,
             "trends": trends,
             "department_count": Department.objects.count(),

@@ -1,14 +1,16 @@
 """The organisation: departments, their members, and people."""
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, ListView, TemplateView
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from qms.ui.columns import Column
+from qms.ui.views import FilteredListView, ServiceActionView, ServiceFormView
 
 from .. import selectors, services
-from ..csv_export import csv_response
-from ..exceptions import ApplicationError
 from ..forms import (
     DepartmentFilterForm,
     DepartmentForm,
@@ -19,38 +21,29 @@ from ..forms import (
 )
 from ..models import Membership, User
 from ..permissions import QualityManagerRequiredMixin, ViewAllRequiredMixin
-from .base import ServiceFormMixin
 
 # --- Departments -----------------------------------------------------------------------
 
 
-class DepartmentListView(LoginRequiredMixin, ListView):
+class DepartmentListView(LoginRequiredMixin, FilteredListView):
     template_name = "qms/department_list.html"
     context_object_name = "departments"
     paginate_by = 25
+    filter_form_class = DepartmentFilterForm
+    csv_filename = "departments.csv"
+    csv_columns = (
+        Column(gettext_lazy("Code"), "code"),
+        Column(gettext_lazy("Name"), "name"),
+        Column(gettext_lazy("Parent"), "parent.code"),
+        Column(gettext_lazy("Head"), "head"),
+        Column(gettext_lazy("Staff"), "staff_count"),
+    )
 
-    def get_queryset(self):
-        self.filter_form = DepartmentFilterForm(self.request.GET or None)
-        search = ""
-        if self.filter_form.is_valid():
-            search = self.filter_form.cleaned_data["q"]
+    def get_filters(self, data):
+        return {"search": data["q"]}
+
+    def get_list(self, search=""):
         return selectors.department_list(user=self.request.user, search=search)
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            rows = (
-                (d.code, d.name, d.parent.code if d.parent else "", d.head or "", d.staff_count)
-                for d in self.get_queryset().iterator(chunk_size=500)
-            )
-            return csv_response(
-                "departments.csv",
-                [_("Code"), _("Name"), _("Parent"), _("Head"), _("Staff")],
-                rows,
-            )
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(filter_form=self.filter_form, **kwargs)
 
 
 class DepartmentDetailView(LoginRequiredMixin, TemplateView):
@@ -79,26 +72,38 @@ class DepartmentDetailView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class DepartmentCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class DepartmentCreateView(QualityManagerRequiredMixin, ServiceFormView):
     template_name = "qms/department_form.html"
     form_class = DepartmentForm
 
-    def form_valid(self, form):
-        department = self.run_service(form, lambda: services.department_create(**form.cleaned_data))
-        if department is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Department %s created.") % department)
-        return redirect("qms:department-detail", pk=department.pk)
+    def perform(self, form):
+        return services.department_create(**form.cleaned_data)
+
+    def get_success_message(self, department):
+        return _("Department %s created.") % department
+
+    def get_success_url(self, department):
+        return reverse("qms:department-detail", args=[department.pk])
+
+    def get_cancel_url(self):
+        return reverse("qms:department-list")
 
 
-class DepartmentUpdateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
-    template_name = "qms/department_form.html"
-    form_class = DepartmentForm
+class DepartmentMixin:
+    """A department the user may see (404 otherwise), loaded once signed in."""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.department = selectors.department_get_for_user(user=request.user, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(department=self.department, **kwargs)
+
+
+class DepartmentUpdateView(DepartmentMixin, QualityManagerRequiredMixin, ServiceFormView):
+    template_name = "qms/department_form.html"
+    form_class = DepartmentForm
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -108,72 +113,62 @@ class DepartmentUpdateView(QualityManagerRequiredMixin, ServiceFormMixin, FormVi
         )
         return kwargs
 
-    def form_valid(self, form):
-        department = self.run_service(
-            form,
-            lambda: services.department_update(department=self.department, **form.cleaned_data),
-        )
-        if department is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Department %s saved.") % department)
-        return redirect("qms:department-detail", pk=department.pk)
+    def perform(self, form):
+        return services.department_update(department=self.department, **form.cleaned_data)
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(department=self.department, **kwargs)
+    def get_success_message(self, department):
+        return _("Department %s saved.") % department
+
+    def get_success_url(self, department):
+        return reverse("qms:department-detail", args=[department.pk])
+
+    def get_cancel_url(self):
+        return reverse("qms:department-detail", args=[self.department.pk])
 
 
-class DepartmentDeleteView(QualityManagerRequiredMixin, TemplateView):
+class DepartmentDeleteView(DepartmentMixin, QualityManagerRequiredMixin, ServiceActionView):
     template_name = "qms/department_confirm_delete.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.department = selectors.department_get_for_user(user=request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def perform(self, form):
+        services.department_delete(department=self.department)
+
+    def get_success_message(self, result):
+        return _("Department %s deleted.") % self.department
+
+    def get_success_url(self, result):
+        return reverse("qms:department-list")
+
+    def get_redirect_url(self):
+        return reverse("qms:department-detail", args=[self.department.pk])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(department=self.department, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        try:
-            services.department_delete(department=self.department)
-        except ApplicationError as exc:
-            messages.error(request, str(exc))
-            return redirect("qms:department-detail", pk=self.department.pk)
-        messages.success(request, _("Department %s deleted.") % self.department)
-        return redirect("qms:department-list")
+        return super().get_context_data(cancel_url=self.get_redirect_url(), **kwargs)
 
 
-class MembershipCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class MembershipCreateView(DepartmentMixin, QualityManagerRequiredMixin, ServiceFormView):
     form_class = MembershipForm
     template_name = "qms/membership_form.html"
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.department = selectors.department_get_for_user(user=request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "department": self.department}
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(department=self.department, **kwargs)
+    def perform(self, form):
+        return services.membership_add(department=self.department, user=form.cleaned_data["user"])
 
-    def form_valid(self, form):
-        person = form.cleaned_data["user"]
-        membership = self.run_service(
-            form, lambda: services.membership_add(department=self.department, user=person)
-        )
-        if membership is None:
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("%(person)s added to %(department)s.")
-            % {"person": person, "department": self.department.name},
-        )
-        return redirect("qms:department-detail", pk=self.department.pk)
+    def get_success_message(self, membership):
+        return _("%(person)s added to %(department)s.") % {
+            "person": membership.user,
+            "department": self.department.name,
+        }
+
+    def get_success_url(self, membership):
+        return reverse("qms:department-detail", args=[self.department.pk])
+
+    def get_cancel_url(self):
+        return reverse("qms:department-detail", args=[self.department.pk])
 
 
-class MembershipDeleteView(QualityManagerRequiredMixin, TemplateView):
+class MembershipDeleteView(QualityManagerRequiredMixin, ServiceActionView):
     template_name = "qms/membership_confirm_delete.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -186,50 +181,45 @@ class MembershipDeleteView(QualityManagerRequiredMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(membership=self.membership, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        department = self.membership.department
-        services.membership_remove(membership=self.membership)
-        messages.success(
-            request,
-            _("%(person)s removed from %(department)s.")
-            % {"person": self.membership.user, "department": department.name},
+        return super().get_context_data(
+            membership=self.membership, cancel_url=self.get_redirect_url(), **kwargs
         )
-        return redirect("qms:department-detail", pk=department.pk)
+
+    def perform(self, form):
+        services.membership_remove(membership=self.membership)
+
+    def get_success_message(self, result):
+        return _("%(person)s removed from %(department)s.") % {
+            "person": self.membership.user,
+            "department": self.membership.department.name,
+        }
+
+    def get_redirect_url(self):
+        return reverse("qms:department-detail", args=[self.membership.department_id])
 
 
 # --- People ----------------------------------------------------------------------------
 
 
-class PersonListView(ViewAllRequiredMixin, ListView):
+class PersonListView(ViewAllRequiredMixin, FilteredListView):
     template_name = "qms/person_list.html"
     context_object_name = "people"
     paginate_by = 25
+    filter_form_class = PersonFilterForm
+    csv_filename = "people.csv"
+    csv_columns = (
+        Column(gettext_lazy("Username"), "username"),
+        Column(gettext_lazy("Name"), "get_full_name"),
+        Column(gettext_lazy("E-mail"), "email"),
+        Column(gettext_lazy("Role"), "get_role_display"),
+        Column(gettext_lazy("Active"), "is_active"),
+    )
 
-    def get_queryset(self):
-        self.filter_form = PersonFilterForm(self.request.GET or None)
-        search, role = "", ""
-        if self.filter_form.is_valid():
-            search = self.filter_form.cleaned_data["q"]
-            role = self.filter_form.cleaned_data["role"]
+    def get_filters(self, data):
+        return {"search": data["q"], "role": data["role"]}
+
+    def get_list(self, search="", role=""):
         return selectors.person_list(user=self.request.user, search=search, role=role)
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            rows = (
-                (p.username, p.get_full_name(), p.email, p.get_role_display(), p.is_active)
-                for p in self.get_queryset().iterator(chunk_size=500)
-            )
-            return csv_response(
-                "people.csv",
-                [_("Username"), _("Name"), _("E-mail"), _("Role"), _("Active")],
-                rows,
-            )
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(filter_form=self.filter_form, **kwargs)
 
 
 class PersonDetailView(LoginRequiredMixin, TemplateView):
@@ -248,20 +238,24 @@ class PersonDetailView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class PersonCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class PersonCreateView(QualityManagerRequiredMixin, ServiceFormView):
     template_name = "qms/person_form.html"
     form_class = PersonCreateForm
 
-    def form_valid(self, form):
-        data = dict(form.cleaned_data)
-        person = self.run_service(form, lambda: services.person_create(**data))
-        if person is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("%s can now sign in.") % person)
-        return redirect("qms:person-detail", pk=person.pk)
+    def perform(self, form):
+        return services.person_create(**form.cleaned_data)
+
+    def get_success_message(self, person):
+        return _("%s can now sign in.") % person
+
+    def get_success_url(self, person):
+        return reverse("qms:person-detail", args=[person.pk])
+
+    def get_cancel_url(self):
+        return reverse("qms:person-list")
 
 
-class PersonUpdateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class PersonUpdateView(QualityManagerRequiredMixin, ServiceFormView):
     template_name = "qms/person_form.html"
     form_class = PersonForm
 
@@ -278,14 +272,16 @@ class PersonUpdateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(person=self.person, **kwargs)
 
-    def form_valid(self, form):
-        person = self.run_service(
-            form,
-            lambda: services.person_update(
-                person=self.person, actor=self.request.user, **form.cleaned_data
-            ),
+    def perform(self, form):
+        return services.person_update(
+            person=self.person, actor=self.request.user, **form.cleaned_data
         )
-        if person is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("%s saved.") % person)
-        return redirect("qms:person-detail", pk=person.pk)
+
+    def get_success_message(self, person):
+        return _("%s saved.") % person
+
+    def get_success_url(self, person):
+        return reverse("qms:person-detail", args=[person.pk])
+
+    def get_cancel_url(self):
+        return reverse("qms:person-list")

@@ -1,19 +1,20 @@
 """Interested parties and balance: the register, the power/interest grid, conflicts
 between parties, and the expected impact of a plan on each party."""
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, ListView, TemplateView
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
+
+from qms.ui.columns import Column
+from qms.ui.views import FilteredListView, ServiceActionView, ServiceFormView
 
 from .. import history, selectors, services
-from ..csv_export import csv_response
-from ..exceptions import ApplicationError
 from ..forms import (
     ConflictDecisionForm,
     ConflictForm,
@@ -21,58 +22,38 @@ from ..forms import (
     ImpactForm,
     PartyFilterForm,
     PartyForm,
+    StatusFilterForm,
 )
 from ..models import ImpactAssessment, PartyConflict
 from ..permissions import QualityManagerRequiredMixin
 from ..redirects import safe_next_url
-from .base import ServiceFormMixin
 
 
-class PartyListView(LoginRequiredMixin, ListView):
+class PartyListView(LoginRequiredMixin, FilteredListView):
     template_name = "qms/party_list.html"
     context_object_name = "parties"
     paginate_by = 25
+    filter_form_class = PartyFilterForm
+    csv_filename = "interested-parties.csv"
+    csv_columns = (
+        Column(gettext_lazy("Name"), "name"),
+        Column(gettext_lazy("Category"), "get_category_display"),
+        Column(gettext_lazy("Needs and expectations"), "needs"),
+        Column(gettext_lazy("Influence"), "influence"),
+        Column(gettext_lazy("Interest"), "interest"),
+        Column(gettext_lazy("Approach"), "quadrant"),
+        Column(gettext_lazy("Next review"), "review_date"),
+        Column(gettext_lazy("Owner"), "owner"),
+    )
 
-    def get_queryset(self):
-        self.filter_form = PartyFilterForm(self.request.GET or None)
-        search, category = "", ""
-        if self.filter_form.is_valid():
-            search = self.filter_form.cleaned_data["q"]
-            category = self.filter_form.cleaned_data["category"]
+    def get_filters(self, data):
+        return {"search": data["q"], "category": data["category"]}
+
+    def get_list(self, search="", category=""):
         return selectors.party_list(search=search, category=category)
 
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            rows = (
-                (
-                    p.name,
-                    p.get_category_display(),
-                    p.needs,
-                    p.influence,
-                    p.interest,
-                    p.quadrant,
-                    p.review_date,
-                    p.owner or "",
-                )
-                for p in self.get_queryset().iterator(chunk_size=500)
-            )
-            header = [
-                _("Name"),
-                _("Category"),
-                _("Needs and expectations"),
-                _("Influence"),
-                _("Interest"),
-                _("Approach"),
-                _("Next review"),
-                _("Owner"),
-            ]
-            return csv_response("interested-parties.csv", header, rows)
-        return super().get(request, *args, **kwargs)
-
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            filter_form=self.filter_form, today=timezone.localdate(), **kwargs
-        )
+        return super().get_context_data(today=timezone.localdate(), **kwargs)
 
 
 class PartyGridView(LoginRequiredMixin, TemplateView):
@@ -108,19 +89,24 @@ class PartyDetailView(LoginRequiredMixin, TemplateView):
         )
 
 
-class PartyCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class PartyCreateView(QualityManagerRequiredMixin, ServiceFormView):
     template_name = "qms/party_form.html"
     form_class = PartyForm
 
-    def form_valid(self, form):
-        party = self.run_service(form, lambda: services.party_create(**form.cleaned_data))
-        if party is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("%s added to the register.") % party)
-        return redirect("qms:party-detail", pk=party.pk)
+    def perform(self, form):
+        return services.party_create(**form.cleaned_data)
+
+    def get_success_message(self, party):
+        return _("%s added to the register.") % party
+
+    def get_success_url(self, party):
+        return reverse("qms:party-detail", args=[party.pk])
+
+    def get_cancel_url(self):
+        return reverse("qms:party-list")
 
 
-class PartyUpdateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class PartyUpdateView(QualityManagerRequiredMixin, ServiceFormView):
     template_name = "qms/party_form.html"
     form_class = PartyForm
 
@@ -135,30 +121,42 @@ class PartyUpdateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(party=self.party, **kwargs)
 
-    def form_valid(self, form):
-        party = self.run_service(
-            form, lambda: services.party_update(party=self.party, **form.cleaned_data)
-        )
-        if party is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("%s saved.") % party)
-        return redirect("qms:party-detail", pk=party.pk)
+    def perform(self, form):
+        return services.party_update(party=self.party, **form.cleaned_data)
+
+    def get_success_message(self, party):
+        return _("%s saved.") % party
+
+    def get_success_url(self, party):
+        return reverse("qms:party-detail", args=[party.pk])
+
+    def get_cancel_url(self):
+        return reverse("qms:party-list")
 
 
-class ConflictListView(LoginRequiredMixin, ListView):
+class ConflictListView(LoginRequiredMixin, FilteredListView):
+    """Conflicts, all or of one status (an unknown status is "not found")."""
+
     template_name = "qms/conflict_list.html"
     context_object_name = "conflicts"
     paginate_by = 25
+    filter_form_class = StatusFilterForm
 
-    def get_queryset(self):
-        self.status = self.request.GET.get("status", "")
-        if self.status not in ("", *PartyConflict.Status.values):
-            raise Http404
-        return selectors.conflict_list(status=self.status)
+    def get_filter_data(self):
+        return self.request.GET
+
+    def get_filter_form_kwargs(self):
+        return {"statuses": PartyConflict.Status.choices}
+
+    def filters_invalid(self, form):
+        raise Http404
+
+    def get_list(self, status=""):
+        return selectors.conflict_list(status=status)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            status=self.status, statuses=PartyConflict.Status.choices, **kwargs
+            status=self.filters["status"], statuses=PartyConflict.Status.choices, **kwargs
         )
 
 
@@ -173,29 +171,28 @@ class ConflictDetailView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(conflict=conflict, decision_form=form, **kwargs)
 
 
-class ConflictCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class ConflictCreateView(QualityManagerRequiredMixin, ServiceFormView):
     template_name = "qms/conflict_form.html"
     form_class = ConflictForm
+    success_message = gettext_lazy("Conflict recorded. Record the decision when it is taken.")
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        conflict = self.run_service(
-            form,
-            lambda: services.conflict_create(
-                title=data["title"], description=data["description"], parties=list(data["parties"])
-            ),
+        return services.conflict_create(
+            title=data["title"], description=data["description"], parties=list(data["parties"])
         )
-        if conflict is None:
-            return self.form_invalid(form)
-        messages.success(
-            self.request, _("Conflict recorded. Record the decision when it is taken.")
-        )
-        return redirect("qms:conflict-detail", pk=conflict.pk)
+
+    def get_success_url(self, conflict):
+        return reverse("qms:conflict-detail", args=[conflict.pk])
+
+    def get_cancel_url(self):
+        return reverse("qms:conflict-list")
 
 
-class ConflictDecideView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class ConflictDecideView(QualityManagerRequiredMixin, ServiceFormView):
     template_name = "qms/conflict_detail.html"
     form_class = ConflictDecisionForm
+    success_message = gettext_lazy("Decision recorded.")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -207,20 +204,16 @@ class ConflictDecideView(QualityManagerRequiredMixin, ServiceFormMixin, FormView
         context["decision_form"] = context.pop("form")
         return context
 
-    def form_valid(self, form):
-        conflict = self.run_service(
-            form,
-            lambda: services.conflict_decide(
-                conflict=self.conflict, actor=self.request.user, **form.cleaned_data
-            ),
+    def perform(self, form):
+        return services.conflict_decide(
+            conflict=self.conflict, actor=self.request.user, **form.cleaned_data
         )
-        if conflict is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Decision recorded."))
-        return redirect("qms:conflict-detail", pk=conflict.pk)
+
+    def get_success_url(self, conflict):
+        return reverse("qms:conflict-detail", args=[conflict.pk])
 
 
-class ImpactListView(LoginRequiredMixin, ServiceFormMixin, FormView):
+class ImpactListView(LoginRequiredMixin, ServiceFormView):
     """A plan's expected impact on every interested party (objectives, corrective-action
     plans, ...: any record registered in `qms.history`)."""
 
@@ -250,35 +243,39 @@ class ImpactListView(LoginRequiredMixin, ServiceFormMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
-        assessment = self.run_service(
-            form, lambda: services.impact_record(target=self.target, **form.cleaned_data)
-        )
-        if assessment is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Impact on %s recorded.") % assessment.party)
-        return redirect(self.request.path)
+    def perform(self, form):
+        return services.impact_record(target=self.target, **form.cleaned_data)
+
+    def get_success_message(self, assessment):
+        return _("Impact on %s recorded.") % assessment.party
+
+    def get_success_url(self, assessment):
+        return self.request.path
 
 
-class ImpactApproveView(QualityManagerRequiredMixin, FormView):
+class ImpactApproveView(QualityManagerRequiredMixin, ServiceActionView):
+    """Accept a negative impact with a reason, then back to `next` (the plan's impacts)
+    or the party. There is no page to GET."""
+
     form_class = ImpactApprovalForm
-
-    def post(self, request, *args, **kwargs):
-        assessment = get_object_or_404(ImpactAssessment, pk=kwargs["pk"])
-        form = self.get_form()
-        next_url = safe_next_url(request, reverse("qms:party-detail", args=[assessment.party_id]))
-        if not form.is_valid():
-            messages.error(request, _("Write why the negative impact is accepted."))
-            return redirect(next_url)
-        try:
-            services.impact_approve(
-                assessment=assessment, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except ApplicationError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Negative impact on %s approved.") % assessment.party)
-        return redirect(next_url)
+    invalid_message = gettext_lazy("Write why the negative impact is accepted.")
 
     def get(self, request, *args, **kwargs):
         raise Http404
+
+    def post(self, request, *args, **kwargs):
+        self.assessment = get_object_or_404(ImpactAssessment, pk=kwargs["pk"])
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, form):
+        services.impact_approve(
+            assessment=self.assessment, actor=self.request.user, reason=form.cleaned_data["reason"]
+        )
+
+    def get_success_message(self, result):
+        return _("Negative impact on %s approved.") % self.assessment.party
+
+    def get_redirect_url(self):
+        return safe_next_url(
+            self.request, reverse("qms:party-detail", args=[self.assessment.party_id])
+        )

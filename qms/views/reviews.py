@@ -2,36 +2,38 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, ListView, TemplateView, View
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView, View
+
+from qms.ui.forms import service_error_messages
+from qms.ui.views import FilteredListView, ServiceActionView, ServiceFormView
 
 from .. import selectors, services
-from ..exceptions import ApplicationError
 from ..forms import DecisionCloseForm, DecisionForm, ReviewForm, ReviewNotesForm
 from ..models import ManagementReview
 from ..permissions import QualityManagerRequiredMixin, ViewAllRequiredMixin
 from ..review import review_pack
 from ..review_pdf import review_pdf_render
-from .base import ServiceFormMixin
 
 
-class ReviewListView(ViewAllRequiredMixin, ListView):
+class ReviewListView(ViewAllRequiredMixin, FilteredListView):
     template_name = "qms/review_list.html"
     context_object_name = "reviews"
     paginate_by = 25
 
-    def get_queryset(self):
+    def get_list(self):
         return selectors.review_list()
 
 
-class ReviewCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class ReviewCreateView(QualityManagerRequiredMixin, ServiceFormView):
     template_name = "qms/review_form.html"
     form_class = ReviewForm
+    success_message = gettext_lazy("Review planned. Its inputs are compiled below.")
 
     def get_initial(self):
         today = timezone.localdate()
@@ -41,15 +43,14 @@ class ReviewCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
             "meeting_date": today,
         }
 
-    def form_valid(self, form):
-        review = self.run_service(
-            form,
-            lambda: services.review_create(chair=self.request.user, **form.cleaned_data),
-        )
-        if review is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Review planned. Its inputs are compiled below."))
-        return redirect("qms:review-detail", pk=review.pk)
+    def perform(self, form):
+        return services.review_create(chair=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self, review):
+        return reverse("qms:review-detail", args=[review.pk])
+
+    def get_cancel_url(self):
+        return reverse("qms:review-list")
 
 
 class ReviewDetailView(ViewAllRequiredMixin, TemplateView):
@@ -82,81 +83,90 @@ class ReviewPdfView(ViewAllRequiredMixin, View):
         return response
 
 
-class ReviewNotesView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
-    form_class = ReviewNotesForm
-    template_name = "qms/review_notes_form.html"
+class ReviewMixin:
+    """The review of the URL, loaded once signed in."""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.review = selectors.review_get(pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(review=self.review, **kwargs)
+
+
+class ReviewNotesView(ReviewMixin, QualityManagerRequiredMixin, ServiceFormView):
+    form_class = ReviewNotesForm
+    template_name = "qms/review_notes_form.html"
+    success_message = gettext_lazy("Review saved.")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": selectors.review_get(pk=self.review.pk)}
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(review=self.review, **kwargs)
+    def perform(self, form):
+        return services.review_update(review=self.review, **form.cleaned_data)
 
-    def form_valid(self, form):
-        review = self.run_service(
-            form, lambda: services.review_update(review=self.review, **form.cleaned_data)
-        )
-        if review is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Review saved."))
-        return redirect("qms:review-detail", pk=review.pk)
+    def get_success_url(self, review):
+        return reverse("qms:review-detail", args=[review.pk])
+
+    def get_cancel_url(self):
+        return reverse("qms:review-detail", args=[self.review.pk])
 
 
-class ReviewHoldView(QualityManagerRequiredMixin, TemplateView):
+class ReviewHoldView(ReviewMixin, QualityManagerRequiredMixin, ServiceActionView):
     template_name = "qms/review_confirm_hold.html"
+    success_message = gettext_lazy("Review recorded as held; its inputs are frozen.")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.review = selectors.review_get(pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def perform(self, form):
+        services.review_hold(review=self.review, actor=self.request.user)
+
+    def get_redirect_url(self):
+        return reverse("qms:review-detail", args=[self.review.pk])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(review=self.review, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        try:
-            services.review_hold(review=self.review, actor=request.user)
-        except ApplicationError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Review recorded as held; its inputs are frozen."))
-        return redirect("qms:review-detail", pk=self.review.pk)
+        return super().get_context_data(cancel_url=self.get_redirect_url(), **kwargs)
 
 
-class DecisionCreateView(QualityManagerRequiredMixin, FormView):
+class DecisionCreateView(QualityManagerRequiredMixin, ServiceActionView):
+    """The decision form of the review page; errors come back as messages above its
+    decisions. There is no page to GET."""
+
     form_class = DecisionForm
-
-    def post(self, request, *args, **kwargs):
-        review = selectors.review_get(pk=kwargs["pk"])
-        form = self.get_form()
-        if form.is_valid():
-            try:
-                services.decision_add(review=review, **form.cleaned_data)
-            except (ApplicationError, ValidationError) as exc:
-                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-            else:
-                messages.success(request, _("Decision recorded."))
-                return redirect("qms:review-detail", pk=review.pk)
-        else:
-            for field, errors in form.errors.items():
-                label = form.fields[field].label if field in form.fields else ""
-                messages.error(
-                    request, f"{label}: {' '.join(errors)}" if label else " ".join(errors)
-                )
-        return redirect(reverse("qms:review-detail", args=[review.pk]) + "#decisions")
+    success_message = gettext_lazy("Decision recorded.")
 
     def get(self, request, *args, **kwargs):
         raise Http404
 
+    def post(self, request, *args, **kwargs):
+        self.review = selectors.review_get(pk=kwargs["pk"])
+        return super().post(request, *args, **kwargs)
 
-class DecisionCloseView(LoginRequiredMixin, ServiceFormMixin, FormView):
+    def form_invalid(self, form):
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(
+                self.request, f"{label}: {' '.join(errors)}" if label else " ".join(errors)
+            )
+        return super().form_invalid(form)
+
+    def service_failed(self, exc):
+        messages.error(self.request, " ".join(service_error_messages(exc)))
+        return redirect(self.get_redirect_url())
+
+    def perform(self, form):
+        return services.decision_add(review=self.review, **form.cleaned_data)
+
+    def get_success_url(self, decision):
+        return reverse("qms:review-detail", args=[self.review.pk])
+
+    def get_redirect_url(self):
+        return reverse("qms:review-detail", args=[self.review.pk]) + "#decisions"
+
+
+class DecisionCloseView(LoginRequiredMixin, ServiceFormView):
     form_class = DecisionCloseForm
     template_name = "qms/decision_close_form.html"
+    success_message = gettext_lazy("Decision closed.")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -166,16 +176,12 @@ class DecisionCloseView(LoginRequiredMixin, ServiceFormMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(decision=self.decision, **kwargs)
 
-    def form_valid(self, form):
-        decision = self.run_service(
-            form,
-            lambda: services.decision_close(
-                decision=self.decision, actor=self.request.user, **form.cleaned_data
-            ),
+    def perform(self, form):
+        return services.decision_close(
+            decision=self.decision, actor=self.request.user, **form.cleaned_data
         )
-        if decision is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Decision closed."))
+
+    def get_success_url(self, decision):
         if self.request.user.can_view_all:
-            return redirect("qms:review-detail", pk=decision.review_id)
-        return redirect("qms:home")
+            return reverse("qms:review-detail", args=[decision.review_id])
+        return reverse("qms:home")

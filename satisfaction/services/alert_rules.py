@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qms.exceptions import ApplicationError
+from qms.services_kit import model_update
 
 from .. import alerting, selectors
 from ..models import AlertRule, Question, Survey
@@ -144,12 +145,14 @@ def alert_rule_update(*, rule: AlertRule, **fields) -> AlertRule:
     changed = any(
         name in fields and fields[name] != getattr(rule, name) for name in _RULE_MATCH_FIELDS
     )
-    for name, value in fields.items():
-        setattr(rule, name, value)
-    rule.full_clean()
-    if changed:
+
+    def check(rule):  # on a valid rule, as before
+        rule.full_clean()
         _check_rule(rule)
-    rule.save()
+
+    rule, _changed = model_update(
+        instance=rule, fields=ALERT_RULE_FIELDS, data=fields, prepare=check if changed else None
+    )
     _forget_alert_rules(rule.survey_id)
     return rule
 

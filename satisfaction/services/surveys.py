@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from qms.exceptions import ApplicationError
 from qms.models import User
+from qms.services_kit import model_update
 from qms.workflow import lock, locked
 
 from ..models import Choice, Question, Survey, SurveyVersion, Wave
@@ -60,10 +61,7 @@ def survey_update(*, survey: Survey, **fields) -> Survey:
                 "were told how their answers would be used. Create a new survey instead."
             )
         )
-    for name, value in fields.items():
-        setattr(survey, name, value)
-    survey.full_clean()
-    survey.save()
+    survey, _changed = model_update(instance=survey, fields=allowed, data=fields)
     transaction.on_commit(
         lambda: _forget_public_waves(
             Wave.objects.filter(survey_version__survey=survey).values_list("pk", flat=True)
@@ -213,11 +211,13 @@ def question_update(*, question: Question, choices: list[dict] | None = None, **
         and question.version.questions.filter(code=fields["code"]).exclude(pk=question.pk).exists()
     ):
         raise ApplicationError(_("This version already has a question with that code."))
-    for name, value in fields.items():
-        setattr(question, name, value)
-    _check_show_if(question)
-    question.full_clean(validate_constraints=False)
-    question.save()
+    question, _changed = model_update(
+        instance=question,
+        fields=QUESTION_FIELDS,
+        data=fields,
+        prepare=_check_show_if,
+        validate_constraints=False,
+    )
     _set_choices(question, choices)
     return question
 

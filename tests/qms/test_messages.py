@@ -167,3 +167,21 @@ def test_a_failing_handler_does_not_undo_the_failure_record(monkeypatch):
     message.refresh_from_db()
     assert message.status == Message.Status.FAILED
     assert message.subject != "changed by the handler"  # the handler's savepoint rolled back
+
+
+def test_message_log_filters_by_status_and_an_unknown_status_is_not_found(
+    client_for, quality_manager
+):
+    from django.urls import reverse
+
+    MessageFactory(subject="Sent one", status=Message.Status.SENT)
+    MessageFactory(subject="Failed one", status=Message.Status.FAILED)
+    client = client_for(quality_manager)
+    response = client.get(reverse("qms:message-list"), {"status": "failed"})
+    assert [m.subject for m in response.context["message_log"]] == ["Failed one"]
+    assert response.context["status"] == "failed"
+    assert response.context["statuses"] == Message.Status.choices
+    everything = client.get(reverse("qms:message-list"))
+    assert {m.subject for m in everything.context["message_log"]} == {"Sent one", "Failed one"}
+    assert client.get(reverse("qms:message-list"), {"status": "bogus"}).status_code == 404
+    assert client.get(reverse("qms:message-list"), {"status": ""}).status_code == 200

@@ -251,3 +251,18 @@ def test_party_api_scoping_and_decide(
         format="json",
     )
     assert refused.status_code == 400
+
+
+def test_conflict_list_filters_by_status_and_an_unknown_status_is_not_found(
+    client_for, viewer, quality_manager, employees, suppliers
+):
+    services.conflict_create(title="Peak hours", description="x", parties=[employees, suppliers])
+    client = client_for(viewer)
+    response = client.get(reverse("qms:conflict-list"), {"status": "open"})
+    assert [c.title for c in response.context["conflicts"]] == ["Peak hours"]
+    assert response.context["status"] == "open"
+    assert response.context["statuses"] == PartyConflict.Status.choices
+    decided = client.get(reverse("qms:conflict-list"), {"status": "decided"})
+    assert list(decided.context["conflicts"]) == []
+    assert client.get(reverse("qms:conflict-list"), {"status": "bogus"}).status_code == 404
+    assert client.get(reverse("qms:conflict-list"), {"status": ""}).status_code == 200
