@@ -7,6 +7,7 @@ from actions.api.urls import router as actions_router
 from customers.api.urls import router as customers_router
 from objectives.api.urls import router as objectives_router
 from satisfaction.api.urls import router as satisfaction_router
+from surveys.api.urls import router as surveys_router
 
 from .api.urls import router as qms_router
 from .views import audit, home, organisation, parties, reviews
@@ -102,11 +103,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("customers/", include("customers.urls")),
     path("s/", include("satisfaction.public_urls")),  # short personal survey links
+    path("satisfaction/", include("surveys.urls")),  # survey authoring, same prefix
     path("satisfaction/", include("satisfaction.urls")),
     path("objectives/", include("objectives.urls")),
     path("actions/", include("actions.urls")),
     path("api/", include(qms_router.urls)),
     path("api/", include(customers_router.urls)),
+    path("api/", include(surveys_router.urls)),
     path("api/", include(satisfaction_router.urls)),
     path("api/", include(objectives_router.urls)),
     path("api/", include(actions_router.urls)),

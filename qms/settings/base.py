@@ -29,7 +29,7 @@ DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env("SECRET_KEY", default="")
 
 # --- Apps & middleware ----------------------------------------------------------------
-PORTAL_APPS = ["qms", "customers", "satisfaction", "objectives", "actions"]
+PORTAL_APPS = ["qms", "customers", "surveys", "satisfaction", "objectives", "actions"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -253,8 +253,8 @@ SPECTACULAR_SETTINGS = {
     # One name per shared choice set, so the schema stays clean (`check --deploy`).
     "ENUM_NAME_OVERRIDES": {
         "PartyLevelEnum": "qms.models.InterestedParty.Level",
-        "QuestionKindEnum": "satisfaction.models.Question.Kind",
-        "AlertRuleConditionEnum": "satisfaction.models.AlertRule.Condition",
+        "QuestionKindEnum": "surveys.models.Question.Kind",
+        "AlertRuleConditionEnum": "surveys.models.AlertRule.Condition",
         "ObjectiveStatusEnum": "objectives.models.Objective.Status",
         "InteractionKindEnum": "customers.models.Interaction.Kind",
         "InteractionChannelEnum": "customers.models.Interaction.Channel",

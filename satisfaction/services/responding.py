@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from customers.models import Consent, ContactLog
 from qms.exceptions import ApplicationError
 from qms.models import Message
+from surveys.models import Question, Survey
 
 from .. import answering
-from ..models import Answer, Invitation, InvitationLink, Question, Response, Survey, Wave
+from ..models import Answer, Invitation, InvitationLink, Response, Wave
 from ._common import hash_token
 from .follow_ups import _alert_rules
 

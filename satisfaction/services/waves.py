@@ -16,8 +16,9 @@ from customers.models import Consent, Customer
 from qms.exceptions import ApplicationError
 from qms.models import User
 from qms.services import enqueue_on_commit
+from surveys.models import SurveyVersion
 
-from ..models import Invitation, SurveyVersion, Wave
+from ..models import Invitation, Wave
 from ._common import _locked
 
 logger = logging.getLogger(__name__)

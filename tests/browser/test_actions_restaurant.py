@@ -13,7 +13,8 @@ from playwright.sync_api import expect
 from actions.models import CorrectiveAction
 from actions.tasks import check_effectiveness_task
 from customers.models import Customer, Ticket, Topic
-from satisfaction.models import Survey, SurveyVersion, Wave
+from satisfaction.models import Wave
+from surveys.models import Survey, SurveyVersion
 from tests.browser.conftest import login, nav
 
 pytestmark = pytest.mark.django_db(transaction=True)

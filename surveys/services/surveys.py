@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from qms.exceptions import ApplicationError
 from qms.models import User
 
-from ..models import Choice, Question, Survey, SurveyVersion, Wave
+from ..models import Choice, Question, Survey, SurveyVersion
+from ..signals import survey_changed
 from .alert_rules import alert_rules_seed_defaults
-from .responding import _forget_public_waves
 
 
 @transaction.atomic
@@ -63,11 +63,8 @@ def survey_update(*, survey: Survey, **fields) -> Survey:
         setattr(survey, name, value)
     survey.full_clean()
     survey.save()
-    transaction.on_commit(
-        lambda: _forget_public_waves(
-            Wave.objects.filter(survey_version__survey=survey).values_list("pk", flat=True)
-        )
-    )
+    # The satisfaction app drops its cached public pages of the survey's waves on commit.
+    survey_changed.send(sender=Survey, survey=survey)
     return survey
 
 
