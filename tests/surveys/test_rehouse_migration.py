@@ -23,7 +23,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from customers.models import Topic
-from satisfaction.models import Answer, Invitation, Response, Wave
+from satisfaction.models import Invitation, Response, Wave
 from surveys.models import AlertRule, Choice, Question, Survey, SurveyVersion
 from tests.satisfaction.factories import CustomerFactory
 
