@@ -1,14 +1,14 @@
-"""The buttons of the survey editor and wave page (POST, then back with a message): the
-message each one leaves, where it goes, and what it refuses."""
+"""The buttons of the survey editor (POST, then back with a message): the message each
+one leaves, where it goes, and what it refuses. The wave page's: tests/satisfaction/
+test_wave_buttons.py."""
 
 import pytest
 from django.contrib.messages import constants, get_messages
 from django.urls import reverse
 
-from satisfaction.models import Wave
-from surveys import services as survey_services
+from surveys import services
 from surveys.models import Question
-from tests.satisfaction.factories import published_survey, running_wave
+from tests.satisfaction.factories import published_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def published():
 
 @pytest.fixture
 def draft(published):
-    return survey_services.version_draft_get_or_create(survey=published.survey)
+    return services.version_draft_get_or_create(survey=published.survey)
 
 
 def test_new_draft_is_announced_as_information(client_for, quality_manager, published):
@@ -46,7 +46,7 @@ def test_new_draft_is_announced_as_information(client_for, quality_manager, publ
 def test_publishing_an_empty_draft_is_refused_on_the_version_page(
     client_for, quality_manager, published
 ):
-    empty = survey_services.version_draft_get_or_create(survey=published.survey)
+    empty = services.version_draft_get_or_create(survey=published.survey)
     empty.questions.all().delete()
     response = client_for(quality_manager).post(reverse("surveys:version-publish", args=[empty.pk]))
     assert response["Location"] == reverse("surveys:version-detail", args=[empty.pk])
@@ -115,24 +115,3 @@ def test_a_question_others_depend_on_is_not_removed(client_for, quality_manager,
         )
     ]
     assert Question.objects.filter(pk=nps.pk).exists()
-
-
-def test_wave_buttons(client_for, quality_manager, published):
-    wave = running_wave(published)
-    client = client_for(quality_manager)
-    url = reverse("satisfaction:wave-action", args=[wave.pk])
-    back = reverse("satisfaction:wave-detail", args=[wave.pk])
-    assert client.get(url).status_code == 405
-    response = client.post(url, {"action": "explode"})
-    assert response["Location"] == back
-    assert _shown(client, response) == [(constants.ERROR, "Unknown action.")]
-    response = client.post(url, {"action": "close"})
-    assert response["Location"] == back
-    assert _shown(client, response) == [(constants.SUCCESS, "Wave closed.")]
-    wave.refresh_from_db()
-    assert wave.status == Wave.Status.CLOSED
-    response = client.post(url, {"action": "schedule"})  # a closed wave is not scheduled
-    [(level, _text)] = _messages(response)
-    assert level == constants.ERROR
-    wave.refresh_from_db()
-    assert wave.status == Wave.Status.CLOSED
