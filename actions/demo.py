@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from customers.models import Topic
 from qms.models import Department, User
-from satisfaction.models import Response, Survey, SurveyVersion, Wave
+from satisfaction.models import Response, Wave
+from surveys.models import Survey, SurveyVersion
 
 from . import services
 from .models import CorrectiveAction, Measure, SourceKind

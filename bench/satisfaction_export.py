@@ -29,7 +29,8 @@ def build_one(format: str) -> int:
     """Child process: build one export of the benchmark survey and print its figures."""
     settings = setup()
     from satisfaction import services
-    from satisfaction.models import ResponseExport, Survey
+    from satisfaction.models import ResponseExport
+    from surveys.models import Survey
 
     survey = Survey.objects.get(code=SURVEY_CODE)
     with tempfile.TemporaryDirectory() as media:

@@ -10,6 +10,7 @@ from objectives.api.urls import router as objectives_router
 from requirements.api.urls import router as requirements_router
 from research.api.urls import router as research_router
 from satisfaction.api.urls import router as satisfaction_router
+from surveys.api.urls import router as surveys_router
 
 from .api.urls import router as qms_router
 from .views import audit, home, organisation, parties, reviews
@@ -110,6 +111,7 @@ urlpatterns = [
     path("customers/", include("research.urls")),
     path("customers/", include("crm.urls")),
     path("s/", include("satisfaction.public_urls")),  # short personal survey links
+    path("satisfaction/", include("surveys.urls")),  # survey authoring, same prefix
     path("satisfaction/", include("satisfaction.urls")),
     path("objectives/", include("objectives.urls")),
     path("actions/", include("actions.urls")),
@@ -118,6 +120,7 @@ urlpatterns = [
     path("api/", include(research_router.urls)),
     path("api/", include(requirements_router.urls)),
     path("api/", include(crm_router.urls)),
+    path("api/", include(surveys_router.urls)),
     path("api/", include(satisfaction_router.urls)),
     path("api/", include(objectives_router.urls)),
     path("api/", include(actions_router.urls)),

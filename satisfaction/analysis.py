@@ -17,8 +17,9 @@ from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
 from qms.registry import MetricValue, Period
+from surveys.models import Question, Survey
 
-from .models import Answer, Invitation, Question, Response, Survey
+from .models import Answer, Invitation, Response
 
 Z95 = 1.96
 
@@ -421,8 +422,9 @@ def driver_shares(
     A fixed number of queries: tallies and tail for the base and the drivers, then the
     names of the choices and topics."""
     from customers.models import Topic
+    from surveys.models import Choice
 
-    from .models import AnswerTally, Choice
+    from .models import AnswerTally
 
     marks = _marks() if marks is None else marks
     scope = Scope(

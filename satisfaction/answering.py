@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .models import Question
+from surveys.models import Question
 
 TEXT_MAX = 4000
 

@@ -16,19 +16,10 @@ from django.utils import timezone
 
 from customers.models import Consent, Customer, Segment, Topic
 from qms.models import User
+from surveys import services as survey_services
+from surveys.models import Choice, Question, Survey, SurveyVersion
 
-from . import services
-from .models import (
-    Answer,
-    Choice,
-    FollowUpCase,
-    Invitation,
-    Question,
-    Response,
-    Survey,
-    SurveyVersion,
-    Wave,
-)
+from .models import Answer, FollowUpCase, Invitation, Response, Wave
 
 TOPICS = {
     "queue-time": "Queue time",
@@ -324,7 +315,7 @@ def _survey(
 def _alert_rules(version, counter) -> None:
     """The default alert rules (NPS at most 6, CSAT at most 2, any driver chosen), as a
     survey published on the page gets them; nothing if the survey has or had rules."""
-    created = services.alert_rules_seed_defaults(
+    created = survey_services.alert_rules_seed_defaults(
         survey=version.survey, questions=version.questions.order_by("position", "id")
     )
     counter.add(len(created))

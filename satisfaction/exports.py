@@ -25,9 +25,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from qms.csv_export import csv_write
+from surveys.models import Survey
 
 from . import selectors
-from .models import ResponseExport, Survey, Wave
+from .models import ResponseExport, Wave
 
 CHUNK_SIZE = 2000
 # Rows per worksheet, header included (Excel's limit). Longer exports continue on a

@@ -13,9 +13,11 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from qms.exceptions import ApplicationError
+from surveys.models import Survey
+from surveys.selectors import version_questions
 
-from . import answering, ratelimit, selectors, services
-from .models import Invitation, Survey
+from . import answering, ratelimit, services
+from .models import Invitation
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -68,7 +70,7 @@ class RespondView(PublicLinkMixin, View):
     """GET shows the questionnaire (with saved answers); POST saves or submits it."""
 
     def questions(self):
-        return selectors.version_questions(version=self.invitation.wave.survey_version)
+        return version_questions(version=self.invitation.wave.survey_version)
 
     def page(self, request, questions, draft, errors=None, saved=False, status=200, form_error=""):
         version = self.invitation.wave.survey_version

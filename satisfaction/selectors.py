@@ -6,22 +6,12 @@ owner; anyone else gets a 404."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from .models import (
-    AlertRule,
-    Answer,
-    FollowUpCase,
-    Invitation,
-    Question,
-    Response,
-    ResponseExport,
-    Survey,
-    SurveyVersion,
-    Wave,
-)
+from surveys.models import Question, Survey, SurveyVersion
+
+from .models import Answer, FollowUpCase, Invitation, Response, ResponseExport, Wave
 
 
 def _can_read(user) -> bool:
@@ -55,110 +45,6 @@ def survey_list(*, user, search: str = "", purpose: str = "") -> QuerySet[Survey
     if purpose:
         qs = qs.filter(purpose=purpose)
     return qs
-
-
-def survey_get_for_user(*, user, pk) -> Survey:
-    if not _can_read(user):
-        raise Http404
-    try:
-        return Survey.objects.get(pk=pk)
-    except (Survey.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
-def version_get_for_user(*, user, pk) -> SurveyVersion:
-    if not _can_read(user):
-        raise Http404
-    try:
-        return SurveyVersion.objects.select_related("survey").get(pk=pk)
-    except (SurveyVersion.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
-def version_questions(*, version: SurveyVersion) -> list[Question]:
-    """The version's questions with their choices. A published version never changes,
-    so its questions are kept in the cache (the customer's page and submit read them on
-    every request); a draft is always read fresh."""
-    if version.is_draft:
-        return _load_questions(version)
-    key = f"satisfaction:questions:{version.pk}:{version.published_at.timestamp()}"
-    questions = cache.get(key)
-    if questions is None:
-        questions = _load_questions(version)
-        cache.set(key, questions, timeout=3600)
-    return questions
-
-
-def _load_questions(version: SurveyVersion) -> list[Question]:
-    return list(
-        version.questions.select_related("show_if_question")
-        .prefetch_related("choices__topic")
-        .order_by("position", "id")
-    )
-
-
-ALERT_RULES_TTL = 60
-
-
-def alert_rules_cache_key(survey_id: int) -> str:
-    return f"satisfaction:alert-rules:{survey_id}"
-
-
-def survey_alert_rules(*, survey_id: int) -> list[AlertRule]:
-    """The survey's active alert rules, as the submit path evaluates them. Kept in the
-    cache (every submit of an identified or consenting response reads them, and the
-    submit must not cost a query more); the rule services drop the key when their
-    transaction commits. The minute's timeout bounds how stale a per-process cache
-    (CACHE_URL unset, several web processes) can be; a shared cache sees a change at
-    once."""
-    key = alert_rules_cache_key(survey_id)
-    rules = cache.get(key)
-    if rules is None:
-        rules = list(AlertRule.objects.filter(survey_id=survey_id, is_active=True).order_by("id"))
-        cache.set(key, rules, timeout=ALERT_RULES_TTL)
-    return rules
-
-
-def latest_version(*, survey: Survey) -> SurveyVersion | None:
-    """The survey's newest version, draft or published: alert rules are written against
-    its questions."""
-    return survey.versions.order_by("-number").first()
-
-
-def alert_rule_list(*, survey: Survey) -> QuerySet[AlertRule]:
-    return AlertRule.objects.filter(survey=survey).order_by("question_code", "id")
-
-
-def alert_rule_get_for_user(*, user, pk, survey: Survey | None = None) -> AlertRule:
-    """One alert rule; a rule of another survey, or a guessed id, is a 404."""
-    if not _can_read(user):
-        raise Http404
-    qs = AlertRule.objects.select_related("survey")
-    if survey is not None:
-        qs = qs.filter(survey=survey)
-    try:
-        return qs.get(pk=pk)
-    except (AlertRule.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
-
-
-def alert_rule_history(*, survey: Survey) -> QuerySet:
-    """The history of every alert rule of the survey, deleted ones included, newest
-    first, with who made each change."""
-    return (
-        AlertRule.history.filter(survey_id=survey.pk)
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")
-    )
-
-
-def question_get_for_user(*, user, pk) -> Question:
-    if not _can_read(user):
-        raise Http404
-    try:
-        return Question.objects.select_related("version__survey").get(pk=pk)
-    except (Question.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
 
 
 def wave_list(*, user, survey: Survey | None = None) -> QuerySet[Wave]:

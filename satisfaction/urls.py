@@ -8,16 +8,9 @@ urlpatterns = [
     # The customer's side (no login). Suggested short mount: /s/<token>/ (see the report).
     path("s/<str:token>/", public_views.RespondView.as_view(), name="respond"),
     path("s/<str:token>/opt-out/", public_views.OptOutView.as_view(), name="opt-out"),
-    # Surveys and versions.
+    # Surveys (authoring pages: surveys/urls.py, mounted under the same prefix).
     path("", views.SurveyListView.as_view(), name="survey-list"),
-    path("surveys/new/", views.SurveyCreateView.as_view(), name="survey-create"),
     path("surveys/<int:pk>/", views.SurveyDetailView.as_view(), name="survey-detail"),
-    path("surveys/<int:pk>/edit/", views.SurveyUpdateView.as_view(), name="survey-update"),
-    path(
-        "surveys/<int:pk>/new-draft/",
-        views.VersionDraftCreateView.as_view(),
-        name="version-draft-create",
-    ),
     path("surveys/<int:pk>/analysis/", views.SurveyAnalysisView.as_view(), name="survey-analysis"),
     path("surveys/<int:pk>/comments/", views.SurveyCommentListView.as_view(), name="comment-list"),
     path(
@@ -37,39 +30,7 @@ urlpatterns = [
         name="export-download",
     ),
     path("surveys/<int:pk>/waves/new/", views.WaveCreateView.as_view(), name="wave-create"),
-    # Alert rules (follow-up cases).
-    path(
-        "surveys/<int:pk>/alert-rules/new/",
-        views.AlertRuleCreateView.as_view(),
-        name="alert-rule-create",
-    ),
-    path(
-        "surveys/<int:pk>/alert-rules/<int:rule_pk>/edit/",
-        views.AlertRuleUpdateView.as_view(),
-        name="alert-rule-update",
-    ),
-    path(
-        "surveys/<int:pk>/alert-rules/<int:rule_pk>/delete/",
-        views.AlertRuleDeleteView.as_view(),
-        name="alert-rule-delete",
-    ),
-    path(
-        "surveys/<int:pk>/alert-rules/history/",
-        views.AlertRuleHistoryView.as_view(),
-        name="alert-rule-history",
-    ),
-    path("versions/<int:pk>/", views.VersionDetailView.as_view(), name="version-detail"),
-    path("versions/<int:pk>/intro/", views.VersionIntroUpdateView.as_view(), name="version-intro"),
-    path("versions/<int:pk>/publish/", views.VersionPublishView.as_view(), name="version-publish"),
     path("versions/<int:pk>/preview/", views.VersionPreviewView.as_view(), name="version-preview"),
-    path(
-        "versions/<int:pk>/questions/new/",
-        views.QuestionCreateView.as_view(),
-        name="question-create",
-    ),
-    path("questions/<int:pk>/edit/", views.QuestionUpdateView.as_view(), name="question-update"),
-    path("questions/<int:pk>/delete/", views.QuestionDeleteView.as_view(), name="question-delete"),
-    path("questions/<int:pk>/move/", views.QuestionMoveView.as_view(), name="question-move"),
     # Waves.
     path("waves/<int:pk>/", views.WaveDetailView.as_view(), name="wave-detail"),
     path("waves/<int:pk>/action/", views.WaveActionView.as_view(), name="wave-action"),

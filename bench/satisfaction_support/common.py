@@ -24,23 +24,25 @@ def setup(settings_module: str = "qms.settings.test"):
 def published_bench_survey(code: str):
     """A published survey (nps, csat, driver, comment) for the benchmarks."""
     from customers.models import Topic
-    from satisfaction import services
-    from satisfaction.models import Question, Survey
+    from surveys import services as survey_services
+    from surveys.models import Question, Survey
 
     survey = Survey.objects.filter(code=code).first()
     if survey is not None:
         return survey.versions.get(number=1)
-    survey = services.survey_create(title=f"Bench {code}", code=code)
+    survey = survey_services.survey_create(title=f"Bench {code}", code=code)
     version = survey.versions.get()
-    nps = services.question_create(
+    nps = survey_services.question_create(
         version=version, code="nps", kind=Question.Kind.NPS, text_en="Recommend?", required=True
     )
-    services.question_create(version=version, code="csat", kind=Question.Kind.CSAT, text_en="S?")
+    survey_services.question_create(
+        version=version, code="csat", kind=Question.Kind.CSAT, text_en="S?"
+    )
     topics = [
         Topic.objects.get_or_create(slug=slug, defaults={"name": slug})[0]
         for slug in ("queue-time", "food-quality", "price")
     ]
-    services.question_create(
+    survey_services.question_create(
         version=version,
         code="driver",
         kind=Question.Kind.DRIVER,
@@ -49,8 +51,10 @@ def published_bench_survey(code: str):
         show_if_values=list(range(7)),
         choices=[{"code": t.slug, "text_en": t.slug, "topic": t} for t in topics],
     )
-    services.question_create(version=version, code="comment", kind=Question.Kind.TEXT, text_en="?")
-    return services.version_publish(version=version)
+    survey_services.question_create(
+        version=version, code="comment", kind=Question.Kind.TEXT, text_en="?"
+    )
+    return survey_services.version_publish(version=version)
 
 
 def ensure_customers(prefix: str, count: int, segment_code: str):

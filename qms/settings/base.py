@@ -35,6 +35,7 @@ PORTAL_APPS = [
     "requirements",
     "research",
     "crm",
+    "surveys",
     "satisfaction",
     "objectives",
     "actions",
@@ -262,8 +263,8 @@ SPECTACULAR_SETTINGS = {
     # One name per shared choice set, so the schema stays clean (`check --deploy`).
     "ENUM_NAME_OVERRIDES": {
         "PartyLevelEnum": "qms.models.InterestedParty.Level",
-        "QuestionKindEnum": "satisfaction.models.Question.Kind",
-        "AlertRuleConditionEnum": "satisfaction.models.AlertRule.Condition",
+        "QuestionKindEnum": "surveys.models.Question.Kind",
+        "AlertRuleConditionEnum": "surveys.models.AlertRule.Condition",
         "ObjectiveStatusEnum": "objectives.models.Objective.Status",
         "InteractionKindEnum": "crm.models.Interaction.Kind",
         "InteractionChannelEnum": "crm.models.Interaction.Channel",

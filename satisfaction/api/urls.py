@@ -1,9 +1,11 @@
 from rest_framework.routers import SimpleRouter
 
-from .views import InvitationTriggerViewSet, SurveyViewSet, WaveViewSet
+from .views import InvitationTriggerViewSet, SurveyResponsesViewSet, WaveViewSet
 
 router = SimpleRouter()
-router.register("satisfaction/surveys", SurveyViewSet, basename="survey")
+# The survey itself is served by the surveys app (surveys/api) at the same address; this
+# router adds its answers (`satisfaction/surveys/<id>/responses/`).
+router.register("satisfaction/surveys", SurveyResponsesViewSet, basename="survey")
 router.register("satisfaction/waves", WaveViewSet, basename="survey-wave")
 router.register(
     "satisfaction/invitation-requests", InvitationTriggerViewSet, basename="invitation-request"

@@ -1,9 +1,9 @@
-"""The satisfaction API: surveys and waves to read (quality managers and viewers), the
-transactional invitation trigger and the responses export (quality managers)."""
+"""The satisfaction API: waves to read (quality managers and viewers), the transactional
+invitation trigger and a survey's responses export (quality managers). Surveys
+themselves are read through the surveys app's API (surveys/api)."""
 
 import datetime as dt
 
-from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
@@ -11,14 +11,13 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from qms.permissions import CanViewAll
+from surveys.models import Survey
 
 from .. import selectors, services
-from ..models import AlertRule, Answer, Question, Survey, SurveyVersion
+from ..models import Answer
 from .serializers import (
     AnswerExportSerializer,
     InvitationSerializer,
-    SurveyDetailSerializer,
-    SurveySerializer,
     TriggerSerializer,
     WaveSerializer,
 )
@@ -31,32 +30,13 @@ class IsQualityManager(permissions.BasePermission):
         )
 
 
-class SurveyViewSet(viewsets.ReadOnlyModelViewSet):
+class SurveyResponsesViewSet(viewsets.GenericViewSet):
+    """The answers of a survey, at the survey's API address (the surveys app serves the
+    survey itself: surveys/api)."""
+
     permission_classes = [CanViewAll]
-    serializer_class = SurveySerializer
+    queryset = Survey.objects.all().order_by("title", "id")
     filterset_fields = ["purpose", "identity_mode", "code"]
-
-    def get_queryset(self):
-        qs = Survey.objects.all().order_by("title", "id")
-        if self.action == "retrieve":
-            qs = qs.prefetch_related(
-                Prefetch(
-                    "versions",
-                    queryset=SurveyVersion.objects.order_by("-number").prefetch_related(
-                        Prefetch(
-                            "questions",
-                            queryset=Question.objects.select_related(
-                                "show_if_question"
-                            ).prefetch_related("choices__topic"),
-                        )
-                    ),
-                ),
-                Prefetch("alert_rules", queryset=AlertRule.objects.order_by("question_code", "id")),
-            )
-        return qs
-
-    def get_serializer_class(self):
-        return SurveyDetailSerializer if self.action == "retrieve" else SurveySerializer
 
     @extend_schema(responses=AnswerExportSerializer(many=True))
     @action(detail=True, methods=["get"], permission_classes=[IsQualityManager])

@@ -12,9 +12,13 @@ def seed_default_rules(apps, schema_editor):
     """Every existing survey gets the rules that were hard-coded until now (NPS at most 6,
     CSAT at most 2, any driver chosen) for its latest published version's questions,
     with the deadline of SATISFACTION_FOLLOW_UP_HOURS: follow-ups open as before."""
-    from satisfaction.alerting import seed_existing_surveys
+    from surveys.alerting import seed_existing_surveys
 
-    seed_existing_surveys(apps, hours=int(getattr(settings, "SATISFACTION_FOLLOW_UP_HOURS", 48)))
+    seed_existing_surveys(
+        apps,
+        hours=int(getattr(settings, "SATISFACTION_FOLLOW_UP_HOURS", 48)),
+        app_label="satisfaction",  # where the models were when this migration was written
+    )
 
 
 class Migration(migrations.Migration):

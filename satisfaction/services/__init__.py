@@ -2,8 +2,6 @@
 (`from satisfaction import services; services.wave_start(...)`); the code lives in one
 module per part of the workflow:
 
-- `surveys`: surveys and versions (questions, choices, publishing)
-- `alert_rules`: which answers open a follow-up case
 - `waves`: waves, freezing the audience, single invitations for transactional triggers
 - `sending`: invitations, reminders and expiry (the sending scanner)
 - `responding`: the customer's side (links, drafts, submitting, opting out)
@@ -18,20 +16,14 @@ Scanners (`waves_process_due`, `invitations_process_due`, `follow_ups_escalate_d
 (docs/architecture.md section 4). Every e-mail is a `qms.Message` row with a unique key,
 so a scanner run twice sends nothing twice.
 
-A module imports another directly, never through this package: `_common` ← `alert_rules`
-← `follow_ups` ← `responding` ← `surveys`; `waves`, `sending`, `tallies` and `exports`
-need only `_common`. Private helpers (leading underscore) are reached, and patched in
-tests, at their own module.
+Surveys, versions and alert rules are written by the surveys app (`surveys.services`).
+
+A module imports another directly, never through this package: `_common` ← `follow_ups`
+← `responding`; `waves`, `sending`, `tallies` and `exports` need only `_common`. Private
+helpers (leading underscore) are reached, and patched in tests, at their own module.
 """
 
 from ._common import base_url, hash_token
-from .alert_rules import (
-    alert_rule_create,
-    alert_rule_delete,
-    alert_rule_update,
-    alert_rules_seed_defaults,
-    default_follow_up_hours,
-)
 from .exports import (
     EXPORT_KEEP_FOR,
     EXPORT_MAX_ATTEMPTS,
@@ -53,17 +45,6 @@ from .responding import (
     response_submit,
 )
 from .sending import invitations_process_due, optout_url, survey_url
-from .surveys import (
-    question_create,
-    question_delete,
-    question_move,
-    question_update,
-    survey_create,
-    survey_update,
-    version_draft_get_or_create,
-    version_publish,
-    version_update_intro,
-)
 from .tallies import tally_refresh
 from .waves import (
     invitation_request,
@@ -81,12 +62,7 @@ __all__ = [
     "EXPORT_MAX_ATTEMPTS",
     "EXPORT_REKICK_AFTER",
     "EXPORT_STUCK_AFTER",
-    "alert_rule_create",
-    "alert_rule_delete",
-    "alert_rule_update",
-    "alert_rules_seed_defaults",
     "base_url",
-    "default_follow_up_hours",
     "export_build",
     "export_request",
     "exports_process_due",
@@ -103,19 +79,10 @@ __all__ = [
     "link_resolve",
     "optout_url",
     "public_wave",
-    "question_create",
-    "question_delete",
-    "question_move",
-    "question_update",
     "response_save_draft",
     "response_submit",
-    "survey_create",
-    "survey_update",
     "survey_url",
     "tally_refresh",
-    "version_draft_get_or_create",
-    "version_publish",
-    "version_update_intro",
     "wave_cancel",
     "wave_close",
     "wave_create",

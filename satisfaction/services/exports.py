@@ -18,9 +18,10 @@ from qms.exceptions import ApplicationError
 from qms.models import User
 from qms.services import enqueue_on_commit, message_queue
 from qms.workflow import due_rows
+from surveys.models import Survey
 
 from .. import exports
-from ..models import ResponseExport, Survey, Wave
+from ..models import ResponseExport, Wave
 from ._common import base_url
 
 logger = logging.getLogger(__name__)

@@ -17,14 +17,16 @@ from customers.models import Customer
 from qms.models import User
 from qms.services import message_queue
 from qms.workflow import Ladder, Step, Transition, Workflow, due_rows, lock
+from surveys import alerting
+from surveys.models import Survey
+from surveys.selectors import survey_alert_rules
 
-from .. import alerting, selectors
-from ..models import FollowUpCase, Survey
+from ..models import FollowUpCase
 from ._common import base_url
 
 
 def _alert_rules(*, response, questions, draft, customer) -> FollowUpCase | None:
-    """The survey's alert rules (selectors.survey_alert_rules, from the cache) open a
+    """The survey's alert rules (surveys.selectors.survey_alert_rules, from the cache) open a
     follow-up case where the identity mode and consent allow: never for anonymous
     surveys, for confidential ones only if the customer agreed to be contacted. The case
     is due after the shortest deadline among the rules that fired, and its reason names
@@ -35,7 +37,7 @@ def _alert_rules(*, response, questions, draft, customer) -> FollowUpCase | None
         return None
     if survey.identity_mode == Survey.IdentityMode.CONFIDENTIAL and not response.may_contact:
         return None
-    rules = selectors.survey_alert_rules(survey_id=survey.pk)
+    rules = survey_alert_rules(survey_id=survey.pk)
     if not rules:
         return None
     with translation.override(settings.LANGUAGE_CODE):

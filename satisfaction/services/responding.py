@@ -15,9 +15,10 @@ from customers.models import Consent, ContactLog
 from qms.exceptions import ApplicationError
 from qms.models import Message
 from qms.workflow import locked
+from surveys.models import Question, Survey
 
 from .. import answering
-from ..models import Answer, Invitation, InvitationLink, Question, Response, Survey, Wave
+from ..models import Answer, Invitation, InvitationLink, Response, Wave
 from ._common import hash_token
 from .follow_ups import _alert_rules
 

@@ -17,8 +17,9 @@ from qms.exceptions import ApplicationError
 from qms.models import User
 from qms.services import enqueue_on_commit
 from qms.workflow import due_rows, lock
+from surveys.models import SurveyVersion
 
-from ..models import Invitation, SurveyVersion, Wave
+from ..models import Invitation, Wave
 
 logger = logging.getLogger(__name__)
 

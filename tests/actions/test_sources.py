@@ -8,14 +8,8 @@ from django.utils import timezone
 
 from actions.models import SourceKind
 from objectives.models import ObjectiveAnalysis
-from satisfaction.models import (
-    FollowUpCase,
-    Invitation,
-    Response,
-    Survey,
-    SurveyVersion,
-    Wave,
-)
+from satisfaction.models import FollowUpCase, Invitation, Response, Wave
+from surveys.models import Survey, SurveyVersion
 from tests.actions.factories import open_action
 from tests.objectives.factories import DepartmentObjectiveFactory
 from tests.satisfaction.factories import CustomerFactory

@@ -5,7 +5,8 @@ from django.template import Context, Template
 from django.utils import timezone
 
 from actions.models import SourceKind
-from satisfaction.models import Survey, SurveyVersion, Wave
+from satisfaction.models import Wave
+from surveys.models import Survey, SurveyVersion
 from tests.actions.factories import open_action
 
 pytestmark = pytest.mark.django_db

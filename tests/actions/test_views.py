@@ -224,7 +224,8 @@ def test_create_page_prefilled_from_a_survey_finding_shows_similar_actions(
 
 
 def _wave():
-    from satisfaction.models import Survey, SurveyVersion, Wave
+    from satisfaction.models import Wave
+    from surveys.models import Survey, SurveyVersion
 
     survey = Survey.objects.create(title="Dining", code="dining")
     version = SurveyVersion.objects.create(

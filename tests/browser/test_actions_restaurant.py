@@ -14,7 +14,8 @@ from actions.models import CorrectiveAction
 from actions.tasks import check_effectiveness_task
 from customers.models import Customer, Topic
 from research.models import Ticket
-from satisfaction.models import Survey, SurveyVersion, Wave
+from satisfaction.models import Wave
+from surveys.models import Survey, SurveyVersion
 from tests.browser.conftest import login, nav
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -4,7 +4,8 @@ without JavaScript), and a quality manager creates a survey and a wave."""
 import pytest
 from playwright.sync_api import expect
 
-from satisfaction.models import Answer, Invitation, Response, Survey, Wave
+from satisfaction.models import Answer, Invitation, Response, Wave
+from surveys.models import Survey
 from tests.browser.conftest import login, nav
 from tests.satisfaction.factories import (
     SegmentFactory,

@@ -9,7 +9,9 @@ from factory.django import DjangoModelFactory
 
 from customers.models import Customer
 from satisfaction import services
-from satisfaction.models import Choice, Invitation, Question, Survey, SurveyVersion, Wave
+from satisfaction.models import Invitation, Wave
+from surveys import services as survey_services
+from surveys.models import Choice, Question, Survey, SurveyVersion
 from tests.customers.factories import ConsentFactory, SegmentFactory, TopicFactory  # noqa: F401 - shared
 
 
@@ -70,13 +72,13 @@ def published_survey(
 ) -> SurveyVersion:
     """A survey with a published version of five questions: nps (required), csat,
     driver (shown if nps <= 6; choices queue -> topic queue-time, food), consent, comment."""
-    survey = services.survey_create(
+    survey = survey_services.survey_create(
         title=title or "Dining experience",
         code=code or f"dining-{Survey.objects.count() + 1}",
         identity_mode=identity_mode,
     )
     version = survey.versions.get()
-    nps = services.question_create(
+    nps = survey_services.question_create(
         version=version,
         code="nps",
         kind=Question.Kind.NPS,
@@ -84,12 +86,12 @@ def published_survey(
         text_zh_hans="您向朋友推荐我们的可能性有多大？",
         required=True,
     )
-    services.question_create(
+    survey_services.question_create(
         version=version, code="csat", kind=Question.Kind.CSAT, text_en="How satisfied are you?"
     )
     queue = TopicFactory(slug="queue-time", name="Queue time")
     food = TopicFactory(slug="food-quality", name="Food quality")
-    services.question_create(
+    survey_services.question_create(
         version=version,
         code="driver",
         kind=Question.Kind.DRIVER,
@@ -101,16 +103,16 @@ def published_survey(
             {"code": "food", "text_en": "Food", "topic": food},
         ],
     )
-    services.question_create(
+    survey_services.question_create(
         version=version,
         code="contact",
         kind=Question.Kind.CONSENT,
         text_en="May we contact you about your answers?",
     )
-    services.question_create(
+    survey_services.question_create(
         version=version, code="comment", kind=Question.Kind.TEXT, text_en="Anything else?"
     )
-    return services.version_publish(version=version)
+    return survey_services.version_publish(version=version)
 
 
 def running_wave(version: SurveyVersion, **fields) -> Wave:
@@ -153,7 +155,7 @@ def sent_invitation(wave: Wave | None = None, customer=None, **wave_fields):
 
 def answered(wave: Wave, draft: dict, customer=None, submitted_at=None):
     """A submitted response with the given answers (by question code)."""
-    from satisfaction import selectors
+    from surveys import selectors as survey_selectors
 
     customer = customer or consenting_customer()
     invitation = Invitation.objects.create(
@@ -169,7 +171,7 @@ def answered(wave: Wave, draft: dict, customer=None, submitted_at=None):
     invitation = Invitation.objects.select_related("wave__survey_version__survey", "customer").get(
         pk=invitation.pk
     )
-    questions = selectors.version_questions(version=wave.survey_version)
+    questions = survey_selectors.version_questions(version=wave.survey_version)
     response, _created = services.response_submit(
         invitation=invitation, questions=questions, draft=draft
     )

@@ -35,7 +35,7 @@ def test_nps_with_no_answers_is_none(wave):
 
 def test_nps_when_everyone_skipped_the_question_is_none(wave):
     # NPS is required in the fixture survey; make a version where it is skipped
-    from satisfaction.models import Question
+    from surveys.models import Question
 
     Question.objects.filter(code="nps").update(required=False)
     answered(wave, {"csat": 5})
@@ -67,12 +67,14 @@ def test_nps_counts_promoters_minus_detractors_over_valid_answers(wave):
 
 
 def test_csat_and_ces(wave):
-    from satisfaction import services
-    from satisfaction.models import Question
+    from surveys import services as survey_services
+    from surveys.models import Question
 
-    draft = services.version_draft_get_or_create(survey=wave.survey_version.survey)
-    services.question_create(version=draft, code="effort", kind=Question.Kind.CES, text_en="E")
-    draft = services.version_publish(version=draft)
+    draft = survey_services.version_draft_get_or_create(survey=wave.survey_version.survey)
+    survey_services.question_create(
+        version=draft, code="effort", kind=Question.Kind.CES, text_en="E"
+    )
+    draft = survey_services.version_publish(version=draft)
     wave2 = running_wave(draft, name="W2")
     for csat, ces in ((5, 7), (4, 6), (2, 1), (1, 2)):
         answered(wave2, {"nps": 8, "csat": csat, "effort": ces})

@@ -6,7 +6,8 @@ import pytest
 
 from qms.registry import Period, registry
 from satisfaction import analysis, demo
-from satisfaction.models import Answer, Survey
+from satisfaction.models import Answer
+from surveys.models import Survey
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from satisfaction import exports
-from satisfaction.models import ResponseExport, Survey
+from satisfaction.models import ResponseExport
+from surveys.models import Survey
 from tests.satisfaction.factories import (
     answered,
     consenting_customer,

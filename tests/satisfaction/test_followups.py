@@ -9,7 +9,8 @@ from django.utils import timezone
 from qms.exceptions import ApplicationError
 from qms.models import Message
 from satisfaction import services
-from satisfaction.models import FollowUpCase, Survey
+from satisfaction.models import FollowUpCase
+from surveys.models import Survey
 from tests.factories import UserFactory
 from tests.satisfaction.factories import (
     answered,

@@ -13,6 +13,7 @@ from customers.models import Consent
 from qms.models import Message
 from satisfaction import services
 from satisfaction.models import Answer, FollowUpCase, Invitation, Response
+from surveys import services as survey_services
 from tests.satisfaction.factories import consenting_customer, sent_invitation
 
 pytestmark = pytest.mark.django_db
@@ -122,7 +123,7 @@ def test_a_new_survey_title_shows_on_the_customers_page_at_once(
     assert "Dining experience" in client.get(url(token)).content.decode()
     survey = invitation.wave.survey_version.survey
     with django_capture_on_commit_callbacks(execute=True):
-        services.survey_update(survey=survey, title="Our restaurant")
+        survey_services.survey_update(survey=survey, title="Our restaurant")
     assert "Our restaurant" in client.get(url(token)).content.decode()
 
 
@@ -140,7 +141,7 @@ def test_used_link_is_410_and_a_second_submit_stores_nothing(client, invited):
 
 def test_the_database_refuses_a_second_response_even_when_python_checks_are_bypassed(invited):
     # Two tabs loaded the page before either submitted: both see an open invitation.
-    from satisfaction import selectors, services
+    from surveys import selectors as survey_selectors
 
     invitation, _token = invited
     tab_a = Invitation.objects.select_related("wave__survey_version__survey", "customer").get(
@@ -149,7 +150,7 @@ def test_the_database_refuses_a_second_response_even_when_python_checks_are_bypa
     tab_b = Invitation.objects.select_related("wave__survey_version__survey", "customer").get(
         pk=invitation.pk
     )
-    questions = selectors.version_questions(version=tab_a.wave.survey_version)
+    questions = survey_selectors.version_questions(version=tab_a.wave.survey_version)
     first, created_a = services.response_submit(
         invitation=tab_a, questions=questions, draft={"nps": 9}
     )

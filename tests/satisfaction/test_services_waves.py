@@ -12,6 +12,7 @@ from qms.exceptions import ApplicationError
 from qms.models import Message
 from satisfaction import services
 from satisfaction.models import Invitation, InvitationLink, Wave
+from surveys import services as survey_services
 from tests.satisfaction.factories import (
     ConsentFactory,
     CustomerFactory,
@@ -37,7 +38,7 @@ def _wave(version, **fields):
 
 
 def test_a_draft_version_cannot_be_sent():
-    survey = services.survey_create(title="S", code="s")
+    survey = survey_services.survey_create(title="S", code="s")
     with pytest.raises(ApplicationError):
         _wave(survey.versions.get())
 

@@ -3,7 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from satisfaction.models import Invitation, Question, Survey, SurveyVersion, Wave
+from satisfaction.models import Invitation, Wave
+from surveys.models import Question, Survey, SurveyVersion
 from tests.satisfaction.factories import (
     SegmentFactory,
     answered,
@@ -26,18 +27,18 @@ def test_department_heads_and_staff_cannot_manage_surveys(
     survey = wave.survey_version.survey
     urls = [
         reverse("satisfaction:survey-list"),
-        reverse("satisfaction:survey-create"),
+        reverse("surveys:survey-create"),
         reverse("satisfaction:survey-detail", args=[survey.pk]),
         reverse("satisfaction:survey-analysis", args=[survey.pk]),
         reverse("satisfaction:wave-detail", args=[wave.pk]),
         reverse("satisfaction:wave-create", args=[survey.pk]),
-        reverse("satisfaction:version-detail", args=[wave.survey_version.pk]),
+        reverse("surveys:version-detail", args=[wave.survey_version.pk]),
     ]
     for user in (front_desk_head, front_desk_staff, outsider):
         client = client_for(user)
         for url in urls:
             assert client.get(url).status_code == 403, (user, url)
-        assert client.post(reverse("satisfaction:survey-create"), {}).status_code == 403
+        assert client.post(reverse("surveys:survey-create"), {}).status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client, wave):
@@ -50,7 +51,7 @@ def test_viewers_read_the_analysis_but_cannot_change_anything(client_for, viewer
     client = client_for(viewer)
     survey = wave.survey_version.survey
     assert client.get(reverse("satisfaction:survey-analysis", args=[survey.pk])).status_code == 200
-    assert client.get(reverse("satisfaction:survey-create")).status_code == 403
+    assert client.get(reverse("surveys:survey-create")).status_code == 403
     assert (
         client.post(
             reverse("satisfaction:wave-action", args=[wave.pk]), {"action": "close"}
@@ -63,7 +64,7 @@ def test_viewers_read_the_analysis_but_cannot_change_anything(client_for, viewer
 def test_quality_manager_designs_publishes_and_sends_a_survey(client_for, quality_manager):
     client = client_for(quality_manager)
     response = client.post(
-        reverse("satisfaction:survey-create"),
+        reverse("surveys:survey-create"),
         {
             "title": "Hotel stay",
             "code": "hotel-stay",
@@ -74,8 +75,8 @@ def test_quality_manager_designs_publishes_and_sends_a_survey(client_for, qualit
     )
     survey = Survey.objects.get(code="hotel-stay")
     version = survey.versions.get()
-    assert response["Location"] == reverse("satisfaction:version-detail", args=[version.pk])
-    add = reverse("satisfaction:question-create", args=[version.pk])
+    assert response["Location"] == reverse("surveys:version-detail", args=[version.pk])
+    add = reverse("surveys:question-create", args=[version.pk])
     response = client.post(
         add,
         {
@@ -105,7 +106,7 @@ def test_quality_manager_designs_publishes_and_sends_a_survey(client_for, qualit
     assert why.show_if_values == [0, 1, 2, 3, 4, 5, 6]
     assert list(why.choices.values_list("code", flat=True)) == ["queue", "noise"]
     assert client.get(reverse("satisfaction:version-preview", args=[version.pk])).status_code == 200
-    client.post(reverse("satisfaction:version-publish", args=[version.pk]))
+    client.post(reverse("surveys:version-publish", args=[version.pk]))
     version.refresh_from_db()
     assert version.status == SurveyVersion.Status.PUBLISHED
     # A published version offers no editing
@@ -144,9 +145,9 @@ def test_quality_manager_designs_publishes_and_sends_a_survey(client_for, qualit
 def test_new_draft_from_the_survey_page(client_for, quality_manager, wave):
     client = client_for(quality_manager)
     survey = wave.survey_version.survey
-    response = client.post(reverse("satisfaction:version-draft-create", args=[survey.pk]))
+    response = client.post(reverse("surveys:version-draft-create", args=[survey.pk]))
     draft = survey.versions.get(status="draft")
-    assert response["Location"] == reverse("satisfaction:version-detail", args=[draft.pk])
+    assert response["Location"] == reverse("surveys:version-detail", args=[draft.pk])
 
 
 def test_analysis_page_shows_the_driver_pareto(client_for, viewer, wave):

@@ -4,8 +4,8 @@ with the same question codes."""
 import pytest
 
 from qms.exceptions import ApplicationError
-from satisfaction import services
-from satisfaction.models import Question, SurveyVersion
+from surveys import services
+from surveys.models import Question, SurveyVersion
 from tests.satisfaction.factories import published_survey
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ Pure functions over rules, questions and a draft (the answers by question code),
 submit path evaluates the rules without a query (the rules and questions come from the
 cache). The default rules are built here for all three places that give a survey its
 first rules: `services.version_publish` (a survey's first published version), the data
-migration 0007 (surveys that existed before rules were configurable) and the demo.
+migration satisfaction 0007 (surveys that existed before rules were configurable) and the demo.
 """
 
 from __future__ import annotations
@@ -37,19 +37,20 @@ def default_rules(questions) -> list[dict]:
     return rules
 
 
-def seed_existing_surveys(apps, *, hours: int) -> int:
-    """Migration 0007: every survey with no rule gets the default rules for the question
-    codes of its latest published version, each due after `hours` (the old
+def seed_existing_surveys(apps, *, hours: int, app_label: str = "surveys") -> int:
+    """Migration satisfaction 0007: every survey with no rule gets the default rules for
+    the question codes of its latest published version, each due after `hours` (the old
     SATISFACTION_FOLLOW_UP_HOURS), so follow-ups open exactly as before the upgrade.
     Each creation is recorded in the rule's history (no user; reason "Default rules on
     upgrade"). Returns the number of rules created.
 
     Reads models only through `apps.get_model`, so it runs on the migration's historical
-    models; tests call it with the live registry (`django.apps.apps`)."""
-    survey_version = apps.get_model("satisfaction", "SurveyVersion")
-    question_model = apps.get_model("satisfaction", "Question")
-    rule_model = apps.get_model("satisfaction", "AlertRule")
-    history_model = apps.get_model("satisfaction", "HistoricalAlertRule")
+    models (where the models were still in the app `satisfaction`: `app_label`); tests
+    call it with the live registry (`django.apps.apps`)."""
+    survey_version = apps.get_model(app_label, "SurveyVersion")
+    question_model = apps.get_model(app_label, "Question")
+    rule_model = apps.get_model(app_label, "AlertRule")
+    history_model = apps.get_model(app_label, "HistoricalAlertRule")
 
     has_rules = set(rule_model.objects.values_list("survey_id", flat=True))
     latest: dict[int, int] = {}  # survey id -> its latest published version id

@@ -13,9 +13,9 @@ from qms.models import User
 from qms.services_kit import model_update
 from qms.workflow import lock, locked
 
-from ..models import Choice, Question, Survey, SurveyVersion, Wave
+from ..models import Choice, Question, Survey, SurveyVersion
+from ..signals import survey_changed
 from .alert_rules import alert_rules_seed_defaults
-from .responding import _forget_public_waves
 
 
 @transaction.atomic
@@ -62,11 +62,8 @@ def survey_update(*, survey: Survey, **fields) -> Survey:
             )
         )
     survey, _changed = model_update(instance=survey, fields=allowed, data=fields)
-    transaction.on_commit(
-        lambda: _forget_public_waves(
-            Wave.objects.filter(survey_version__survey=survey).values_list("pk", flat=True)
-        )
-    )
+    # The satisfaction app drops its cached public pages of the survey's waves on commit.
+    survey_changed.send(sender=Survey, survey=survey)
     return survey
 
 

@@ -14,8 +14,11 @@ from django.utils import timezone, translation
 
 from qms.exceptions import ApplicationError
 from qms.models import Message
-from satisfaction import alerting, demo, selectors, services
-from satisfaction.models import AlertRule, FollowUpCase, Question, Survey
+from satisfaction import demo
+from satisfaction import services as satisfaction_services
+from satisfaction.models import FollowUpCase
+from surveys import alerting, selectors, services
+from surveys.models import AlertRule, Question, Survey
 from tests.satisfaction.factories import (
     ChoiceFactory,
     QuestionFactory,
@@ -457,9 +460,9 @@ def test_a_submit_reads_the_rules_from_the_cache(client, django_assert_max_num_q
 
 def rule_urls(survey, rule):
     return {
-        "create": reverse("satisfaction:alert-rule-create", args=[survey.pk]),
-        "update": reverse("satisfaction:alert-rule-update", args=[survey.pk, rule.pk]),
-        "delete": reverse("satisfaction:alert-rule-delete", args=[survey.pk, rule.pk]),
+        "create": reverse("surveys:alert-rule-create", args=[survey.pk]),
+        "update": reverse("surveys:alert-rule-update", args=[survey.pk, rule.pk]),
+        "delete": reverse("surveys:alert-rule-delete", args=[survey.pk, rule.pk]),
     }
 
 
@@ -486,15 +489,15 @@ def test_the_survey_page_says_when_no_case_will_open(client_for, quality_manager
     url = reverse("satisfaction:survey-detail", args=[survey.pk])
     html = client_for(quality_manager).get(url).content.decode()
     assert "No alert rules: no follow-up cases will be opened for this survey." in html
-    assert reverse("satisfaction:alert-rule-create", args=[survey.pk]) in html
+    assert reverse("surveys:alert-rule-create", args=[survey.pk]) in html
     viewer_html = client_for(viewer).get(url).content.decode()
     assert "No alert rules" in viewer_html
-    assert reverse("satisfaction:alert-rule-create", args=[survey.pk]) not in viewer_html
+    assert reverse("surveys:alert-rule-create", args=[survey.pk]) not in viewer_html
 
 
 def test_quality_manager_adds_a_rule(client_for, quality_manager, survey):
     client = client_for(quality_manager)
-    url = reverse("satisfaction:alert-rule-create", args=[survey.pk])
+    url = reverse("surveys:alert-rule-create", args=[survey.pk])
     form = client.get(url)
     assert form.status_code == 200
     html = form.content.decode()
@@ -520,7 +523,7 @@ def test_quality_manager_adds_a_rule(client_for, quality_manager, survey):
 
 def test_the_form_shows_what_does_not_fit(client_for, quality_manager, survey):
     response = client_for(quality_manager).post(
-        reverse("satisfaction:alert-rule-create", args=[survey.pk]),
+        reverse("surveys:alert-rule-create", args=[survey.pk]),
         {"question_code": "nps", "condition": "at_most", "value": "12", "deadline_hours": "48"},
     )
     assert response.status_code == 200
@@ -528,7 +531,7 @@ def test_the_form_shows_what_does_not_fit(client_for, quality_manager, survey):
         response.content.decode()
     )
     response = client_for(quality_manager).post(
-        reverse("satisfaction:alert-rule-create", args=[survey.pk]),
+        reverse("surveys:alert-rule-create", args=[survey.pk]),
         {"question_code": "nps", "condition": "at_most", "value": "", "deadline_hours": "48"},
     )
     assert "Give the score the answer is compared with." in response.content.decode()
@@ -538,7 +541,7 @@ def test_the_form_shows_what_does_not_fit(client_for, quality_manager, survey):
 def test_quality_manager_edits_a_rule_and_the_history_says_who(client_for, quality_manager, survey):
     rule = survey.alert_rules.get(question_code="nps")
     client = client_for(quality_manager)
-    url = reverse("satisfaction:alert-rule-update", args=[survey.pk, rule.pk])
+    url = reverse("surveys:alert-rule-update", args=[survey.pk, rule.pk])
     assert 'value="6"' in client.get(url).content.decode()
     response = client.post(
         url,
@@ -557,7 +560,7 @@ def test_quality_manager_edits_a_rule_and_the_history_says_who(client_for, quali
 def test_deleting_a_rule_asks_first_and_is_recorded(client_for, quality_manager, viewer, survey):
     rule = survey.alert_rules.get(question_code="csat")
     client = client_for(quality_manager)
-    url = reverse("satisfaction:alert-rule-delete", args=[survey.pk, rule.pk])
+    url = reverse("surveys:alert-rule-delete", args=[survey.pk, rule.pk])
     confirm = client.get(url)
     assert confirm.status_code == 200
     html = confirm.content.decode()
@@ -569,7 +572,7 @@ def test_deleting_a_rule_asks_first_and_is_recorded(client_for, quality_manager,
     deleted = AlertRule.history.get(id=rule.pk, history_type="-")
     assert deleted.history_user == quality_manager
     # Deleted rules stay in the survey's log of rule changes, which viewers may read.
-    log = client_for(viewer).get(reverse("satisfaction:alert-rule-history", args=[survey.pk]))
+    log = client_for(viewer).get(reverse("surveys:alert-rule-history", args=[survey.pk]))
     assert log.status_code == 200
     text = log.content.decode()
     assert "Deleted" in text and "Quinn Manager" in text
@@ -579,7 +582,7 @@ def test_deleting_needs_a_csrf_token(quality_manager, survey):
     rule = survey.alert_rules.first()
     client = Client(enforce_csrf_checks=True)
     client.force_login(quality_manager)
-    url = reverse("satisfaction:alert-rule-delete", args=[survey.pk, rule.pk])
+    url = reverse("surveys:alert-rule-delete", args=[survey.pk, rule.pk])
     assert client.post(url).status_code == 403
     assert AlertRule.objects.filter(pk=rule.pk).exists()
 
@@ -598,16 +601,13 @@ def test_only_quality_managers_may_change_rules(
     assert survey.alert_rules.count() == 3
     # The logs are for those who read surveys: viewers yes, the others no.
     assert (
-        client_for(viewer)
-        .get(reverse("satisfaction:alert-rule-history", args=[survey.pk]))
-        .status_code
+        client_for(viewer).get(reverse("surveys:alert-rule-history", args=[survey.pk])).status_code
         == 200
     )
     for user in (front_desk_head, front_desk_staff, outsider):
         client = client_for(user)
         assert (
-            client.get(reverse("satisfaction:alert-rule-history", args=[survey.pk])).status_code
-            == 403
+            client.get(reverse("surveys:alert-rule-history", args=[survey.pk])).status_code == 403
         )
         assert (
             client.get(reverse("qms:history", args=["survey-alert-rule", rule.pk])).status_code
@@ -620,7 +620,7 @@ def test_a_rule_of_another_survey_is_404(client_for, quality_manager, survey):
     rule = other.alert_rules.first()
     client = client_for(quality_manager)
     for name in ("alert-rule-update", "alert-rule-delete"):
-        url = reverse(f"satisfaction:{name}", args=[survey.pk, rule.pk])
+        url = reverse(f"surveys:{name}", args=[survey.pk, rule.pk])
         assert client.get(url).status_code == 404
         assert client.post(url).status_code == 404
     assert AlertRule.objects.filter(pk=rule.pk).exists()
@@ -630,7 +630,7 @@ def test_rule_history_page_query_count_is_flat(
     client_for, viewer, survey, django_assert_max_num_queries
 ):
     client = client_for(viewer)
-    url = reverse("satisfaction:alert-rule-history", args=[survey.pk])
+    url = reverse("surveys:alert-rule-history", args=[survey.pk])
     client.get(url)
     with django_assert_max_num_queries(12) as few:
         assert client.get(url).status_code == 200
@@ -661,5 +661,11 @@ def test_escalation_still_follows_the_case_deadline(quality_manager):
         {"question_code": "nps", "condition": Condition.AT_MOST, "value": 6, "deadline_hours": 2}
     )
     answered(wave, {"nps": 1})
-    assert services.follow_ups_escalate_due(now=timezone.now() + dt.timedelta(hours=1)) == 0
-    assert services.follow_ups_escalate_due(now=timezone.now() + dt.timedelta(hours=3)) == 1
+    assert (
+        satisfaction_services.follow_ups_escalate_due(now=timezone.now() + dt.timedelta(hours=1))
+        == 0
+    )
+    assert (
+        satisfaction_services.follow_ups_escalate_due(now=timezone.now() + dt.timedelta(hours=3))
+        == 1
+    )
