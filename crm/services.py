@@ -24,6 +24,7 @@ from qms.exceptions import ApplicationError
 from qms.models import Department, User
 from qms.selectors import department_ids_for_user
 from qms.services import message_queue
+from qms.workflow import Ladder, Step, Transition, Workflow, due_rows, lock, locked
 from research.models import Interview, Purchase, Ticket
 
 from . import signals
@@ -262,7 +263,7 @@ def preference_create(*, customer: Customer, actor=None, **fields) -> Preference
 @transaction.atomic
 def preference_update(*, preference: Preference, actor=None, **fields) -> Preference:
     _check_can_log(actor)
-    preference = Preference.objects.select_for_update().get(pk=preference.pk)
+    preference = lock(preference)
     for name, value in fields.items():
         if name not in PREFERENCE_FIELDS:
             raise TypeError(f"Unknown preference field: {name}")
@@ -339,7 +340,7 @@ def booking_create(
 @transaction.atomic
 def checklist_item_set(*, item: ChecklistItem, actor, prepared: bool = True) -> ChecklistItem:
     """Tick (or untick) a checklist item: who prepared it and when."""
-    item = ChecklistItem.objects.select_for_update().get(pk=item.pk)
+    item = lock(item)
     if not actor.is_quality_manager and item.department_id not in department_ids_for_user(actor):
         raise ApplicationError(_("Only the department concerned ticks this item."))
     if prepared:
@@ -372,12 +373,6 @@ def complaint_next_reference(*, year: int) -> str:
 
 def complaint_due_at(*, severity: str, start: dt.datetime) -> dt.datetime:
     return start + dt.timedelta(days=COMPLAINT_TARGET_DAYS[severity])
-
-
-def _event(complaint, from_status, to_status, actor, note="") -> None:
-    ComplaintEvent.objects.create(
-        complaint=complaint, from_status=from_status, to_status=to_status, actor=actor, note=note
-    )
 
 
 def _customer_mail(*, complaint: Complaint, key: str, subject: str, body: str, kind: str):
@@ -442,11 +437,13 @@ def complaint_intake(
         channel=channel,
         received_at=received_at,
         due_at=due_at,
-        next_action_at=due_at,
     )
+    OVERDUE_LADDER.restart(complaint, at=due_at)
     complaint.full_clean()
     complaint.save()
-    _event(complaint, "", Complaint.Status.RECEIVED, actor)
+    ComplaintEvent.record(
+        complaint, from_status="", to_status=Complaint.Status.RECEIVED, actor=actor
+    )
     Interaction.objects.create(
         customer=customer,
         kind=Interaction.Kind.COMPLAINT,
@@ -466,46 +463,133 @@ def complaint_intake(
             body=body,
             kind="complaint_ack",
         )
-        _move(complaint, Complaint.Status.ACKNOWLEDGED, None, _("Acknowledgement e-mailed."))
+        WORKFLOW.transition(complaint, "acknowledge", note=_("Acknowledgement e-mailed."))
     return complaint
 
 
-def _move(complaint: Complaint, to_status: str, actor, note: str = "") -> None:
-    from_status = complaint.status
-    complaint.status = to_status
-    if to_status == Complaint.Status.ACKNOWLEDGED and complaint.acknowledged_at is None:
-        complaint.acknowledged_at = timezone.now()
-    complaint.save()
-    _event(complaint, from_status, to_status, actor, note)
+# --- The complaint's states, declared (qms.workflow) ---
 
 
-# action → (allowed from, to)
-TRANSITIONS = {
-    "acknowledge": ((Complaint.Status.RECEIVED,), Complaint.Status.ACKNOWLEDGED),
-    "assess": (
-        (Complaint.Status.RECEIVED, Complaint.Status.ACKNOWLEDGED),
-        Complaint.Status.ASSESSING,
-    ),
-    "investigate": ((Complaint.Status.ASSESSING,), Complaint.Status.INVESTIGATING),
-    "decide": (
-        (Complaint.Status.ASSESSING, Complaint.Status.INVESTIGATING),
-        Complaint.Status.DECIDED,
-    ),
-    "accept": ((Complaint.Status.DECIDED,), Complaint.Status.CLOSED),
-    "reject": ((Complaint.Status.DECIDED,), Complaint.Status.INVESTIGATING),
-}
-ACTION_LABELS = {
-    "acknowledge": gettext_lazy("Record acknowledgement"),
-    "assess": gettext_lazy("Start assessment"),
-    "investigate": gettext_lazy("Start investigation"),
-    "decide": gettext_lazy("Decide and tell the customer"),
-    "accept": gettext_lazy("Customer accepts the outcome"),
-    "reject": gettext_lazy("Customer rejects the outcome"),
-}
+def _acknowledged_at(complaint: Complaint, transition: Transition, *, now, **_context) -> None:
+    if transition.target == Complaint.Status.ACKNOWLEDGED and complaint.acknowledged_at is None:
+        complaint.acknowledged_at = now
+
+
+def _decision_written(complaint: Complaint, *, decision: str = "", **_context) -> str | None:
+    if not (decision or "").strip():
+        return _("Write the decision the customer will receive.")
+    return None
+
+
+def _rejection_reason(complaint: Complaint, *, reason: str = "", **_context) -> str | None:
+    if not (reason or "").strip():
+        return _("Write why the customer rejects the outcome.")
+    return None
+
+
+def _decide(complaint: Complaint, *, now, decision: str, **_context) -> None:
+    """Record the decision, stop the overdue clock and e-mail the customer (once per
+    response round: key complaint-decision:<pk>:<round>)."""
+    decision = decision.strip()
+    complaint.decision = decision
+    if complaint.first_decided_at is None:
+        complaint.first_decided_at = now
+    OVERDUE_LADDER.stop(complaint)
+    with translation.override(complaint.customer.language):
+        subject = str(_("Our answer to your complaint %(ref)s") % {"ref": complaint.reference})
+        body = str(
+            _(
+                "Dear %(name)s,\n\nWe looked into your complaint %(ref)s. Our decision:\n\n"
+                "%(decision)s\n\nPlease tell us whether you accept this outcome."
+            )
+            % {
+                "name": complaint.customer.name,
+                "ref": complaint.reference,
+                "decision": decision,
+            }
+        )
+    _customer_mail(
+        complaint=complaint,
+        key=f"complaint-decision:{complaint.pk}:{complaint.response_round}",
+        subject=subject,
+        body=body,
+        kind="complaint_decision",
+    )
+
+
+def _new_round(complaint: Complaint, *, now, **_context) -> None:
+    """The customer rejects the outcome: a new response round with a new clock."""
+    complaint.response_round += 1
+    complaint.due_at = complaint_due_at(severity=complaint.severity, start=now)
+    OVERDUE_LADDER.restart(complaint, at=complaint.due_at)
+
+
+def _close(complaint: Complaint, *, now, **_context) -> None:
+    complaint.closed_at = now
+    OVERDUE_LADDER.stop(complaint)
+
+
+Status = Complaint.Status
+
+WORKFLOW = Workflow(
+    states=Status,
+    log_model=ComplaintEvent,
+    full_clean=False,
+    illegal=gettext_lazy("A complaint that is “%(from)s” cannot take the step “%(step)s”."),
+    on_enter=_acknowledged_at,
+    transitions=[
+        Transition(
+            name="acknowledge",
+            source=Status.RECEIVED,
+            target=Status.ACKNOWLEDGED,
+            label=gettext_lazy("Record acknowledgement"),
+        ),
+        Transition(
+            name="assess",
+            source=(Status.RECEIVED, Status.ACKNOWLEDGED),
+            target=Status.ASSESSING,
+            label=gettext_lazy("Start assessment"),
+        ),
+        Transition(
+            name="investigate",
+            source=Status.ASSESSING,
+            target=Status.INVESTIGATING,
+            label=gettext_lazy("Start investigation"),
+        ),
+        Transition(
+            name="decide",
+            source=(Status.ASSESSING, Status.INVESTIGATING),
+            target=Status.DECIDED,
+            label=gettext_lazy("Decide and tell the customer"),
+            guard=_decision_written,
+            effect=_decide,
+        ),
+        Transition(
+            name="accept",
+            source=Status.DECIDED,
+            target=Status.CLOSED,
+            label=gettext_lazy("Customer accepts the outcome"),
+            effect=_close,
+        ),
+        Transition(
+            name="reject",
+            source=Status.DECIDED,
+            target=Status.INVESTIGATING,
+            label=gettext_lazy("Customer rejects the outcome"),
+            guard=_rejection_reason,
+            effect=_new_round,
+        ),
+    ],
+)
+
+# The steps by name: (allowed from, to) and the button label. The complaint pages read
+# these; `WORKFLOW.allowed(complaint)` gives the same, with the labels, in order.
+TRANSITIONS = {t.name: (t.sources, t.target) for t in WORKFLOW.transitions}
+ACTION_LABELS = {t.name: t.label for t in WORKFLOW.transitions}
 
 
 def complaint_actions(complaint: Complaint) -> list[str]:
-    return [name for name, (sources, _to) in TRANSITIONS.items() if complaint.status in sources]
+    return [t.name for t in WORKFLOW.allowed(complaint)]
 
 
 def _check_complaint_actor(complaint: Complaint, actor) -> None:
@@ -522,59 +606,17 @@ def complaint_transition(
     """Take one step. `decide` needs the decision text, which is e-mailed to the
     customer; `reject` (the customer rejects the outcome) needs the reason and sends
     the complaint back to investigation with a new response clock."""
-    complaint = (
-        Complaint.objects.select_for_update().select_related("customer").get(pk=complaint.pk)
-    )
+    complaint = locked(
+        Complaint.objects.select_related("customer").filter(pk=complaint.pk), skip_locked=False
+    ).get()
     _check_complaint_actor(complaint, actor)
     if action not in TRANSITIONS:
         raise ApplicationError(_("Unknown step “%s”.") % action)
-    sources, target = TRANSITIONS[action]
-    if complaint.status not in sources:
-        raise ApplicationError(
-            _("A complaint that is “%(status)s” cannot take the step “%(step)s”.")
-            % {"status": complaint.get_status_display(), "step": ACTION_LABELS[action]}
-        )
-    now = timezone.now()
     if action == "decide":
-        decision = (decision or "").strip()
-        if not decision:
-            raise ApplicationError(_("Write the decision the customer will receive."))
-        complaint.decision = decision
-        if complaint.first_decided_at is None:
-            complaint.first_decided_at = now
-        complaint.next_action_at = None
-        with translation.override(complaint.customer.language):
-            subject = str(_("Our answer to your complaint %(ref)s") % {"ref": complaint.reference})
-            body = str(
-                _(
-                    "Dear %(name)s,\n\nWe looked into your complaint %(ref)s. Our decision:\n\n"
-                    "%(decision)s\n\nPlease tell us whether you accept this outcome."
-                )
-                % {
-                    "name": complaint.customer.name,
-                    "ref": complaint.reference,
-                    "decision": decision,
-                }
-            )
-        _customer_mail(
-            complaint=complaint,
-            key=f"complaint-decision:{complaint.pk}:{complaint.response_round}",
-            subject=subject,
-            body=body,
-            kind="complaint_decision",
-        )
-        note = note or decision
-    elif action == "reject":
-        if not (note or "").strip():
-            raise ApplicationError(_("Write why the customer rejects the outcome."))
-        complaint.response_round += 1
-        complaint.due_at = complaint_due_at(severity=complaint.severity, start=now)
-        complaint.next_action_at = complaint.due_at
-        complaint.reminder_step = 0
-    elif action == "accept":
-        complaint.closed_at = now
-        complaint.next_action_at = None
-    _move(complaint, target, actor, note)
+        note = note or (decision or "").strip()
+    WORKFLOW.transition(
+        complaint, action, actor=actor, note=note, decision=decision or "", reason=note
+    )
     if action == "accept":
         signals.complaint_closed.send(sender=Complaint, complaint=complaint)
     return complaint
@@ -585,7 +627,7 @@ def complaint_update(
     *, complaint: Complaint, actor, owner=None, severity=None, department=None
 ) -> Complaint:
     """Change the owner, severity or department (a new severity moves the clock)."""
-    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    complaint = lock(complaint)
     _check_complaint_actor(complaint, actor)
     if owner is not None:
         complaint.owner = owner
@@ -596,8 +638,7 @@ def complaint_update(
         if complaint.clock_running:
             start = complaint.received_at if complaint.response_round == 1 else timezone.now()
             complaint.due_at = complaint_due_at(severity=severity, start=start)
-            complaint.next_action_at = complaint.due_at
-            complaint.reminder_step = 0
+            OVERDUE_LADDER.restart(complaint, at=complaint.due_at)
     complaint.full_clean()
     complaint.save()
     return complaint
@@ -606,7 +647,7 @@ def complaint_update(
 @transaction.atomic
 def complaint_escalate(*, complaint: Complaint, actor, note: str) -> Complaint:
     """Mark the complaint for a corrective action (the actions app picks it up)."""
-    complaint = Complaint.objects.select_for_update().get(pk=complaint.pk)
+    complaint = lock(complaint)
     _check_complaint_actor(complaint, actor)
     if complaint.escalated:
         raise ApplicationError(_("This complaint is already escalated."))
@@ -616,7 +657,13 @@ def complaint_escalate(*, complaint: Complaint, actor, note: str) -> Complaint:
     complaint.escalation_note = note
     complaint.escalated_at = timezone.now()
     complaint.save()
-    _event(complaint, complaint.status, complaint.status, actor, _("Escalated: %s") % note)
+    ComplaintEvent.record(
+        complaint,
+        from_status=complaint.status,
+        to_status=complaint.status,
+        actor=actor,
+        note=_("Escalated: %s") % note,
+    )
     return complaint
 
 
@@ -640,6 +687,43 @@ def _overdue_body(complaint: Complaint) -> tuple[str, str]:
     return subject, body
 
 
+# The owner (or the department head) at the target, the quality managers
+# COMPLAINT_ESCALATE_AFTER_DAYS later; each once per response round.
+OVERDUE_LADDER = Ladder(
+    steps=[
+        Step("owner"),
+        Step("quality_managers", after=dt.timedelta(days=COMPLAINT_ESCALATE_AFTER_DAYS)),
+    ],
+    level_field="reminder_step",
+    next_field="next_action_at",
+)
+
+
+def _overdue_step(complaint: Complaint, step: Step) -> None:
+    subject, body = _overdue_body(complaint)
+    base = f"complaint-overdue:{complaint.pk}:{complaint.response_round}"
+    if step.name == "owner":
+        person = complaint.owner or complaint.department.head
+        if person is not None and person.email:
+            message_queue(
+                key=f"{base}:owner",
+                kind="complaint_overdue",
+                recipient=person.email,
+                subject=subject,
+                body=body,
+            )
+        return
+    managers = User.objects.filter(role=User.Role.QUALITY_MANAGER, is_active=True).exclude(email="")
+    for manager in managers:
+        message_queue(
+            key=f"{base}:qm:{manager.pk}",
+            kind="complaint_escalated",
+            recipient=manager.email,
+            subject=subject,
+            body=body,
+        )
+
+
 @transaction.atomic
 def complaints_remind_overdue(*, now: dt.datetime | None = None, limit: int = OVERDUE_BATCH):
     """Scanner: an undecided complaint past its target reminds its owner (or the
@@ -648,47 +732,18 @@ def complaints_remind_overdue(*, now: dt.datetime | None = None, limit: int = OV
     advances in the same transaction; message keys carry the complaint, the response
     round and the step, so a re-run sends nothing twice. Returns steps taken."""
     now = now or timezone.now()
-    due = list(
-        Complaint.objects.select_for_update(skip_locked=settings.IS_POSTGRES, of=("self",))
-        .filter(next_action_at__lte=now)
-        .select_related("customer", "department__head", "owner")
-        .order_by("next_action_at", "id")[:limit]
+    due = due_rows(
+        Complaint.objects.select_related("customer", "department__head", "owner"),
+        now=now,
+        limit=limit,
     )
     steps = 0
     for complaint in due:
         if not complaint.clock_running:
-            complaint.next_action_at = None
+            OVERDUE_LADDER.stop(complaint)
             complaint.save(update_fields=["next_action_at", "updated_at"])
             continue
-        subject, body = _overdue_body(complaint)
-        base = f"complaint-overdue:{complaint.pk}:{complaint.response_round}"
-        if complaint.reminder_step == 0:
-            person = complaint.owner or complaint.department.head
-            if person is not None and person.email:
-                message_queue(
-                    key=f"{base}:owner",
-                    kind="complaint_overdue",
-                    recipient=person.email,
-                    subject=subject,
-                    body=body,
-                )
-            complaint.reminder_step = 1
-            complaint.next_action_at = now + dt.timedelta(days=COMPLAINT_ESCALATE_AFTER_DAYS)
-        else:
-            managers = User.objects.filter(role=User.Role.QUALITY_MANAGER, is_active=True).exclude(
-                email=""
-            )
-            for manager in managers:
-                message_queue(
-                    key=f"{base}:qm:{manager.pk}",
-                    kind="complaint_escalated",
-                    recipient=manager.email,
-                    subject=subject,
-                    body=body,
-                )
-            complaint.reminder_step = 2
-            complaint.next_action_at = None
-        complaint.save(update_fields=["reminder_step", "next_action_at", "updated_at"])
+        OVERDUE_LADDER.advance(complaint, now=now, run=_overdue_step)
         steps += 1
     return steps
 
@@ -735,11 +790,10 @@ def opt_out_customer(token: str) -> Customer | None:
 @transaction.atomic
 def replenishment_opt_out(*, customer: Customer) -> Consent:
     """The customer's opt-out link: reminders consent withdrawn (history kept)."""
-    consent = (
-        Consent.objects.select_for_update()
-        .filter(customer=customer, channel=Consent.Channel.REMINDERS)
-        .first()
-    )
+    consent = locked(
+        Consent.objects.filter(customer=customer, channel=Consent.Channel.REMINDERS),
+        skip_locked=False,
+    ).first()
     now = timezone.now()
     if consent is None:
         consent = Consent(customer=customer, channel=Consent.Channel.REMINDERS)
@@ -932,7 +986,7 @@ def customer_erase(*, customer: Customer, actor, reason: str) -> ErasureRecord:
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("Record why the customer is erased (e.g. their request)."))
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer = lock(customer)
     if customer.name == f"Erased customer #{customer.pk}":
         raise ApplicationError(_("This customer is already erased."))
     placeholder = f"Erased customer #{customer.pk}"
