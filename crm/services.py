@@ -24,6 +24,7 @@ from qms.exceptions import ApplicationError
 from qms.models import Department, User
 from qms.selectors import department_ids_for_user
 from qms.services import message_queue
+from qms.services_kit import model_update
 from qms.workflow import Ladder, Step, Transition, Workflow, due_rows, lock, locked
 from research.models import Interview, Purchase, Ticket
 
@@ -264,15 +265,18 @@ def preference_create(*, customer: Customer, actor=None, **fields) -> Preference
 def preference_update(*, preference: Preference, actor=None, **fields) -> Preference:
     _check_can_log(actor)
     preference = lock(preference)
-    for name, value in fields.items():
+    for name in fields:
         if name not in PREFERENCE_FIELDS:
             raise TypeError(f"Unknown preference field: {name}")
-        setattr(preference, name, value)
-    _preference_clash(
-        preference.customer_id, preference.category, preference.value, exclude_pk=preference.pk
+
+    def no_clash(preference: Preference) -> None:
+        _preference_clash(
+            preference.customer_id, preference.category, preference.value, exclude_pk=preference.pk
+        )
+
+    preference, _changed = model_update(
+        instance=preference, fields=PREFERENCE_FIELDS, data=fields, prepare=no_clash
     )
-    preference.full_clean()
-    preference.save()
     return preference
 
 
