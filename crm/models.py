@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 
 from customers.models import Customer, Topic
 from qms.models import BaseModel
+from qms.workflow import TransitionLog
 from research.models import Interview, Purchase, Ticket
 
 
@@ -403,8 +404,11 @@ class Complaint(BaseModel):
         return self.due_at - timezone.now()
 
 
-class ComplaintEvent(BaseModel):
-    """One step of a complaint, with who took it, when, and the note."""
+class ComplaintEvent(BaseModel, TransitionLog):
+    """One step of a complaint, with who took it, when, and the note (the kernel's log
+    row; BaseModel first, so `created_at` keeps its verbose name and `updated_at` stays)."""
+
+    object_field = "complaint"
 
     complaint = models.ForeignKey(
         Complaint, verbose_name=_("complaint"), on_delete=models.CASCADE, related_name="events"

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qms.exceptions import ApplicationError
+from qms.services_kit import model_update
+from qms.workflow import lock
 
 from . import imports
 from .models import Consent, Contact, Customer, Segment, Topic
@@ -28,6 +30,8 @@ CUSTOMER_FIELDS = (
     "account_owner",
     "is_active",
 )
+TOPIC_FIELDS = ("name", "slug", "description", "is_active")
+CONTACT_FIELDS = ("name", "job_title", "email", "phone", "is_primary")
 
 
 # --- Segments and topics ---------------------------------------------------------------
@@ -55,15 +59,12 @@ def topic_create(*, name: str, slug: str, description: str = "", is_active: bool
 
 @transaction.atomic
 def topic_update(*, topic: Topic, **fields) -> Topic:
-    topic = Topic.objects.select_for_update().get(pk=topic.pk)
+    topic = lock(topic)
     slug = fields.get("slug", topic.slug)
     if Topic.objects.filter(slug=slug).exclude(pk=topic.pk).exists():
         raise ApplicationError(_("A topic with the code “%s” already exists.") % slug)
-    for name in ("name", "slug", "description", "is_active"):
-        if name in fields:
-            setattr(topic, name, fields[name])
-    topic.full_clean()
-    topic.save()
+    data = {name: value for name, value in fields.items() if name in TOPIC_FIELDS}
+    topic, _changed = model_update(instance=topic, fields=TOPIC_FIELDS, data=data)
     return topic
 
 
@@ -99,7 +100,7 @@ def customer_update(*, customer: Customer, **fields) -> Customer:
     unknown = set(fields) - set(CUSTOMER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown customer fields: {sorted(unknown)}")
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer = lock(customer)
     _check_external_ref(fields.get("external_ref", customer.external_ref), exclude_pk=customer.pk)
     if (
         fields.get("kind", customer.kind) == Customer.Kind.PERSON
@@ -109,10 +110,7 @@ def customer_update(*, customer: Customer, **fields) -> Customer:
         raise ApplicationError(
             _("This organisation has contacts; remove them before making it a person.")
         )
-    for name, value in fields.items():
-        setattr(customer, name, value)
-    customer.full_clean()
-    customer.save()
+    customer, _changed = model_update(instance=customer, fields=CUSTOMER_FIELDS, data=fields)
     return customer
 
 
@@ -196,11 +194,8 @@ def contact_create(
 
 @transaction.atomic
 def contact_update(*, contact: Contact, **fields) -> Contact:
-    for name in ("name", "job_title", "email", "phone", "is_primary"):
-        if name in fields:
-            setattr(contact, name, fields[name])
-    contact.full_clean()
-    contact.save()
+    data = {name: value for name, value in fields.items() if name in CONTACT_FIELDS}
+    contact, _changed = model_update(instance=contact, fields=CONTACT_FIELDS, data=data)
     _only_one_primary(contact)
     return contact
 

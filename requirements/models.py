@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from customers.models import Segment, Topic
 from qms.models import BaseModel
+from qms.workflow import TransitionLog
 
 
 class KeptTableHistoricalRecords(HistoricalRecords):
@@ -228,8 +229,11 @@ class RequirementReview(BaseModel):
         return f"{self.requirement} r{self.revision}: {answer}"
 
 
-class RequirementTransition(BaseModel):
-    """One step of the lifecycle, with who took it, when, and why."""
+class RequirementTransition(BaseModel, TransitionLog):
+    """One step of the lifecycle, with who took it, when, and why (the kernel's log row;
+    BaseModel first, so `created_at` keeps its verbose name and `updated_at` stays)."""
+
+    object_field = "requirement"
 
     requirement = models.ForeignKey(
         Requirement,

@@ -27,17 +27,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qms.exceptions import ApplicationError
 from qms.models import Department, Membership, Message, User
 from qms.selectors import headed_department_ids
 from qms.services import message_queue
+from qms.services_kit import model_update
+from qms.workflow import Ladder, Step, Transition, Workflow, due_rows, lock, locked
 
 from .models import (
     BriefRead,
@@ -62,6 +64,7 @@ EDITABLE_FIELDS = {
     "owner",
     "topics",
 }
+UPDATE_FIELDS = sorted(EDITABLE_FIELDS - {"topics"})  # topics: a many-to-many, set apart
 # Days between the first and second reminder, and the second reminder and escalation.
 REMINDER_INTERVAL_DAYS = 3
 SCAN_BATCH = 200
@@ -72,22 +75,96 @@ def _require_qm(actor) -> None:
         raise ApplicationError(_("Only a quality manager can change the requirements register."))
 
 
-def _transition(requirement: Requirement, to_status: str, *, actor, note: str = "") -> None:
-    RequirementTransition.objects.create(
-        requirement=requirement,
-        from_status=requirement.status,
-        to_status=to_status,
-        revision=requirement.revision,
+# --- The life cycle, declared (qms.workflow) ---------------------------------------------
+
+
+def _history_reason(requirement: Requirement, transition: Transition, *, note: str, **_context):
+    """Every move: simple-history's change reason is the note, else the new status."""
+    requirement._change_reason = note or f"{transition.target}"
+
+
+def _reviewed_yes(requirement: Requirement, **_context) -> str | None:
+    review = requirement.reviews.first()
+    if review is None or not review.can_meet or review.revision != requirement.revision:
+        return _(
+            "Record a review that says the organisation can meet this revision of the "
+            "requirement before accepting it."
+        )
+    return None
+
+
+def _has_deployments(requirement: Requirement, *, deployments=None, **_context) -> str | None:
+    if deployments is None:
+        deployments = requirement.deployments.exists()
+    if not deployments:
+        return _("Add at least one department and its commitment before deploying.")
+    return None
+
+
+def _has_reason(requirement: Requirement, *, reason: str = "", **_context) -> str | None:
+    if not (reason or "").strip():
+        return _("Give a reason for retiring the requirement.")
+    return None
+
+
+WORKFLOW = Workflow(
+    states=Status,
+    log_model=RequirementTransition,
+    full_clean=False,
+    update_fields=("status", "updated_at"),
+    on_enter=_history_reason,
+    transitions=[
+        Transition(
+            name="submit",
+            source=Status.PROPOSED,
+            target=Status.UNDER_REVIEW,
+            label=gettext_lazy("Submit for review"),
+            illegal=gettext_lazy("Only a proposed requirement can be submitted for review."),
+        ),
+        # A review that says "cannot meet it" (requirement_review checks the note first).
+        Transition(
+            name="send_back",
+            source=Status.UNDER_REVIEW,
+            target=Status.PROPOSED,
+            label=gettext_lazy("Send back"),
+        ),
+        Transition(
+            name="accept",
+            source=Status.UNDER_REVIEW,
+            target=Status.ACCEPTED,
+            label=gettext_lazy("Accept"),
+            guard=_reviewed_yes,
+            illegal=gettext_lazy("Only a requirement under review can be accepted."),
+        ),
+        Transition(
+            name="deploy",
+            source=Status.ACCEPTED,
+            target=Status.DEPLOYED,
+            label=gettext_lazy("Deploy"),
+            guard=_has_deployments,
+            illegal=gettext_lazy("Only an accepted requirement can be deployed."),
+        ),
+        Transition(
+            name="retire",
+            source=tuple(s for s in Status.values if s != Status.RETIRED),
+            target=Status.RETIRED,
+            label=gettext_lazy("Retire"),
+            guard=_has_reason,
+            illegal=gettext_lazy("This requirement is already retired."),
+        ),
+    ],
+)
+
+
+def _transition(requirement: Requirement, name: str, *, actor, note: str = "", **context):
+    WORKFLOW.transition(
+        requirement,
+        name,
         actor=actor,
         note=note,
+        log_extra={"revision": requirement.revision},
+        **context,
     )
-    requirement.status = to_status
-    requirement._change_reason = note or f"{to_status}"
-    requirement.save(update_fields=["status", "updated_at"])
-
-
-def _locked_requirement(requirement: Requirement) -> Requirement:
-    return Requirement.objects.select_for_update().get(pk=requirement.pk)
 
 
 # --- Register --------------------------------------------------------------------------
@@ -104,12 +181,12 @@ def requirement_create(*, actor: User, topics=(), **fields) -> Requirement:
     requirement.save()
     if topics:
         requirement.topics.set(topics)
-    RequirementTransition.objects.create(
-        requirement=requirement,
+    RequirementTransition.record(
+        requirement,
         from_status="",
         to_status=Status.PROPOSED,
-        revision=requirement.revision,
         actor=actor,
+        revision=requirement.revision,
     )
     return requirement
 
@@ -122,7 +199,7 @@ def requirement_update(*, requirement: Requirement, actor: User, **fields) -> Re
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ApplicationError(_("These fields cannot be changed here: %s") % ", ".join(unknown))
-    requirement = _locked_requirement(requirement)
+    requirement = lock(requirement)
     if requirement.status == Status.RETIRED:
         raise ApplicationError(_("A retired requirement cannot be changed."))
     topics = fields.pop("topics", None)
@@ -131,18 +208,23 @@ def requirement_update(*, requirement: Requirement, actor: User, **fields) -> Re
         for name in SUBSTANCE_FIELDS
         if name in fields and fields[name] != getattr(requirement, name)
     ]
-    for name, value in fields.items():
-        setattr(requirement, name, value)
     new_revision = bool(changed) and requirement.status != Status.PROPOSED
-    if new_revision:
-        requirement.revision += 1
-        requirement.revised_at = timezone.now()
-        requirement._change_reason = _("New revision %(revision)s: %(fields)s changed") % {
-            "revision": requirement.revision,
-            "fields": ", ".join(changed),
-        }
-    requirement.full_clean()
-    requirement.save()
+
+    def start_revision(requirement: Requirement) -> None:
+        if new_revision:
+            requirement.revision += 1
+            requirement.revised_at = timezone.now()
+            requirement._change_reason = _("New revision %(revision)s: %(fields)s changed") % {
+                "revision": requirement.revision,
+                "fields": ", ".join(changed),
+            }
+
+    model_update(
+        instance=requirement,
+        fields=[*UPDATE_FIELDS, "revision", "revised_at"],
+        data=fields,
+        prepare=start_revision,
+    )
     if topics is not None:
         requirement.topics.set(topics)
     if new_revision and requirement.status == Status.DEPLOYED:
@@ -169,10 +251,8 @@ def requirement_delete(*, requirement: Requirement, actor: User) -> None:
 @transaction.atomic
 def requirement_submit_for_review(*, requirement: Requirement, actor: User) -> Requirement:
     _require_qm(actor)
-    requirement = _locked_requirement(requirement)
-    if requirement.status != Status.PROPOSED:
-        raise ApplicationError(_("Only a proposed requirement can be submitted for review."))
-    _transition(requirement, Status.UNDER_REVIEW, actor=actor)
+    requirement = lock(requirement)
+    _transition(requirement, "submit", actor=actor)
     return requirement
 
 
@@ -182,7 +262,7 @@ def requirement_review(
 ) -> RequirementReview:
     """Record the review. "No" sends the requirement back to *proposed*."""
     _require_qm(actor)
-    requirement = _locked_requirement(requirement)
+    requirement = lock(requirement)
     if requirement.status != Status.UNDER_REVIEW:
         raise ApplicationError(_("Submit the requirement for review before recording a review."))
     note = (note or "").strip()
@@ -202,7 +282,7 @@ def requirement_review(
     if not can_meet:
         _transition(
             requirement,
-            Status.PROPOSED,
+            "send_back",
             actor=actor,
             note=_("Review: cannot meet it. %(note)s") % {"note": note},
         )
@@ -212,33 +292,17 @@ def requirement_review(
 @transaction.atomic
 def requirement_accept(*, requirement: Requirement, actor: User, note: str = "") -> Requirement:
     _require_qm(actor)
-    requirement = _locked_requirement(requirement)
-    if requirement.status != Status.UNDER_REVIEW:
-        raise ApplicationError(_("Only a requirement under review can be accepted."))
-    review = requirement.reviews.first()
-    if review is None or not review.can_meet or review.revision != requirement.revision:
-        raise ApplicationError(
-            _(
-                "Record a review that says the organisation can meet this revision of the "
-                "requirement before accepting it."
-            )
-        )
-    _transition(requirement, Status.ACCEPTED, actor=actor, note=note)
+    requirement = lock(requirement)
+    _transition(requirement, "accept", actor=actor, note=note)
     return requirement
 
 
 @transaction.atomic
 def requirement_deploy(*, requirement: Requirement, actor: User) -> Requirement:
     _require_qm(actor)
-    requirement = _locked_requirement(requirement)
-    if requirement.status != Status.ACCEPTED:
-        raise ApplicationError(_("Only an accepted requirement can be deployed."))
+    requirement = lock(requirement)
     deployments = list(requirement.deployments.select_related("department", "department__head"))
-    if not deployments:
-        raise ApplicationError(
-            _("Add at least one department and its commitment before deploying.")
-        )
-    _transition(requirement, Status.DEPLOYED, actor=actor)
+    _transition(requirement, "deploy", actor=actor, deployments=deployments)
     for deployment in deployments:
         _start_acknowledgement(deployment, requirement=requirement, changed=False)
     return requirement
@@ -247,13 +311,9 @@ def requirement_deploy(*, requirement: Requirement, actor: User) -> Requirement:
 @transaction.atomic
 def requirement_retire(*, requirement: Requirement, actor: User, reason: str) -> Requirement:
     _require_qm(actor)
-    requirement = _locked_requirement(requirement)
-    if requirement.status == Status.RETIRED:
-        raise ApplicationError(_("This requirement is already retired."))
+    requirement = lock(requirement)
     reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError(_("Give a reason for retiring the requirement."))
-    _transition(requirement, Status.RETIRED, actor=actor, note=reason)
+    _transition(requirement, "retire", actor=actor, note=reason, reason=reason)
     requirement.deployments.update(next_action_at=None, updated_at=timezone.now())
     return requirement
 
@@ -329,8 +389,7 @@ def _start_acknowledgement(
     deployment.acknowledged_at = None
     deployment.ack_comment = ""
     deployment.ack_due_at = now + dt.timedelta(days=deployment.ack_days)
-    deployment.next_action_at = deployment.ack_due_at
-    deployment.reminder_step = 0
+    ACK_LADDER.restart(deployment, at=deployment.ack_due_at)
     deployment.save()
     _notify_department(deployment, requirement, changed=changed)
 
@@ -345,7 +404,7 @@ def deployment_create(
     ack_days: int | None = None,
 ) -> Deployment:
     _require_qm(actor)
-    requirement = _locked_requirement(requirement)
+    requirement = lock(requirement)
     if requirement.status not in (Status.ACCEPTED, Status.DEPLOYED):
         raise ApplicationError(_("Accept the requirement before deploying it to departments."))
     if Deployment.objects.filter(requirement=requirement, department=department).exists():
@@ -378,7 +437,7 @@ def deployment_update(
     """Change a department's commitment. A new commitment on a live deployment needs a
     new acknowledgement too (its wording is what the head agreed to)."""
     _require_qm(actor)
-    deployment = Deployment.objects.select_for_update().get(pk=deployment.pk)
+    deployment = lock(deployment)
     requirement = deployment.requirement
     if requirement.status == Status.RETIRED:
         raise ApplicationError(_("A retired requirement's deployments cannot be changed."))
@@ -396,8 +455,7 @@ def deployment_update(
         deployment.acknowledged_at = None
         now = timezone.now()
         deployment.ack_due_at = now + dt.timedelta(days=deployment.ack_days)
-        deployment.next_action_at = deployment.ack_due_at
-        deployment.reminder_step = 0
+        ACK_LADDER.restart(deployment, at=deployment.ack_due_at)
         deployment.save()
         change = deployment.history.order_by("-history_id").values_list("history_id", flat=True)
         _notify_department(
@@ -419,11 +477,10 @@ def deployment_delete(*, deployment: Deployment, actor: User) -> None:
 @transaction.atomic
 def deployment_acknowledge(*, deployment: Deployment, actor: User, comment: str = "") -> Deployment:
     """The department head acknowledges the current revision of a deployed need."""
-    deployment = (
-        Deployment.objects.select_for_update(of=("self",))
-        .select_related("requirement", "department")
-        .get(pk=deployment.pk)
-    )
+    deployment = locked(
+        Deployment.objects.select_related("requirement", "department").filter(pk=deployment.pk),
+        skip_locked=False,
+    ).get()
     requirement = deployment.requirement
     if deployment.department_id not in headed_department_ids(actor):
         raise ApplicationError(
@@ -442,7 +499,7 @@ def deployment_acknowledge(*, deployment: Deployment, actor: User, comment: str 
     deployment.acknowledged_by = actor
     deployment.acknowledged_at = now
     deployment.ack_comment = comment.strip()
-    deployment.next_action_at = None
+    ACK_LADDER.stop(deployment)
     deployment.save()
     return deployment
 
@@ -525,6 +582,32 @@ def _escalate(deployment: Deployment) -> None:
         )
 
 
+def _has_head(deployment: Deployment) -> bool:
+    head = deployment.department.head
+    return head is not None and head.is_active and bool(head.email)
+
+
+# Reminder 1 when the acknowledgement is late, reminder 2 REMINDER_INTERVAL_DAYS later,
+# then the escalation to the quality managers as long again later. A department without
+# a head (or one without an e-mail address) is escalated at once.
+ACK_LADDER = Ladder(
+    steps=[
+        Step("remind", when=_has_head),
+        Step("remind_again", after=dt.timedelta(days=REMINDER_INTERVAL_DAYS), when=_has_head),
+        Step("escalate", after=dt.timedelta(days=REMINDER_INTERVAL_DAYS)),
+    ],
+    level_field="reminder_step",
+    next_field="next_action_at",
+)
+
+
+def _ack_step(deployment: Deployment, step: Step) -> None:
+    if step.name == "escalate":
+        _escalate(deployment)
+    else:
+        _reminder(deployment, ACK_LADDER.level(step))
+
+
 @transaction.atomic
 def acknowledgements_remind_overdue(
     *, now: dt.datetime | None = None, limit: int = SCAN_BATCH
@@ -536,30 +619,15 @@ def acknowledgements_remind_overdue(
     A department without a head is escalated at once. Returns the number of steps taken.
     """
     now = now or timezone.now()
-    due = list(
-        Deployment.objects.select_for_update(skip_locked=settings.IS_POSTGRES, of=("self",))
-        .filter(
-            next_action_at__lte=now,
-            requirement__status=Status.DEPLOYED,
-        )
+    due = due_rows(
+        Deployment.objects.filter(requirement__status=Status.DEPLOYED)
         .exclude(acknowledged_revision=F("requirement__revision"))
-        .select_related("requirement", "department", "department__head")
-        .order_by("next_action_at", "pk")[:limit]
+        .select_related("requirement", "department", "department__head"),
+        now=now,
+        limit=limit,
     )
-    interval = dt.timedelta(days=REMINDER_INTERVAL_DAYS)
     for deployment in due:
-        head = deployment.department.head
-        has_head = head is not None and head.is_active and bool(head.email)
-        if deployment.reminder_step < 2 and has_head:
-            step = deployment.reminder_step + 1
-            _reminder(deployment, step)
-            deployment.reminder_step = step
-            deployment.next_action_at = now + interval
-        else:
-            _escalate(deployment)
-            deployment.reminder_step = 3
-            deployment.next_action_at = None
-        deployment.save(update_fields=["reminder_step", "next_action_at", "updated_at"])
+        ACK_LADDER.advance(deployment, now=now, run=_ack_step)
     return len(due)
 
 

@@ -14,9 +14,13 @@ from customers import services as customer_services
 from customers.imports import ImportReport
 from customers.models import Customer, Segment, Topic
 from qms.exceptions import ApplicationError
+from qms.services_kit import model_update
+from qms.workflow import lock
 
 from . import imports
 from .models import Interview, InterviewFinding
+
+INTERVIEW_FIELDS = ("title", "held_on", "interviewer", "customer", "segment", "notes")
 
 # --- Interviews ------------------------------------------------------------------------
 
@@ -52,17 +56,19 @@ def interview_create(
 
 @transaction.atomic
 def interview_update(*, interview: Interview, **fields) -> Interview:
-    interview = Interview.objects.select_for_update().get(pk=interview.pk)
-    for name in ("title", "held_on", "interviewer", "customer", "segment", "notes"):
-        if name in fields:
-            setattr(interview, name, fields[name])
+    interview = lock(interview)
+    data = {name: value for name, value in fields.items() if name in INTERVIEW_FIELDS}
+    interview, _changed = model_update(
+        instance=interview, fields=INTERVIEW_FIELDS, data=data, prepare=_someone_interviewed
+    )
+    return interview
+
+
+def _someone_interviewed(interview: Interview) -> None:
     if interview.customer_id is None and interview.segment_id is None:
         raise ApplicationError(
             _("Name the customer interviewed, or the segment of the group interviewed.")
         )
-    interview.full_clean()
-    interview.save()
-    return interview
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from crm import services as crm_services
 from crm.models import COMPLAINT_TARGET_DAYS, Complaint, ComplaintCounter
+from crm.services.complaints import _customer_mail
 from qms.exceptions import ApplicationError
 from qms.models import Message
 from tests.customers.factories import CustomerFactory
@@ -63,7 +64,7 @@ def test_intake_acknowledges_once_by_email(make_complaint, customer):
     assert message.recipient == customer.email
     assert complaint.reference in message.subject
     # The key makes it once: queueing again sends nothing more.
-    crm_services._customer_mail(
+    _customer_mail(
         complaint=complaint, key=f"complaint-ack:{complaint.pk}", subject="x", body="y", kind="k"
     )
     assert Message.objects.filter(kind="complaint_ack").count() == 1
