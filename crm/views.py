@@ -3,23 +3,25 @@ complaints, privacy (export, erasure) and the public reminders opt-out page. Vie
 validate with forms and call crm_services; rules live there and in selectors."""
 
 import json
+from functools import cached_property
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import TemplateView
 
 from customers import imports
 from customers.views import CustomerObjectMixin, CustomerReadMixin, ImportView
 from qms.permissions import QualityManagerRequiredMixin
-from qms.views import ServiceFormMixin
+from qms.ui.views import FilteredListView, ServiceActionView, ServiceFormView
 
 from . import selectors, services
 from .forms import (
@@ -44,6 +46,20 @@ class CrmWriteMixin(LoginRequiredMixin):
         if request.user.is_authenticated and not selectors.user_can_log(request.user):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
+
+
+class Customer360FormMixin(CustomerObjectMixin):
+    """A form about the customer of the URL (crm/form.html): Cancel and, by default,
+    success go back to the Customer 360."""
+
+    def get_360_url(self):
+        return reverse("crm:customer-360", args=[self.customer.pk])
+
+    def get_cancel_url(self):
+        return self.get_360_url()
+
+    def get_success_url(self, result):
+        return self.get_360_url()
 
 
 # --- Customer 360 ----------------------------------------------------------------------
@@ -75,9 +91,10 @@ class Customer360View(CustomerReadMixin, CustomerObjectMixin, TemplateView):
         return context
 
 
-class InteractionCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin, FormView):
+class InteractionCreateView(CrmWriteMixin, Customer360FormMixin, ServiceFormView):
     template_name = "crm/form.html"
     form_class = InteractionForm
+    success_message = gettext_lazy("Interaction logged.")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -88,17 +105,10 @@ class InteractionCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Log an interaction"), **kwargs)
 
-    def form_valid(self, form):
-        result = self.run_service(
-            form,
-            lambda: services.interaction_log(
-                customer=self.customer, actor=self.request.user, **form.cleaned_data
-            ),
+    def perform(self, form):
+        return services.interaction_log(
+            customer=self.customer, actor=self.request.user, **form.cleaned_data
         )
-        if result is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Interaction logged."))
-        return redirect("crm:customer-360", pk=self.customer.pk)
 
 
 class InteractionImportView(ImportView):
@@ -120,27 +130,21 @@ class InteractionImportView(ImportView):
 # --- Preferences -----------------------------------------------------------------------
 
 
-class PreferenceCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin, FormView):
+class PreferenceCreateView(CrmWriteMixin, Customer360FormMixin, ServiceFormView):
     template_name = "crm/form.html"
     form_class = PreferenceForm
+    success_message = gettext_lazy("Preference saved.")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Add a preference"), **kwargs)
 
-    def form_valid(self, form):
-        result = self.run_service(
-            form,
-            lambda: services.preference_create(
-                customer=self.customer, actor=self.request.user, **form.cleaned_data
-            ),
+    def perform(self, form):
+        return services.preference_create(
+            customer=self.customer, actor=self.request.user, **form.cleaned_data
         )
-        if result is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Preference saved."))
-        return redirect("crm:customer-360", pk=self.customer.pk)
 
 
-class PreferenceMixin(CrmWriteMixin, CustomerObjectMixin):
+class PreferenceMixin(CrmWriteMixin, Customer360FormMixin):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.preference = selectors.preference_get_for_user(
@@ -151,9 +155,10 @@ class PreferenceMixin(CrmWriteMixin, CustomerObjectMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class PreferenceUpdateView(PreferenceMixin, ServiceFormMixin, FormView):
+class PreferenceUpdateView(PreferenceMixin, ServiceFormView):
     template_name = "crm/form.html"
     form_class = PreferenceForm
+    success_message = gettext_lazy("Preference saved.")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.preference}
@@ -161,39 +166,42 @@ class PreferenceUpdateView(PreferenceMixin, ServiceFormMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(title=_("Edit a preference"), **kwargs)
 
-    def form_valid(self, form):
-        result = self.run_service(
-            form,
-            lambda: services.preference_update(
-                preference=self.preference, actor=self.request.user, **form.cleaned_data
-            ),
+    def perform(self, form):
+        return services.preference_update(
+            preference=self.preference, actor=self.request.user, **form.cleaned_data
         )
-        if result is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Preference saved."))
-        return redirect("crm:customer-360", pk=self.customer.pk)
 
 
-class PreferenceDeleteView(PreferenceMixin, TemplateView):
+class PreferenceDeleteView(PreferenceMixin, ServiceActionView):
+    """GET asks for confirmation; POST deletes."""
+
     template_name = "crm/confirm_delete.html"
+    success_message = gettext_lazy("Preference deleted.")
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            title=_("Delete the preference “%s”?") % self.preference, **kwargs
+            title=_("Delete the preference “%s”?") % self.preference,
+            cancel_url=self.get_redirect_url(),
+            **kwargs,
         )
 
-    def post(self, request, *args, **kwargs):
-        services.preference_delete(preference=self.preference, actor=request.user)
-        messages.success(request, _("Preference deleted."))
-        return redirect("crm:customer-360", pk=self.customer.pk)
+    def perform(self, form):
+        services.preference_delete(preference=self.preference, actor=self.request.user)
+
+    def get_redirect_url(self):
+        return self.get_360_url()
+
+    def get_success_url(self, result):
+        return self.get_360_url()
 
 
 # --- Bookings and checklists -----------------------------------------------------------
 
 
-class BookingCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin, FormView):
+class BookingCreateView(CrmWriteMixin, Customer360FormMixin, ServiceFormView):
     template_name = "crm/form.html"
     form_class = BookingForm
+    success_message = gettext_lazy("Booking logged; the checklist is ready.")
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
@@ -208,20 +216,16 @@ class BookingCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin, Fo
             **kwargs,
         )
 
-    def form_valid(self, form):
-        booking = self.run_service(
-            form,
-            lambda: services.booking_create(
-                customer=self.customer, actor=self.request.user, **form.cleaned_data
-            ),
+    def perform(self, form):
+        return services.booking_create(
+            customer=self.customer, actor=self.request.user, **form.cleaned_data
         )
-        if booking is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Booking logged; the checklist is ready."))
-        return redirect("crm:booking-detail", pk=booking.pk)
+
+    def get_success_url(self, booking):
+        return reverse("crm:booking-detail", args=[booking.pk])
 
 
-class BookingListView(CrmWriteMixin, ListView):
+class BookingListView(CrmWriteMixin, FilteredListView):
     template_name = "crm/booking_list.html"
     context_object_name = "bookings"
     paginate_by = PAGE_SIZE
@@ -231,7 +235,7 @@ class BookingListView(CrmWriteMixin, ListView):
             return LoginRequiredMixin.dispatch(self, request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
 
-    def get_queryset(self):
+    def get_list(self, **filters):
         return selectors.booking_list(user=self.request.user)
 
 
@@ -248,42 +252,54 @@ class BookingDetailView(LoginRequiredMixin, TemplateView):
         return super().get_context_data(booking=booking, items=items, **kwargs)
 
 
-class ChecklistItemTickView(LoginRequiredMixin, View):
+class ChecklistItemTickView(LoginRequiredMixin, ServiceActionView):
     http_method_names = ["post"]
 
-    def post(self, request, pk):
-        item = selectors.checklist_item_get_for_user(user=request.user, pk=pk)
-        prepared = request.POST.get("prepared", "1") == "1"
-        services.checklist_item_set(item=item, actor=request.user, prepared=prepared)
-        if prepared:
-            messages.success(request, _("Marked as prepared: %s") % item.text)
-        else:
-            messages.info(request, _("Marked as not prepared: %s") % item.text)
-        return redirect("crm:booking-detail", pk=item.booking_id)
+    @cached_property
+    def item(self):
+        return selectors.checklist_item_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+
+    @cached_property
+    def prepared(self) -> bool:
+        return self.request.POST.get("prepared", "1") == "1"
+
+    def perform(self, form):
+        return services.checklist_item_set(
+            item=self.item, actor=self.request.user, prepared=self.prepared
+        )
+
+    def get_success_message(self, result):
+        if self.prepared:
+            return _("Marked as prepared: %s") % self.item.text
+        self.success_level = messages.INFO
+        return _("Marked as not prepared: %s") % self.item.text
+
+    def get_redirect_url(self):
+        return reverse("crm:booking-detail", args=[self.item.booking_id])
 
 
 # --- Complaints ------------------------------------------------------------------------
 
 
-class ComplaintListView(LoginRequiredMixin, ListView):
+class ComplaintListView(LoginRequiredMixin, FilteredListView):
     template_name = "crm/complaint_list.html"
     context_object_name = "complaints"
     paginate_by = PAGE_SIZE
+    filter_form_class = ComplaintFilterForm
 
-    def get_queryset(self):
-        self.filter_form = ComplaintFilterForm(self.request.GET or None)
-        return selectors.complaint_list(user=self.request.user, **self.filter_form.filters())
+    def get_filters(self, data):
+        return self.filter_form.filters()
+
+    def get_list(self, **filters):
+        return selectors.complaint_list(user=self.request.user, **filters)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            filter_form=self.filter_form,
-            filtered=any(self.filter_form.filters().values()),
-            now=timezone.now(),
-            **kwargs,
-        )
+        context = super().get_context_data(now=timezone.now(), **kwargs)
+        context["filtered"] = context["is_filtered"]
+        return context
 
 
-class ComplaintCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin, FormView):
+class ComplaintCreateView(CrmWriteMixin, Customer360FormMixin, ServiceFormView):
     template_name = "crm/form.html"
     form_class = ComplaintForm
 
@@ -297,19 +313,18 @@ class ComplaintCreateView(CrmWriteMixin, CustomerObjectMixin, ServiceFormMixin, 
             **kwargs,
         )
 
-    def form_valid(self, form):
-        complaint = self.run_service(
-            form,
-            lambda: services.complaint_intake(
-                customer=self.customer, actor=self.request.user, **form.cleaned_data
-            ),
+    def perform(self, form):
+        return services.complaint_intake(
+            customer=self.customer, actor=self.request.user, **form.cleaned_data
         )
-        if complaint is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Complaint %s registered.") % complaint.reference)
+
+    def get_success_message(self, complaint):
+        return _("Complaint %s registered.") % complaint.reference
+
+    def get_success_url(self, complaint):
         if selectors.complaint_list(user=self.request.user).filter(pk=complaint.pk).exists():
-            return redirect("crm:complaint-detail", pk=complaint.pk)
-        return redirect("crm:customer-360", pk=self.customer.pk)
+            return reverse("crm:complaint-detail", args=[complaint.pk])
+        return self.get_360_url()
 
 
 class ComplaintMixin(LoginRequiredMixin):
@@ -345,15 +360,14 @@ class ComplaintDetailView(ComplaintMixin, TemplateView):
         )
 
 
-class ComplaintStepView(ComplaintMixin, ServiceFormMixin, FormView):
+class ComplaintStepView(ComplaintMixin, ServiceFormView):
     template_name = "crm/complaint_step.html"
     form_class = ComplaintStepForm
 
     def dispatch(self, request, *args, **kwargs):
         if kwargs["action"] not in services.TRANSITIONS:
             raise Http404
-        response = super().dispatch(request, *args, **kwargs)
-        return response
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         if not self.can_handle():
@@ -376,30 +390,32 @@ class ComplaintStepView(ComplaintMixin, ServiceFormMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
-        result = self.run_service(
-            form,
-            lambda: services.complaint_transition(
-                complaint=self.complaint,
-                action=self.kwargs["action"],
-                actor=self.request.user,
-                note=form.cleaned_data.get("note", ""),
-                decision=form.cleaned_data.get("decision", ""),
-            ),
+    def get_cancel_url(self):
+        return reverse("crm:complaint-detail", args=[self.complaint.pk])
+
+    def perform(self, form):
+        return services.complaint_transition(
+            complaint=self.complaint,
+            action=self.kwargs["action"],
+            actor=self.request.user,
+            note=form.cleaned_data.get("note", ""),
+            decision=form.cleaned_data.get("decision", ""),
         )
-        if result is None:
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("%(ref)s is now “%(status)s”.")
-            % {"ref": result.reference, "status": result.get_status_display()},
-        )
-        return redirect("crm:complaint-detail", pk=result.pk)
+
+    def get_success_message(self, complaint):
+        return _("%(ref)s is now “%(status)s”.") % {
+            "ref": complaint.reference,
+            "status": complaint.get_status_display(),
+        }
+
+    def get_success_url(self, complaint):
+        return reverse("crm:complaint-detail", args=[complaint.pk])
 
 
-class ComplaintEscalateView(ComplaintMixin, ServiceFormMixin, FormView):
+class ComplaintEscalateView(ComplaintMixin, ServiceFormView):
     template_name = "crm/form.html"
     form_class = ComplaintEscalateForm
+    success_message = gettext_lazy("Escalated to a corrective action.")
 
     def post(self, request, *args, **kwargs):
         if not self.can_handle():
@@ -413,17 +429,16 @@ class ComplaintEscalateView(ComplaintMixin, ServiceFormMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
-        result = self.run_service(
-            form,
-            lambda: services.complaint_escalate(
-                complaint=self.complaint, actor=self.request.user, note=form.cleaned_data["note"]
-            ),
+    def get_cancel_url(self):
+        return reverse("crm:customer-360", args=[self.complaint.customer_id])
+
+    def perform(self, form):
+        return services.complaint_escalate(
+            complaint=self.complaint, actor=self.request.user, note=form.cleaned_data["note"]
         )
-        if result is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Escalated to a corrective action."))
-        return redirect("crm:complaint-detail", pk=result.pk)
+
+    def get_success_url(self, complaint):
+        return reverse("crm:complaint-detail", args=[complaint.pk])
 
 
 # --- Privacy ---------------------------------------------------------------------------
@@ -440,23 +455,18 @@ class CustomerExportView(QualityManagerRequiredMixin, CustomerObjectMixin, View)
         return response
 
 
-class CustomerEraseView(
-    QualityManagerRequiredMixin, CustomerObjectMixin, ServiceFormMixin, FormView
-):
+class CustomerEraseView(QualityManagerRequiredMixin, Customer360FormMixin, ServiceFormView):
     template_name = "crm/customer_erase.html"
     form_class = ErasureForm
+    success_message = gettext_lazy("The customer's personal data was erased.")
 
-    def form_valid(self, form):
-        result = self.run_service(
-            form,
-            lambda: services.customer_erase(
-                customer=self.customer, actor=self.request.user, reason=form.cleaned_data["reason"]
-            ),
+    def perform(self, form):
+        return services.customer_erase(
+            customer=self.customer, actor=self.request.user, reason=form.cleaned_data["reason"]
         )
-        if result is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("The customer's personal data was erased."))
-        return redirect("customers:customer-detail", pk=self.customer.pk)
+
+    def get_success_url(self, result):
+        return reverse("customers:customer-detail", args=[self.customer.pk])
 
 
 # --- Public: reminders opt-out ---------------------------------------------------------

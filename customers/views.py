@@ -6,16 +6,15 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import FormView, TemplateView
 
-from qms.csv_export import csv_response
 from qms.permissions import QualityManagerRequiredMixin
-from qms.views import ServiceFormMixin
+from qms.ui.columns import Column
+from qms.ui.views import FilteredListView, ServiceActionView, ServiceFormView
 
 from . import imports, selectors, services
 from .forms import (
@@ -54,57 +53,42 @@ class CustomerObjectMixin:
     def get_context_data(self, **kwargs):
         return super().get_context_data(customer=self.customer, **kwargs)
 
+    def get_customer_url(self):
+        return reverse("customers:customer-detail", args=[self.customer.pk])
+
 
 # --- Customers -------------------------------------------------------------------------
 
 
-class CustomerListView(CustomerReadMixin, ListView):
+class CustomerListView(CustomerReadMixin, FilteredListView):
     template_name = "customers/customer_list.html"
     context_object_name = "customers"
     paginate_by = PAGE_SIZE
+    filter_form_class = CustomerFilterForm
+    csv_filename = "customers.csv"
+    # The header matches the import's columns, so an export can be re-imported.
+    csv_columns = (
+        Column("external_ref", "external_ref"),
+        Column("name", "name"),
+        Column("kind", "kind"),
+        Column("segment", "segment.code"),
+        Column("language", "language"),
+        Column("email", "email"),
+        Column("phone", "phone"),
+        Column("address", "address"),
+        Column("active", lambda c: "yes" if c.is_active else "no"),
+    )
 
-    def get_queryset(self):
-        self.filter_form = CustomerFilterForm(self.request.GET or None)
-        return selectors.customer_list(user=self.request.user, **self.filter_form.filters())
+    def get_filters(self, data):
+        return self.filter_form.filters()
 
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            rows = (
-                (
-                    c.external_ref,
-                    c.name,
-                    c.kind,
-                    c.segment.code if c.segment else "",
-                    c.language,
-                    c.email,
-                    c.phone,
-                    c.address,
-                    "yes" if c.is_active else "no",
-                )
-                for c in self.get_queryset().iterator(chunk_size=1000)
-            )
-            # The header matches the import's columns, so an export can be re-imported.
-            return csv_response(
-                "customers.csv",
-                [
-                    "external_ref",
-                    "name",
-                    "kind",
-                    "segment",
-                    "language",
-                    "email",
-                    "phone",
-                    "address",
-                    "active",
-                ],
-                rows,
-            )
-        return super().get(request, *args, **kwargs)
+    def get_list(self, **filters):
+        return selectors.customer_list(user=self.request.user, **filters)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            filter_form=self.filter_form, filtered=bool(self.filter_form.filters()), **kwargs
-        )
+        # "Filtered" (the empty message and "Clear filters") is any valid query string,
+        # as before the kit: `is_filtered` would miss "inactive only" (active=False).
+        return super().get_context_data(filtered=bool(self.filters), **kwargs)
 
 
 class CustomerDetailView(CustomerReadMixin, CustomerObjectMixin, TemplateView):
@@ -122,40 +106,42 @@ class CustomerDetailView(CustomerReadMixin, CustomerObjectMixin, TemplateView):
         return context
 
 
-class CustomerCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class CustomerCreateView(QualityManagerRequiredMixin, ServiceFormView):
     template_name = "customers/customer_form.html"
     form_class = CustomerForm
+    cancel_url = reverse_lazy("customers:customer-list")
 
-    def form_valid(self, form):
-        customer = self.run_service(form, lambda: services.customer_create(**form.cleaned_data))
-        if customer is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Customer %s created.") % customer)
-        return redirect("customers:customer-detail", pk=customer.pk)
+    def perform(self, form):
+        return services.customer_create(**form.cleaned_data)
+
+    def get_success_message(self, customer):
+        return _("Customer %s created.") % customer
+
+    def get_success_url(self, customer):
+        return reverse("customers:customer-detail", args=[customer.pk])
 
 
-class CustomerUpdateView(
-    QualityManagerRequiredMixin, CustomerObjectMixin, ServiceFormMixin, FormView
-):
+class CustomerUpdateView(QualityManagerRequiredMixin, CustomerObjectMixin, ServiceFormView):
     template_name = "customers/customer_form.html"
     form_class = CustomerForm
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": Customer.objects.get(pk=self.customer.pk)}
 
-    def form_valid(self, form):
-        customer = self.run_service(
-            form, lambda: services.customer_update(customer=self.customer, **form.cleaned_data)
-        )
-        if customer is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Customer %s saved.") % customer)
-        return redirect("customers:customer-detail", pk=customer.pk)
+    def get_cancel_url(self):
+        return self.get_customer_url()
+
+    def perform(self, form):
+        return services.customer_update(customer=self.customer, **form.cleaned_data)
+
+    def get_success_message(self, customer):
+        return _("Customer %s saved.") % customer
+
+    def get_success_url(self, customer):
+        return reverse("customers:customer-detail", args=[customer.pk])
 
 
-class ConsentRecordView(
-    QualityManagerRequiredMixin, CustomerObjectMixin, ServiceFormMixin, FormView
-):
+class ConsentRecordView(QualityManagerRequiredMixin, CustomerObjectMixin, ServiceFormView):
     template_name = "customers/consent_form.html"
     form_class = ConsentForm
 
@@ -163,14 +149,17 @@ class ConsentRecordView(
         channel = self.request.GET.get("channel", "")
         return {"channel": channel, "recorded_at": timezone.localtime().replace(second=0)}
 
-    def form_valid(self, form):
-        consent = self.run_service(
-            form, lambda: services.consent_record(customer=self.customer, **form.cleaned_data)
-        )
-        if consent is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Consent recorded: %s.") % consent)
-        return redirect("customers:customer-detail", pk=self.customer.pk)
+    def get_cancel_url(self):
+        return self.get_customer_url()
+
+    def perform(self, form):
+        return services.consent_record(customer=self.customer, **form.cleaned_data)
+
+    def get_success_message(self, consent):
+        return _("Consent recorded: %s.") % consent
+
+    def get_success_url(self, consent):
+        return self.get_customer_url()
 
 
 class ContactMixin(QualityManagerRequiredMixin, CustomerObjectMixin):
@@ -189,44 +178,59 @@ class ContactMixin(QualityManagerRequiredMixin, CustomerObjectMixin):
         return super().get_context_data(contact=self.contact, **kwargs)
 
 
-class ContactCreateView(ContactMixin, ServiceFormMixin, FormView):
+class ContactCreateView(ContactMixin, ServiceFormView):
     template_name = "customers/contact_form.html"
     form_class = ContactForm
 
-    def form_valid(self, form):
-        contact = self.run_service(
-            form, lambda: services.contact_create(customer=self.customer, **form.cleaned_data)
-        )
-        if contact is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Contact %s added.") % contact.name)
-        return redirect("customers:customer-detail", pk=self.customer.pk)
+    def get_cancel_url(self):
+        return self.get_customer_url()
+
+    def perform(self, form):
+        return services.contact_create(customer=self.customer, **form.cleaned_data)
+
+    def get_success_message(self, contact):
+        return _("Contact %s added.") % contact.name
+
+    def get_success_url(self, contact):
+        return self.get_customer_url()
 
 
-class ContactUpdateView(ContactMixin, ServiceFormMixin, FormView):
+class ContactUpdateView(ContactMixin, ServiceFormView):
     template_name = "customers/contact_form.html"
     form_class = ContactForm
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": Contact.objects.get(pk=self.contact.pk)}
 
-    def form_valid(self, form):
-        contact = self.run_service(
-            form, lambda: services.contact_update(contact=self.contact, **form.cleaned_data)
-        )
-        if contact is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Contact %s saved.") % contact.name)
-        return redirect("customers:customer-detail", pk=self.customer.pk)
+    def get_cancel_url(self):
+        return self.get_customer_url()
+
+    def perform(self, form):
+        return services.contact_update(contact=self.contact, **form.cleaned_data)
+
+    def get_success_message(self, contact):
+        return _("Contact %s saved.") % contact.name
+
+    def get_success_url(self, contact):
+        return self.get_customer_url()
 
 
-class ContactDeleteView(ContactMixin, TemplateView):
+class ContactDeleteView(ContactMixin, ServiceActionView):
+    """GET asks for confirmation; POST deletes."""
+
     template_name = "customers/contact_confirm_delete.html"
 
-    def post(self, request, *args, **kwargs):
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(cancel_url=self.get_redirect_url(), **kwargs)
+
+    def perform(self, form):
         services.contact_delete(contact=self.contact)
-        messages.success(request, _("Contact %s removed.") % self.contact.name)
-        return redirect("customers:customer-detail", pk=self.customer.pk)
+
+    def get_success_message(self, result):
+        return _("Contact %s removed.") % self.contact.name
+
+    def get_redirect_url(self):
+        return self.get_customer_url()
 
 
 # --- Imports ---------------------------------------------------------------------------
@@ -301,56 +305,62 @@ class CustomerImportView(ImportView):
 # --- Segments and topics ---------------------------------------------------------------
 
 
-class SegmentListView(CustomerReadMixin, ListView):
+class SegmentListView(CustomerReadMixin, FilteredListView):
     template_name = "customers/segment_list.html"
     context_object_name = "segments"
     paginate_by = 50
 
-    def get_queryset(self):
+    def get_list(self, **filters):
         return selectors.segment_list(user=self.request.user)
 
 
-class SegmentCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class SegmentCreateView(QualityManagerRequiredMixin, ServiceFormView):
     template_name = "customers/segment_form.html"
     form_class = SegmentForm
+    cancel_url = reverse_lazy("customers:segment-list")
 
-    def form_valid(self, form):
-        segment = self.run_service(form, lambda: services.segment_create(**form.cleaned_data))
-        if segment is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Segment %s created.") % segment)
-        return redirect("customers:segment-list")
+    def perform(self, form):
+        return services.segment_create(**form.cleaned_data)
+
+    def get_success_message(self, segment):
+        return _("Segment %s created.") % segment
+
+    def get_success_url(self, segment):
+        return reverse("customers:segment-list")
 
 
-class TopicListView(CustomerReadMixin, ListView):
+class TopicListView(CustomerReadMixin, FilteredListView):
     template_name = "customers/topic_list.html"
     context_object_name = "topics"
     paginate_by = 50
+    filter_form_class = SearchForm
 
-    def get_queryset(self):
-        self.filter_form = SearchForm(self.request.GET or None)
-        search = self.filter_form.cleaned_data["q"] if self.filter_form.is_valid() else ""
-        return selectors.topic_list(user=self.request.user, search=search)
+    def get_filters(self, data):
+        return {"search": data["q"]}
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(filter_form=self.filter_form, **kwargs)
+    def get_list(self, **filters):
+        return selectors.topic_list(user=self.request.user, **filters)
 
 
-class TopicCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class TopicCreateView(QualityManagerRequiredMixin, ServiceFormView):
     template_name = "customers/topic_form.html"
     form_class = TopicForm
+    cancel_url = reverse_lazy("customers:topic-list")
 
-    def form_valid(self, form):
-        topic = self.run_service(form, lambda: services.topic_create(**form.cleaned_data))
-        if topic is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Topic %s created.") % topic)
-        return redirect("customers:topic-list")
+    def perform(self, form):
+        return services.topic_create(**form.cleaned_data)
+
+    def get_success_message(self, topic):
+        return _("Topic %s created.") % topic
+
+    def get_success_url(self, topic):
+        return reverse("customers:topic-list")
 
 
-class TopicUpdateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class TopicUpdateView(QualityManagerRequiredMixin, ServiceFormView):
     template_name = "customers/topic_form.html"
     form_class = TopicForm
+    cancel_url = reverse_lazy("customers:topic-list")
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -363,11 +373,11 @@ class TopicUpdateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(topic=self.topic, **kwargs)
 
-    def form_valid(self, form):
-        topic = self.run_service(
-            form, lambda: services.topic_update(topic=self.topic, **form.cleaned_data)
-        )
-        if topic is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Topic %s saved.") % topic)
-        return redirect("customers:topic-list")
+    def perform(self, form):
+        return services.topic_update(topic=self.topic, **form.cleaned_data)
+
+    def get_success_message(self, topic):
+        return _("Topic %s saved.") % topic
+
+    def get_success_url(self, topic):
+        return reverse("customers:topic-list")

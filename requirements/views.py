@@ -1,20 +1,20 @@
 """Pages of the requirements register, deployment to departments, the staff brief
 ("our customers' needs") and coverage. Views validate with forms and call services."""
 
+from operator import itemgetter
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import Http404
-from django.shortcuts import redirect
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import TemplateView
 
-from qms.csv_export import csv_response
-from qms.exceptions import ApplicationError
 from qms.permissions import QualityManagerRequiredMixin, ViewAllRequiredMixin
 from qms.selectors import department_ids_for_user, headed_department_ids
-from qms.views import ServiceFormMixin
+from qms.ui.columns import Column
+from qms.ui.views import FilteredListView, ServiceActionView, ServiceFormView
 
 from . import selectors, services
 from .forms import (
@@ -30,57 +30,51 @@ from .models import Requirement
 
 # --- Register --------------------------------------------------------------------------
 
+# The export's rows are selectors.requirement_export_rows's tuples, one column each.
+_EXPORT_HEADERS = (
+    gettext_lazy("Id"),
+    gettext_lazy("Title"),
+    gettext_lazy("Kind"),
+    gettext_lazy("Kano class"),
+    gettext_lazy("Status"),
+    gettext_lazy("Segment"),
+    gettext_lazy("Importance"),
+    gettext_lazy("Acceptance criterion"),
+    gettext_lazy("Reference"),
+    gettext_lazy("Owner"),
+    gettext_lazy("Revision"),
+    gettext_lazy("Topics"),
+    gettext_lazy("Deployed to"),
+    gettext_lazy("Acknowledged"),
+    gettext_lazy("Deployments"),
+)
 
-class RequirementListView(ViewAllRequiredMixin, ListView):
+
+class RequirementListView(ViewAllRequiredMixin, FilteredListView):
     template_name = "requirements/requirement_list.html"
     context_object_name = "requirements"
     paginate_by = 25
+    filter_form_class = RequirementFilterForm
+    csv_filename = "requirements.csv"
+    csv_columns = tuple(
+        Column(header, itemgetter(index)) for index, header in enumerate(_EXPORT_HEADERS)
+    )
 
-    def get_queryset(self):
-        self.filter_form = RequirementFilterForm(self.request.GET or None)
-        filters = {}
-        if self.filter_form.is_valid():
-            data = self.filter_form.cleaned_data
-            filters = {
-                "search": data["q"],
-                "kind": data["kind"],
-                "status": data["status"],
-                "segment": data["segment"],
-                "topic": data["topic"],
-                "department": data["department"],
-            }
-        self.is_filtered = any(filters.values())
+    def get_filters(self, data):
+        return {
+            "search": data["q"],
+            "kind": data["kind"],
+            "status": data["status"],
+            "segment": data["segment"],
+            "topic": data["topic"],
+            "department": data["department"],
+        }
+
+    def get_list(self, **filters):
         return selectors.requirement_list(user=self.request.user, **filters)
 
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "csv":
-            return csv_response(
-                "requirements.csv",
-                [
-                    _("Id"),
-                    _("Title"),
-                    _("Kind"),
-                    _("Kano class"),
-                    _("Status"),
-                    _("Segment"),
-                    _("Importance"),
-                    _("Acceptance criterion"),
-                    _("Reference"),
-                    _("Owner"),
-                    _("Revision"),
-                    _("Topics"),
-                    _("Deployed to"),
-                    _("Acknowledged"),
-                    _("Deployments"),
-                ],
-                selectors.requirement_export_rows(self.get_queryset()),
-            )
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            filter_form=self.filter_form, is_filtered=self.is_filtered, **kwargs
-        )
+    def get_csv_rows(self):
+        return selectors.requirement_export_rows(self.get_queryset())
 
 
 class RequirementDetailView(LoginRequiredMixin, TemplateView):
@@ -106,19 +100,19 @@ class RequirementDetailView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class RequirementCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class RequirementCreateView(QualityManagerRequiredMixin, ServiceFormView):
     template_name = "requirements/requirement_form.html"
     form_class = RequirementForm
+    cancel_url = reverse_lazy("requirements:requirement-list")
 
-    def form_valid(self, form):
-        data = dict(form.cleaned_data)
-        requirement = self.run_service(
-            form, lambda: services.requirement_create(actor=self.request.user, **data)
-        )
-        if requirement is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Requirement “%s” proposed.") % requirement)
-        return redirect("requirements:requirement-detail", pk=requirement.pk)
+    def perform(self, form):
+        return services.requirement_create(actor=self.request.user, **form.cleaned_data)
+
+    def get_success_message(self, requirement):
+        return _("Requirement “%s” proposed.") % requirement
+
+    def get_success_url(self, requirement):
+        return reverse("requirements:requirement-detail", args=[requirement.pk])
 
 
 class _RequirementMixin:
@@ -132,10 +126,14 @@ class _RequirementMixin:
     def get_context_data(self, **kwargs):
         return super().get_context_data(requirement=self.requirement, **kwargs)
 
+    def get_requirement_url(self):
+        return reverse("requirements:requirement-detail", args=[self.requirement.pk])
 
-class RequirementUpdateView(
-    QualityManagerRequiredMixin, _RequirementMixin, ServiceFormMixin, FormView
-):
+    def get_cancel_url(self):
+        return self.get_requirement_url()
+
+
+class RequirementUpdateView(QualityManagerRequiredMixin, _RequirementMixin, ServiceFormView):
     template_name = "requirements/requirement_form.html"
     form_class = RequirementForm
 
@@ -145,27 +143,25 @@ class RequirementUpdateView(
         kwargs["instance"] = Requirement.objects.get(pk=self.requirement.pk)
         return kwargs
 
-    def form_valid(self, form):
-        data = dict(form.cleaned_data)
-        requirement = self.run_service(
-            form,
-            lambda: services.requirement_update(
-                requirement=self.requirement, actor=self.request.user, **data
-            ),
+    def perform(self, form):
+        return services.requirement_update(
+            requirement=self.requirement, actor=self.request.user, **form.cleaned_data
         )
-        if requirement is None:
-            return self.form_invalid(form)
+
+    def get_success_message(self, requirement):
         if requirement.revision != self.requirement.revision:
             messages.info(
                 self.request,
                 _("Revision %(revision)s: departments acknowledge the changed requirement again.")
                 % {"revision": requirement.revision},
             )
-        messages.success(self.request, _("Requirement “%s” saved.") % requirement)
-        return redirect("requirements:requirement-detail", pk=requirement.pk)
+        return _("Requirement “%s” saved.") % requirement
+
+    def get_success_url(self, requirement):
+        return reverse("requirements:requirement-detail", args=[requirement.pk])
 
 
-class RequirementActionView(QualityManagerRequiredMixin, _RequirementMixin, View):
+class RequirementActionView(QualityManagerRequiredMixin, _RequirementMixin, ServiceActionView):
     """POST-only lifecycle steps: submit for review, accept, deploy."""
 
     action = ""
@@ -178,94 +174,83 @@ class RequirementActionView(QualityManagerRequiredMixin, _RequirementMixin, View
         ),
     }
 
-    def post(self, request, *args, **kwargs):
-        service, done = self.actions[self.action]
-        try:
-            service(requirement=self.requirement, actor=request.user)
-        except ApplicationError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, str(done))
-        return redirect("requirements:requirement-detail", pk=self.requirement.pk)
+    def perform(self, form):
+        service, _done = self.actions[self.action]
+        return service(requirement=self.requirement, actor=self.request.user)
+
+    def get_success_message(self, result):
+        return str(self.actions[self.action][1])
+
+    def get_redirect_url(self):
+        return self.get_requirement_url()
 
 
-class RequirementReviewView(
-    QualityManagerRequiredMixin, _RequirementMixin, ServiceFormMixin, FormView
-):
+class RequirementReviewView(QualityManagerRequiredMixin, _RequirementMixin, ServiceFormView):
     template_name = "requirements/requirement_review.html"
     form_class = ReviewForm
 
-    def form_valid(self, form):
-        review = self.run_service(
-            form,
-            lambda: services.requirement_review(
-                requirement=self.requirement,
-                actor=self.request.user,
-                can_meet=form.cleaned_data["can_meet"],
-                note=form.cleaned_data["note"],
-            ),
+    def perform(self, form):
+        return services.requirement_review(
+            requirement=self.requirement,
+            actor=self.request.user,
+            can_meet=form.cleaned_data["can_meet"],
+            note=form.cleaned_data["note"],
         )
-        if review is None:
-            return self.form_invalid(form)
+
+    def get_success_message(self, review):
         if review.can_meet:
-            messages.success(self.request, _("Review recorded: you can now accept it."))
-        else:
-            messages.warning(self.request, _("Review recorded: sent back to proposed."))
-        return redirect("requirements:requirement-detail", pk=self.requirement.pk)
+            return _("Review recorded: you can now accept it.")
+        # Sent back: a warning, not a success.
+        messages.warning(self.request, _("Review recorded: sent back to proposed."))
+        return ""
+
+    def get_success_url(self, review):
+        return self.get_requirement_url()
 
 
-class RequirementRetireView(
-    QualityManagerRequiredMixin, _RequirementMixin, ServiceFormMixin, FormView
-):
+class RequirementRetireView(QualityManagerRequiredMixin, _RequirementMixin, ServiceFormView):
     template_name = "requirements/requirement_confirm_retire.html"
     form_class = RetireForm
 
-    def form_valid(self, form):
-        requirement = self.run_service(
-            form,
-            lambda: services.requirement_retire(
-                requirement=self.requirement,
-                actor=self.request.user,
-                reason=form.cleaned_data["reason"],
-            ),
+    def perform(self, form):
+        return services.requirement_retire(
+            requirement=self.requirement,
+            actor=self.request.user,
+            reason=form.cleaned_data["reason"],
         )
-        if requirement is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Requirement “%s” retired.") % requirement)
-        return redirect("requirements:requirement-detail", pk=requirement.pk)
+
+    def get_success_message(self, requirement):
+        return _("Requirement “%s” retired.") % requirement
+
+    def get_success_url(self, requirement):
+        return reverse("requirements:requirement-detail", args=[requirement.pk])
 
 
 # --- Deployments -----------------------------------------------------------------------
 
 
-class DeploymentCreateView(
-    QualityManagerRequiredMixin, _RequirementMixin, ServiceFormMixin, FormView
-):
+class DeploymentCreateView(QualityManagerRequiredMixin, _RequirementMixin, ServiceFormView):
     template_name = "requirements/deployment_form.html"
     form_class = DeploymentForm
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "requirement": self.requirement}
 
-    def form_valid(self, form):
+    def perform(self, form):
         data = form.cleaned_data
-        deployment = self.run_service(
-            form,
-            lambda: services.deployment_create(
-                requirement=self.requirement,
-                department=data["department"],
-                commitment=data["commitment"],
-                ack_days=data["ack_days"],
-                actor=self.request.user,
-            ),
+        return services.deployment_create(
+            requirement=self.requirement,
+            department=data["department"],
+            commitment=data["commitment"],
+            ack_days=data["ack_days"],
+            actor=self.request.user,
         )
-        if deployment is None:
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Commitment of %(department)s added.") % {"department": deployment.department.name},
-        )
-        return redirect("requirements:requirement-detail", pk=self.requirement.pk)
+
+    def get_success_message(self, deployment):
+        return _("Commitment of %(department)s added.") % {"department": deployment.department.name}
+
+    def get_success_url(self, deployment):
+        return self.get_requirement_url()
 
 
 class _DeploymentMixin:
@@ -277,10 +262,11 @@ class _DeploymentMixin:
     def get_context_data(self, **kwargs):
         return super().get_context_data(deployment=self.deployment, **kwargs)
 
+    def get_redirect_url(self):
+        return reverse("requirements:deployment-detail", args=[self.deployment.pk])
 
-class DeploymentUpdateView(
-    QualityManagerRequiredMixin, _DeploymentMixin, ServiceFormMixin, FormView
-):
+
+class DeploymentUpdateView(QualityManagerRequiredMixin, _DeploymentMixin, ServiceFormView):
     template_name = "requirements/deployment_form.html"
     form_class = DeploymentUpdateForm
 
@@ -292,17 +278,19 @@ class DeploymentUpdateView(
     def get_context_data(self, **kwargs):
         return super().get_context_data(requirement=self.deployment.requirement, **kwargs)
 
-    def form_valid(self, form):
-        deployment = self.run_service(
-            form,
-            lambda: services.deployment_update(
-                deployment=self.deployment, actor=self.request.user, **form.cleaned_data
-            ),
+    def get_cancel_url(self):
+        return reverse("requirements:requirement-detail", args=[self.deployment.requirement_id])
+
+    def perform(self, form):
+        return services.deployment_update(
+            deployment=self.deployment, actor=self.request.user, **form.cleaned_data
         )
-        if deployment is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Commitment saved."))
-        return redirect("requirements:deployment-detail", pk=deployment.pk)
+
+    def get_success_message(self, deployment):
+        return _("Commitment saved.")
+
+    def get_success_url(self, deployment):
+        return reverse("requirements:deployment-detail", args=[deployment.pk])
 
 
 class DeploymentDetailView(LoginRequiredMixin, TemplateView):
@@ -335,42 +323,39 @@ class DeploymentDetailView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class DeploymentAcknowledgeView(LoginRequiredMixin, _DeploymentMixin, View):
-    def post(self, request, *args, **kwargs):
-        form = AcknowledgeForm(request.POST)
+class DeploymentAcknowledgeView(LoginRequiredMixin, _DeploymentMixin, ServiceActionView):
+    success_message = gettext_lazy("Acknowledged. Thank you.")
+
+    def perform(self, form):
+        # The comment is optional: one that does not validate is left out, the
+        # acknowledgement still counts.
+        form = AcknowledgeForm(self.request.POST)
         comment = form.cleaned_data["comment"] if form.is_valid() else ""
-        try:
-            services.deployment_acknowledge(
-                deployment=self.deployment, actor=request.user, comment=comment
-            )
-        except ApplicationError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Acknowledged. Thank you."))
-        return redirect("requirements:deployment-detail", pk=self.deployment.pk)
+        return services.deployment_acknowledge(
+            deployment=self.deployment, actor=self.request.user, comment=comment
+        )
 
 
-class BriefReadView(LoginRequiredMixin, _DeploymentMixin, View):
-    def post(self, request, *args, **kwargs):
-        try:
-            services.brief_mark_read(deployment=self.deployment, actor=request.user)
-        except ApplicationError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Marked as read."))
-        if request.POST.get("next") == "briefs":
-            return redirect("requirements:brief-list")
-        return redirect("requirements:deployment-detail", pk=self.deployment.pk)
+class BriefReadView(LoginRequiredMixin, _DeploymentMixin, ServiceActionView):
+    success_message = gettext_lazy("Marked as read.")
+
+    def perform(self, form):
+        return services.brief_mark_read(deployment=self.deployment, actor=self.request.user)
+
+    def get_redirect_url(self):
+        if self.request.POST.get("next") == "briefs":
+            return reverse("requirements:brief-list")
+        return super().get_redirect_url()
 
 
-class BriefListView(LoginRequiredMixin, ListView):
+class BriefListView(LoginRequiredMixin, FilteredListView):
     """ "Our customers' needs": the deployed needs of the user's own departments."""
 
     template_name = "requirements/brief_list.html"
     context_object_name = "briefs"
     paginate_by = 25
 
-    def get_queryset(self):
+    def get_list(self, **filters):
         return selectors.brief_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
@@ -401,12 +386,12 @@ class CoverageAccessMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
-class CoverageListView(CoverageAccessMixin, ListView):
+class CoverageListView(CoverageAccessMixin, FilteredListView):
     template_name = "requirements/coverage_list.html"
     context_object_name = "departments"
     paginate_by = 50
 
-    def get_queryset(self):
+    def get_list(self, **filters):
         return selectors.department_coverage_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
@@ -415,12 +400,12 @@ class CoverageListView(CoverageAccessMixin, ListView):
         return context
 
 
-class DepartmentCoverageView(CoverageAccessMixin, ListView):
+class DepartmentCoverageView(CoverageAccessMixin, FilteredListView):
     template_name = "requirements/coverage_department.html"
     context_object_name = "deployments"
     paginate_by = 50
 
-    def get_queryset(self):
+    def get_list(self, **filters):
         self.department = selectors.department_coverage_get(
             user=self.request.user, pk=self.kwargs["pk"]
         )

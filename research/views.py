@@ -4,18 +4,16 @@ and the customers app's import engine."""
 
 import datetime as dt
 
-from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import TemplateView
 
 from customers.views import PAGE_SIZE, CustomerReadMixin, ImportView
 from qms.permissions import QualityManagerRequiredMixin
-from qms.views import ServiceFormMixin
+from qms.ui.views import FilteredListView, ServiceActionView, ServiceFormView
 
 from . import selectors, services
 from .forms import FindingForm, InterviewForm, ParetoForm, ResearchFilterForm
@@ -52,59 +50,63 @@ class PurchaseImportView(ImportView):
 
 
 class ResearchListMixin(CustomerReadMixin):
+    """The research lists: a `ResearchFilterForm` with the page's `filter_names`; a bad
+    value shows the unfiltered list."""
+
     paginate_by = PAGE_SIZE
+    filter_form_class = ResearchFilterForm
     filter_names = ("search", "topic", "segment", "start", "end")
 
-    def get_filters(self):
-        self.filter_form = ResearchFilterForm(self.request.GET or None, names=self.filter_names)
+    def get_filter_form_kwargs(self):
+        return {"names": self.filter_names}
+
+    def get_filters(self, data):
         return self.filter_form.filters()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            filter_form=self.filter_form,
-            filtered=any(v not in (None, "") for v in self.filter_form.filters().values()),
-            **kwargs,
-        )
+        context = super().get_context_data(**kwargs)
+        context["filtered"] = context["is_filtered"]
+        return context
 
 
-class TicketListView(ResearchListMixin, ListView):
+class TicketListView(ResearchListMixin, FilteredListView):
     template_name = "research/ticket_list.html"
     context_object_name = "tickets"
     filter_names = ("search", "topic", "segment", "start", "end", "customer")
 
-    def get_queryset(self):
-        return selectors.ticket_list(user=self.request.user, **self.get_filters())
+    def get_list(self, **filters):
+        return selectors.ticket_list(user=self.request.user, **filters)
 
 
-class PurchaseListView(ResearchListMixin, ListView):
+class PurchaseListView(ResearchListMixin, FilteredListView):
     template_name = "research/purchase_list.html"
     context_object_name = "purchases"
     filter_names = ("search", "segment", "start", "end", "customer")
 
-    def get_queryset(self):
-        return selectors.purchase_list(user=self.request.user, **self.get_filters())
+    def get_list(self, **filters):
+        return selectors.purchase_list(user=self.request.user, **filters)
 
 
 # --- Interviews ------------------------------------------------------------------------
 
 
-class InterviewListView(ResearchListMixin, ListView):
+class InterviewListView(ResearchListMixin, FilteredListView):
     template_name = "research/interview_list.html"
     context_object_name = "interviews"
 
-    def get_queryset(self):
-        return selectors.interview_list(user=self.request.user, **self.get_filters())
+    def get_list(self, **filters):
+        return selectors.interview_list(user=self.request.user, **filters)
 
 
-class FindingListView(ResearchListMixin, ListView):
+class FindingListView(ResearchListMixin, FilteredListView):
     """Interview findings, e.g. the evidence behind a Pareto bar."""
 
     template_name = "research/finding_list.html"
     context_object_name = "findings"
     filter_names = ("topic", "segment", "start", "end")
 
-    def get_queryset(self):
-        return selectors.finding_list(user=self.request.user, **self.get_filters())
+    def get_list(self, **filters):
+        return selectors.finding_list(user=self.request.user, **filters)
 
 
 class InterviewObjectMixin:
@@ -115,6 +117,9 @@ class InterviewObjectMixin:
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(interview=self.interview, **kwargs)
+
+    def get_interview_url(self):
+        return reverse("research:interview-detail", args=[self.interview.pk])
 
 
 class InterviewDetailView(CustomerReadMixin, InterviewObjectMixin, TemplateView):
@@ -128,9 +133,11 @@ class InterviewDetailView(CustomerReadMixin, InterviewObjectMixin, TemplateView)
         return context
 
 
-class InterviewCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormView):
+class InterviewCreateView(QualityManagerRequiredMixin, ServiceFormView):
     template_name = "research/interview_form.html"
     form_class = InterviewForm
+    cancel_url = reverse_lazy("research:interview-list")
+    success_message = gettext_lazy("Interview recorded. Now code what you learned to topics.")
 
     def get_initial(self):
         initial = {"interviewer": self.request.user, "held_on": timezone.localdate()}
@@ -139,21 +146,17 @@ class InterviewCreateView(QualityManagerRequiredMixin, ServiceFormMixin, FormVie
             initial["customer"] = int(customer_pk)
         return initial
 
-    def form_valid(self, form):
-        interview = self.run_service(form, lambda: services.interview_create(**form.cleaned_data))
-        if interview is None:
-            return self.form_invalid(form)
-        messages.success(
-            self.request, _("Interview recorded. Now code what you learned to topics.")
-        )
-        return redirect("research:interview-detail", pk=interview.pk)
+    def perform(self, form):
+        return services.interview_create(**form.cleaned_data)
+
+    def get_success_url(self, interview):
+        return reverse("research:interview-detail", args=[interview.pk])
 
 
-class InterviewUpdateView(
-    QualityManagerRequiredMixin, InterviewObjectMixin, ServiceFormMixin, FormView
-):
+class InterviewUpdateView(QualityManagerRequiredMixin, InterviewObjectMixin, ServiceFormView):
     template_name = "research/interview_form.html"
     form_class = InterviewForm
+    success_message = gettext_lazy("Interview saved.")
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -162,34 +165,38 @@ class InterviewUpdateView(
         )
         return kwargs
 
-    def form_valid(self, form):
-        interview = self.run_service(
-            form, lambda: services.interview_update(interview=self.interview, **form.cleaned_data)
-        )
-        if interview is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Interview saved."))
-        return redirect("research:interview-detail", pk=interview.pk)
+    def get_cancel_url(self):
+        return self.get_interview_url()
+
+    def perform(self, form):
+        return services.interview_update(interview=self.interview, **form.cleaned_data)
+
+    def get_success_url(self, interview):
+        return reverse("research:interview-detail", args=[interview.pk])
 
 
-class FindingCreateView(
-    QualityManagerRequiredMixin, InterviewObjectMixin, ServiceFormMixin, FormView
-):
+class FindingCreateView(QualityManagerRequiredMixin, InterviewObjectMixin, ServiceFormView):
     template_name = "research/finding_form.html"
     form_class = FindingForm
 
-    def form_valid(self, form):
-        finding = self.run_service(
-            form, lambda: services.finding_add(interview=self.interview, **form.cleaned_data)
-        )
-        if finding is None:
-            return self.form_invalid(form)
-        messages.success(self.request, _("Finding added under “%s”.") % finding.topic)
-        return redirect("research:interview-detail", pk=self.interview.pk)
+    def get_cancel_url(self):
+        return self.get_interview_url()
+
+    def perform(self, form):
+        return services.finding_add(interview=self.interview, **form.cleaned_data)
+
+    def get_success_message(self, finding):
+        return _("Finding added under “%s”.") % finding.topic
+
+    def get_success_url(self, finding):
+        return self.get_interview_url()
 
 
-class FindingDeleteView(QualityManagerRequiredMixin, InterviewObjectMixin, TemplateView):
+class FindingDeleteView(QualityManagerRequiredMixin, InterviewObjectMixin, ServiceActionView):
+    """GET asks for confirmation; POST removes the finding."""
+
     template_name = "research/finding_confirm_delete.html"
+    success_message = gettext_lazy("Finding removed.")
 
     def get_finding(self):
         try:
@@ -200,12 +207,15 @@ class FindingDeleteView(QualityManagerRequiredMixin, InterviewObjectMixin, Templ
             raise Http404 from None
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(finding=self.get_finding(), **kwargs)
+        return super().get_context_data(
+            finding=self.get_finding(), cancel_url=self.get_redirect_url(), **kwargs
+        )
 
-    def post(self, request, *args, **kwargs):
+    def perform(self, form):
         services.finding_delete(finding=self.get_finding())
-        messages.success(request, _("Finding removed."))
-        return redirect("research:interview-detail", pk=self.interview.pk)
+
+    def get_redirect_url(self):
+        return self.get_interview_url()
 
 
 # --- Pareto ----------------------------------------------------------------------------

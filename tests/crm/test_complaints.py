@@ -286,3 +286,20 @@ def test_ack_email_is_delivered_once(
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["ada@example.com"]
     assert complaint.reference in mailoutbox[0].subject
+
+
+def test_complaint_list_ignores_a_bad_filter_value(client_for, make_complaint, quality_manager):
+    """A status not in the choices (only reachable by editing the address) shows every
+    complaint, not "filtered"; a page past the end or not a number is 404."""
+    make_complaint()
+    client = client_for(quality_manager)
+    url = reverse("crm:complaint-list")
+    response = client.get(url, {"status": "bogus", "overdue": "on"})
+    assert response.status_code == 200
+    assert len(response.context["complaints"]) == 1
+    assert response.context["filtered"] is False
+    response = client.get(url, {"q": "no-such-complaint"})
+    assert response.context["filtered"] is True
+    assert not response.context["complaints"]
+    assert client.get(url, {"page": "99"}).status_code == 404
+    assert client.get(url, {"page": "x"}).status_code == 404

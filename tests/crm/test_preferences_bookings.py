@@ -176,3 +176,32 @@ def test_preference_pages(client_for, customer, front_desk_staff):
     assert "Delete" in client.get(delete_url).content.decode()  # confirmation first
     client.post(delete_url)
     assert not Preference.objects.exists()
+
+
+def test_tick_is_post_only_and_untick_is_an_information(
+    client_for, customer, front_desk, front_desk_head
+):
+    PreferenceFactory(customer=customer, department=front_desk, value="Extra pillow")
+    booking = _book(customer, front_desk, front_desk_head)
+    item = booking.checklist.get()
+    url = reverse("crm:checklist-tick", args=[item.pk])
+    client = client_for(front_desk_head)
+    response = client.get(url)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    response = client.post(url, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("crm:booking-detail", args=[booking.pk])
+    assert [(m.level_tag, str(m)) for m in response.context["messages"]] == [
+        ("success", "Marked as prepared: Room: Extra pillow")
+    ]
+    response = client.post(url, {"prepared": "0"}, follow=True)
+    assert [(m.level_tag, str(m)) for m in response.context["messages"]] == [
+        ("info", "Marked as not prepared: Room: Extra pillow")
+    ]
+    assert ChecklistItem.objects.get().prepared_at is None
+
+
+def test_booking_list_answers_404_to_a_page_past_the_end(client_for, front_desk_head):
+    client = client_for(front_desk_head)
+    assert client.get(reverse("crm:booking-list"), {"page": "99"}).status_code == 404
+    assert client.get(reverse("crm:booking-list"), {"page": "x"}).status_code == 404

@@ -256,3 +256,37 @@ def test_an_export_imports_back_unchanged(client_for, quality_manager):
     report = services.import_csv(kind="customers", upload=io.BytesIO(body))
     assert report.ok, report.errors
     assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
+
+
+def test_a_bad_filter_value_shows_the_whole_list(client_for, quality_manager):
+    """A value that is not one of the choices (only reachable by editing the address)
+    is ignored: the unfiltered list, without "Clear filters"; the CSV has every row."""
+    CustomerFactory(name="A")
+    CustomerFactory(name="B", is_active=False)
+    client = client_for(quality_manager)
+    for params in ({"segment": "bogus"}, {"kind": "bogus", "q": "A"}, {"language": "xx"}):
+        response = client.get(LIST, params)
+        assert response.status_code == 200
+        assert [c.name for c in response.context["customers"]] == ["A", "B"]
+        assert "Clear filters" not in response.text
+    response = client.get(LIST, {"kind": "bogus", "format": "csv"})
+    lines = b"".join(response.streaming_content).decode().lstrip("\ufeff").splitlines()
+    assert len(lines) == 3
+
+
+def test_a_valid_query_counts_as_filtered_even_when_it_filters_nothing(client_for, quality_manager):
+    """Inactive only (active=no) and an empty search are filters: "Clear filters" shows."""
+    CustomerFactory(name="A")
+    client = client_for(quality_manager)
+    assert "Clear filters" not in client.get(LIST).text
+    response = client.get(LIST, {"active": "no"})
+    assert "Clear filters" in response.text
+    assert "No customer matches these filters." in response.text
+    assert "Clear filters" in client.get(LIST, {"q": ""}).text
+
+
+def test_a_page_past_the_end_or_not_a_number_is_404(client_for, quality_manager):
+    CustomerFactory()
+    client = client_for(quality_manager)
+    assert client.get(LIST, {"page": "99"}).status_code == 404
+    assert client.get(LIST, {"page": "x"}).status_code == 404

@@ -87,3 +87,15 @@ def test_topic_rename_is_in_its_history(client_for, quality_manager, viewer):
     assert response.status_code == 200
     assert "Battery life" in response.text
     assert topic.history.count() == 2
+
+
+def test_topic_and_segment_lists_answer_404_to_a_page_past_the_end(client_for, viewer):
+    TopicFactory()
+    SegmentFactory()
+    client = client_for(viewer)
+    for name in ("customers:topic-list", "customers:segment-list"):
+        assert client.get(reverse(name), {"page": "99"}).status_code == 404
+        assert client.get(reverse(name), {"page": "x"}).status_code == 404
+    response = client.get(reverse("customers:topic-list"), {"q": "nothing-like-it"})
+    assert "No topic matches your search." in response.text
+    assert "Clear filters" not in response.text

@@ -180,3 +180,41 @@ def test_detail_pages_query_counts_are_flat(
         response = client.get(detail(deployment))
     assert response.status_code == 200
     assert "10 of 10 staff" in response.content.decode()
+
+
+def test_acknowledge_and_mark_read_are_post_only(
+    client_for, deployed, fd_deployment, front_desk_head
+):
+    client = client_for(front_desk_head)
+    for name in ("requirements:deployment-acknowledge", "requirements:brief-read"):
+        response = client.get(reverse(name, args=[fd_deployment.pk]))
+        assert response.status_code == 405
+        assert response["Allow"] == "POST, OPTIONS"
+
+
+def test_a_refused_mark_read_goes_back_where_it_was_asked_from(
+    client_for, deployed, fd_deployment, front_desk_head
+):
+    """A head who is not on the staff cannot mark it read: the reason, and back to the
+    briefs when asked from there (to the deployment page otherwise)."""
+    client = client_for(front_desk_head)
+    url = reverse("requirements:brief-read", args=[fd_deployment.pk])
+    response = client.post(url, {"next": "briefs"}, follow=True)
+    assert response.redirect_chain[-1][0] == BRIEFS
+    messages = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    assert messages == [("error", "Only staff of the department mark its briefs read.")]
+    assert client.post(url).url == detail(fd_deployment)
+    assert not fd_deployment.reads.exists()
+
+
+def test_brief_and_coverage_lists_answer_404_to_a_page_past_the_end(
+    client_for, quality_manager, deployed, fd_deployment, front_desk_staff
+):
+    assert client_for(front_desk_staff).get(BRIEFS, {"page": "99"}).status_code == 404
+    client = client_for(quality_manager)
+    for url in (
+        reverse("requirements:coverage-list"),
+        reverse("requirements:coverage-department", args=[fd_deployment.department_id]),
+    ):
+        assert client.get(url, {"page": "99"}).status_code == 404
+        assert client.get(url, {"page": "x"}).status_code == 404

@@ -214,3 +214,43 @@ def test_deployment_form_before_acceptance_explains(
         url, {"department": front_desk.pk, "commitment": "x", "ack_days": 7}
     )
     assert "Accept the requirement before deploying it" in response.content.decode()
+
+
+def test_list_ignores_a_bad_filter_value(client_for, quality_manager):
+    """A value not in the choices (only reachable by editing the address) shows the
+    whole register, not "filtered", and the CSV has every row; a page past the end or
+    not a number is 404."""
+    RequirementFactory(title="Alpha")
+    RequirementFactory(title="Bravo")
+    client = client_for(quality_manager)
+    for params in ({"status": "bogus"}, {"kind": "bogus", "q": "Alpha"}, {"segment": "nope"}):
+        response = client.get(LIST, params)
+        assert response.status_code == 200
+        assert {r.title for r in response.context["requirements"]} == {"Alpha", "Bravo"}
+        assert not response.context["is_filtered"]
+    response = client.get(LIST, {"status": "bogus", "format": "csv"})
+    assert len(b"".join(response.streaming_content).decode().splitlines()) == 3
+    assert client.get(LIST, {"page": "99"}).status_code == 404
+    assert client.get(LIST, {"page": "x"}).status_code == 404
+
+
+def test_lifecycle_steps_answer_get_with_405(client_for, quality_manager, proposed):
+    for step in ("submit", "accept", "deploy"):
+        url = reverse(f"requirements:requirement-{step}", args=[proposed.pk])
+        response = client_for(quality_manager).get(url)
+        assert response.status_code == 405
+        assert response["Allow"] == "POST, OPTIONS"
+
+
+def test_a_refused_lifecycle_step_says_why_and_changes_nothing(
+    client_for, quality_manager, proposed
+):
+    response = client_for(quality_manager).post(
+        reverse("requirements:requirement-deploy", args=[proposed.pk]), follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse(
+        "requirements:requirement-detail", args=[proposed.pk]
+    )
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
+    proposed.refresh_from_db()
+    assert proposed.status == Requirement.Status.PROPOSED

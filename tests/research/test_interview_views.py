@@ -163,3 +163,13 @@ def test_list_filters_by_segment_and_topic(client_for, viewer):
 
 def test_empty_list_says_what_to_do(client_for, quality_manager):
     assert "Record an interview" in client_for(quality_manager).get(LIST).text
+
+
+def test_removing_a_finding_of_another_interview_is_404(client_for, quality_manager):
+    finding = FindingFactory()
+    other = InterviewFactory()
+    url = reverse("research:finding-delete", args=[other.pk, finding.pk])
+    client = client_for(quality_manager)
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    assert InterviewFinding.objects.filter(pk=finding.pk).exists()

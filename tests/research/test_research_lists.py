@@ -93,3 +93,22 @@ def test_list_query_count_does_not_grow(client_for, viewer, url, django_assert_m
     _fill(15)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", [TICKETS, PURCHASES, FINDINGS, reverse("research:interview-list")])
+def test_a_bad_filter_value_shows_the_whole_list(client_for, viewer, url):
+    """A value the form refuses (only reachable by editing the address) is ignored: the
+    unfiltered list, not "filtered" (no "Clear filters"); a page past the end is 404."""
+    TicketFactory()
+    PurchaseFactory()
+    FindingFactory()
+    client = client_for(viewer)
+    response = client.get(url, {"segment": "bogus", "start": "not-a-date", "topic": "nope"})
+    assert response.status_code == 200
+    assert len(response.context["object_list"]) == 1
+    assert response.context["filtered"] is False
+    assert "Clear filters" not in response.text
+    response = client.get(url, {"q": "zzzz-nothing"} if url != FINDINGS else {"topic": ""})
+    assert response.status_code == 200
+    assert client.get(url, {"page": "99"}).status_code == 404
+    assert client.get(url, {"page": "x"}).status_code == 404
