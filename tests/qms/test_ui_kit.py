@@ -12,7 +12,6 @@ from django.contrib.messages import constants, get_messages
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import Http404, StreamingHttpResponse
-from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import path
 from pytest_django.asserts import assertInHTML
@@ -413,12 +412,6 @@ def test_form_non_field_errors_and_checkboxes():
     assert '<div class="mb-3 form-check">' in html
     assert 'class="form-check-input is-invalid"' in html
     assert '<label class="form-check-label" for="id_confirm">' in html
-
-
-def test_the_shared_partial_renders_the_same_as_form():
-    form = DepartmentForm(data={"name": "", "code": "x y"})
-    partial = Template('{% include "partials/form.html" %}').render(Context({"form": form}))
-    assert partial.strip() == str(form).strip()
 
 
 # --- model_update ----------------------------------------------------------------------
