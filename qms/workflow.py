@@ -18,8 +18,7 @@ pieces, so a rule (a lock that skips busy rows, a step that is taken once) is wr
   in an integer field (`reminder_step`, `escalation_level`) and/or marked by a datetime
   field (`escalated_at`); `next_field` holds when the next step is due.
 
-How to port an app's workflow onto this: /work/wt/notes/WORKFLOW_PORTING.md (kept with
-the project notes).
+Every workflow in the portal is built this way: docs/architecture.md section 9.
 """
 
 from __future__ import annotations
