@@ -6,15 +6,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-
-class SeparateStateOnce(migrations.SeparateDatabaseAndState):
-    """SeparateDatabaseAndState that drops the rendered model classes before changing the
-    state, so Django renders them once afterwards instead of re-rendering the related
-    models after each of the many state operations (seconds on every `migrate`)."""
-
-    def state_forwards(self, app_label, state):
-        state.__dict__.pop("apps", None)
-        super().state_forwards(app_label, state)
+from qms.migration_ops import SeparateStateOnce
 
 
 class Migration(migrations.Migration):

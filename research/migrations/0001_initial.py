@@ -15,42 +15,9 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from qms.migration_ops import SeparateStateOnce, relabel_content_types
+
 MODELS = ['ticket', 'purchase', 'interview', 'interviewfinding', 'historicalinterview']
-
-
-def move_content_types(apps, schema_editor):
-    """The moved models keep their content type rows (and so their ids, permissions and
-    every generic relation and history lookup that points at them): only the app label
-    changes from customers to research."""
-    rename_content_types(apps, schema_editor, "customers", "research")
-
-
-def move_content_types_back(apps, schema_editor):
-    rename_content_types(apps, schema_editor, "research", "customers")
-
-
-def rename_content_types(apps, schema_editor, old_label, new_label):
-    content_type = apps.get_model("contenttypes", "ContentType")
-    db = schema_editor.connection.alias
-    for model in MODELS:
-        old = content_type.objects.using(db).filter(app_label=old_label, model=model)
-        if not old.exists():
-            continue
-        # A row under the new label can only come from a half-done earlier run (e.g.
-        # `migrate research 0001` and its post_migrate): the old row, which everything
-        # points at, wins.
-        content_type.objects.using(db).filter(app_label=new_label, model=model).delete()
-        old.update(app_label=new_label)
-
-
-class SeparateStateOnce(migrations.SeparateDatabaseAndState):
-    """SeparateDatabaseAndState that drops the rendered model classes before changing the
-    state, so Django renders them once afterwards instead of re-rendering the related
-    models after each of the many state operations (seconds on every `migrate`)."""
-
-    def state_forwards(self, app_label, state):
-        state.__dict__.pop("apps", None)
-        super().state_forwards(app_label, state)
 
 
 class Migration(migrations.Migration):
@@ -230,5 +197,5 @@ class Migration(migrations.Migration):
             ],
             database_operations=[],
         ),
-        migrations.RunPython(move_content_types, move_content_types_back),
+        relabel_content_types("customers", "research", MODELS),
     ]

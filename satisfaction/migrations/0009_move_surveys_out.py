@@ -4,6 +4,8 @@ to the surveys app, so permissions, history pages and admin log entries keep the
 
 from django.db import migrations
 
+from qms.migration_ops import relabel_content_types
+
 MOVED = (
     "survey",
     "surveyversion",
@@ -14,25 +16,6 @@ MOVED = (
     "historicalsurveyversion",
     "historicalalertrule",
 )
-
-
-def _relabel(apps, old: str, new: str) -> None:
-    content_type = apps.get_model("contenttypes", "ContentType")
-    db = content_type.objects.db_manager()
-    for model in MOVED:
-        # A content type already made for the new label (a run of `migrate` that stopped
-        # after surveys 0001) has no rows pointing at it yet: the old one wins.
-        if db.filter(app_label=old, model=model).exists():
-            db.filter(app_label=new, model=model).delete()
-            db.filter(app_label=old, model=model).update(app_label=new)
-
-
-def forwards(apps, schema_editor):
-    _relabel(apps, "satisfaction", "surveys")
-
-
-def backwards(apps, schema_editor):
-    _relabel(apps, "surveys", "satisfaction")
 
 
 class Migration(migrations.Migration):
@@ -130,5 +113,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(forwards, backwards),
+        relabel_content_types("satisfaction", "surveys", MOVED),
     ]
