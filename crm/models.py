@@ -425,7 +425,6 @@ class ComplaintEvent(BaseModel, TransitionLog):
         on_delete=models.SET_NULL,
         related_name="complaint_events",
     )
-    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         db_table = "customers_complaintevent"

@@ -254,7 +254,6 @@ class RequirementTransition(BaseModel, TransitionLog):
         on_delete=models.SET_NULL,
         related_name="requirement_transitions",
     )
-    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         db_table = "customers_requirementtransition"
