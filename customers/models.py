@@ -208,3 +208,95 @@ class ContactLog(BaseModel):
 
     def __str__(self):
         return f"{self.customer}: {self.kind} {self.contacted_at:%Y-%m-%d}"
+
+
+class ImportJob(BaseModel):
+    """A large import (a CSV upload or a big API bulk body) run by a Celery task instead
+    of the web request. The stored file is imported by the same engine, all-or-nothing,
+    in one transaction that also turns the job "done". The row is the outbox:
+    `import_jobs_process_due` kicks a job the broker never delivered, and a job whose
+    heartbeat stopped (its worker was killed) is queued again or, after
+    `IMPORT_MAX_ATTEMPTS`, marked failed with the reason. The file is deleted once the
+    job has finished (it holds personal data); the bad-row report stays on the row."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for a worker")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        REJECTED = "rejected", _("Rejected, nothing imported")
+        FAILED = "failed", _("Failed, nothing imported")
+
+    class Phase(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        CHECKING = "checking", _("Checking every row")
+        WRITING = "writing", _("Writing")
+        FINISHED = "finished", _("Finished")
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", _("Uploaded file")
+        API = "api", _("API bulk request")
+
+    PENDING_STATES = (State.QUEUED, State.RUNNING)
+
+    kind = models.CharField(_("kind"), max_length=40)
+    label = models.CharField(_("what is imported"), max_length=80)
+    # Dotted path of the engine's row schema (e.g. research.imports.TicketSchema): the
+    # customers app runs other apps' imports without importing them.
+    schema_path = models.CharField(_("row schema"), max_length=200)
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    file = models.FileField(_("file"), upload_to="imports/", max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(_("size in bytes"), default=0)
+    list_url = models.CharField(_("list page"), max_length=200, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    language = models.CharField(_("language"), max_length=10, default="en")
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.QUEUED)
+    phase = models.CharField(_("phase"), max_length=20, choices=Phase.choices, default="waiting")
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows (estimate)"), default=0)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    next_action_at = models.DateTimeField(_("next action"), null=True, blank=True)
+    report = models.JSONField(_("report"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        indexes = [
+            # Import page: the recent jobs of one kind, newest first.
+            models.Index(fields=["kind", "-created_at"], name="importjob_kind_idx"),
+            # import_jobs_process_due scanner: jobs whose next check has come.
+            models.Index(
+                fields=["next_action_at"],
+                name="importjob_due_idx",
+                condition=Q(next_action_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.label} import {self.pk}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in self.PENDING_STATES
+
+    @property
+    def percent(self) -> int:
+        """Progress for the bar: checking is the first half, writing the second."""
+        if self.state in (self.State.DONE, self.State.REJECTED, self.State.FAILED):
+            return 100
+        total = max(self.rows_total, self.rows_checked, 1)
+        done = min(self.rows_checked, total) + min(self.rows_written, total)
+        return min(99, int(100 * done / (2 * total)))

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from qms.selectors import department_ids_for_user
 
-from .models import Consent, Customer, Segment, Topic
+from .models import Consent, Customer, ImportJob, Segment, Topic
 
 
 def user_can_read_customers(user) -> bool:
@@ -121,3 +121,21 @@ def consent_overview(*, customer: Customer) -> list[ConsentState]:
 
 def day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time()))
+
+
+# --- Import jobs -----------------------------------------------------------------------
+
+
+def import_job_list(*, user, kind: str = "") -> QuerySet[ImportJob]:
+    """Background imports, newest first: quality managers (who import) see them all."""
+    if not getattr(user, "is_quality_manager", False):
+        return ImportJob.objects.none()
+    qs = ImportJob.objects.select_related("requested_by")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def import_job_get_for_user(*, user, pk) -> ImportJob:
+    try:
+        return import_job_list(user=user).get(pk=pk)
+    except (ImportJob.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

@@ -9,6 +9,12 @@ urlpatterns = [
     path("", views.CustomerListView.as_view(), name="customer-list"),
     path("new/", views.CustomerCreateView.as_view(), name="customer-create"),
     path("import/", views.CustomerImportView.as_view(), name="customer-import"),
+    path("imports/<int:pk>/", views.ImportJobDetailView.as_view(), name="import-job"),
+    path(
+        "imports/<int:pk>/bad-rows.csv",
+        views.ImportJobReportView.as_view(),
+        name="import-job-report",
+    ),
     path("<int:pk>/", views.CustomerDetailView.as_view(), name="customer-detail"),
     path("<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="customer-update"),
     path("<int:pk>/consent/", views.ConsentRecordView.as_view(), name="consent-record"),

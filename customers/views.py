@@ -2,21 +2,24 @@
 importer uses. Views validate with forms and call services; rules live in services,
 selectors and the import engine."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 
+from qms import csv_export
+from qms.exceptions import ApplicationError
 from qms.permissions import QualityManagerRequiredMixin
 from qms.ui.columns import Column
 from qms.ui.views import FilteredListView, ServiceActionView, ServiceFormView
 
-from . import imports, selectors, services
+from . import import_jobs, imports, selectors, services
 from .forms import (
     ConsentForm,
     ContactForm,
@@ -27,7 +30,7 @@ from .forms import (
     SegmentForm,
     TopicForm,
 )
-from .models import Contact, Customer, Topic
+from .models import Contact, Customer, ImportJob, Topic
 
 PAGE_SIZE = 25
 
@@ -267,11 +270,36 @@ class ImportView(QualityManagerRequiredMixin, FormView):
             list_url=reverse(self.list_url_name),
             list_label=self.list_label,
             chunk_size=imports.CHUNK_SIZE,
+            jobs=import_jobs_for(user=self.request.user, kind=self.kind),
+            upload_limit_mb=settings.IMPORT_MAX_UPLOAD_MB,
+            inline_max_rows=settings.IMPORT_INLINE_MAX_ROWS,
             **kwargs,
         )
 
     def form_valid(self, form):
-        report = self.run_import(form.cleaned_data["file"])
+        upload = form.cleaned_data["file"]
+        try:
+            result = import_jobs.import_upload(
+                schema=self.get_schema(),
+                upload=upload,
+                user=self.request.user,
+                kind=self.kind,
+                list_url=reverse(self.list_url_name),
+                run_inline=self.run_import,
+            )
+        except ApplicationError as exc:
+            form.add_error("file", str(exc))
+            return self.form_invalid(form)
+        if isinstance(result, ImportJob):
+            messages.info(
+                self.request,
+                _(
+                    "The file is large, so it is imported in the background. Follow it on "
+                    "this page; you also get an e-mail when it is finished."
+                ),
+            )
+            return HttpResponseRedirect(import_jobs.job_url(result))
+        report = result
         if report.ok:
             messages.success(
                 self.request,
@@ -288,6 +316,45 @@ class ImportView(QualityManagerRequiredMixin, FormView):
             )
         return self.render_to_response(
             self.get_context_data(form=ImportForm(), report=report, filename=form.files["file"])
+        )
+
+
+def import_jobs_for(*, user, kind: str):
+    return selectors.import_job_list(user=user, kind=kind)[:5]
+
+
+class ImportJobDetailView(QualityManagerRequiredMixin, TemplateView):
+    """One background import: state, rows read, a progress bar that refreshes itself
+    while the job runs (htmx; a plain reload without JavaScript), the result and the
+    bad-row report."""
+
+    template_name = "customers/import_job.html"
+    partial_template_name = "customers/partials/import_job_status.html"
+
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request"):
+            return [self.partial_template_name]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        job = selectors.import_job_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        report = job.report or {}
+        return super().get_context_data(
+            job=job,
+            report=report,
+            errors=report.get("errors", [])[:200],
+            **kwargs,
+        )
+
+
+class ImportJobReportView(QualityManagerRequiredMixin, View):
+    """The bad-row report of a rejected import as CSV (line, what is wrong)."""
+
+    def get(self, request, pk):
+        job = selectors.import_job_get_for_user(user=request.user, pk=pk)
+        rows = [(e["line"], e["reason"]) for e in (job.report or {}).get("errors", [])]
+        return csv_export.csv_response(
+            f"import-{job.pk}-bad-rows.csv", [_("Line"), _("What is wrong")], rows
         )
 
 

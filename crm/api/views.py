@@ -8,7 +8,8 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from customers import imports
-from customers.api.serializers import ImportReportSerializer
+from customers.api.serializers import ImportJobSerializer, ImportReportSerializer
+from customers.api.views import bulk_import_response
 from customers.selectors import customer_get_for_user, user_can_read_customers
 
 from .. import selectors, services
@@ -81,7 +82,14 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
             actor=self.request.user,
         )
 
-    @extend_schema(request=None, responses=ImportReportSerializer)
+    @extend_schema(
+        request=None,
+        responses={
+            200: ImportReportSerializer,
+            202: ImportJobSerializer,
+            400: ImportReportSerializer,
+        },
+    )
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         """Create or update interactions by external_id from a JSON list of objects with
@@ -92,10 +100,12 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
                 {"detail": "Only quality managers import interactions."},
                 status=status.HTTP_403_FORBIDDEN,
             )
-        report = services.interactions_import(open_rows=imports.list_rows(request.data))
-        data = ImportReportSerializer(report.as_dict()).data
-        return Response(
-            data, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST
+        return bulk_import_response(
+            request,
+            lambda items: services.interactions_import(open_rows=imports.list_rows(items)),
+            schema=services.InteractionSchema(),
+            kind="interactions",
+            list_url_name="customers:customer-list",
         )
 
 

@@ -1,6 +1,7 @@
+from django.urls import reverse
 from rest_framework import serializers
 
-from ..models import Consent, Contact, Customer, Segment, Topic
+from ..models import Consent, Contact, Customer, ImportJob, Segment, Topic
 
 
 class SegmentSerializer(serializers.ModelSerializer):
@@ -80,3 +81,41 @@ class ImportReportSerializer(serializers.Serializer):
     bad_rows = serializers.IntegerField()
     file_error = serializers.CharField()
     errors = BadRowSerializer(many=True)
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    """A background import; `report` has the import report's fields once it finished."""
+
+    url = serializers.SerializerMethodField(help_text="The page a person can watch.")
+    status_url = serializers.SerializerMethodField(help_text="This job in the API.")
+    percent = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = (
+            "id",
+            "kind",
+            "label",
+            "source",
+            "state",
+            "phase",
+            "attempts",
+            "rows_total",
+            "rows_checked",
+            "rows_written",
+            "percent",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "error",
+            "report",
+            "url",
+            "status_url",
+        )
+        read_only_fields = fields
+
+    def get_url(self, job) -> str:
+        return reverse("customers:import-job", args=[job.pk])
+
+    def get_status_url(self, job) -> str:
+        return reverse("importjob-detail", args=[job.pk])

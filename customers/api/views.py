@@ -5,18 +5,20 @@ heads and staff read; anyone else gets 403)."""
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from .. import imports, selectors, services
+from .. import import_jobs, imports, selectors, services
 from ..forms import CustomerFilterForm
-from ..models import Contact
+from ..models import Contact, ImportJob
 from .serializers import (
     ConsentSerializer,
     CustomerSerializer,
+    ImportJobSerializer,
     ImportReportSerializer,
     SegmentSerializer,
     TopicSerializer,
@@ -33,9 +35,14 @@ class CustomerDataPermission(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or user.is_quality_manager
 
 
-def bulk_import_response(request, import_items) -> Response:
+def bulk_import_response(
+    request, import_items, *, schema=None, kind: str = "", list_url_name: str = ""
+) -> Response:
     """Run `import_items(items)` (an import service) on the request's JSON list; the
-    answer is the import report, also when the body is too big or not a list."""
+    answer is the import report, also when the body is too big or not a list. With a
+    `schema`, a list of more than IMPORT_INLINE_MAX_ROWS items becomes a background
+    import job: the answer is 202 with the job (its `url` is the page a person can watch,
+    `status_url` the same job in the API)."""
     try:
         items = request.data
     except RequestDataTooBig:
@@ -48,9 +55,44 @@ def bulk_import_response(request, import_items) -> Response:
             % {"size": round(settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024, 1)},
         )
     else:
-        report = import_items(items)
+        if (
+            schema is not None
+            and isinstance(items, list)
+            and len(items) > settings.IMPORT_INLINE_MAX_ROWS
+        ):
+            result = import_jobs.import_items_or_job(
+                schema=schema,
+                items=items,
+                user=request.user,
+                kind=kind,
+                list_url=reverse(list_url_name) if list_url_name else "",
+            )
+            if isinstance(result, ImportJob):
+                data = ImportJobSerializer(result, context={"request": request}).data
+                return Response(data, status=status.HTTP_202_ACCEPTED)
+            report = result
+        else:
+            report = import_items(items)
     data = ImportReportSerializer(report.as_dict()).data
     return Response(data, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
+
+
+class ImportJobPermission(permissions.BasePermission):
+    """Background imports are read by quality managers (who import)."""
+
+    def has_permission(self, request, view):
+        return bool(getattr(request.user, "is_quality_manager", False))
+
+
+class ImportJobViewSet(viewsets.ReadOnlyModelViewSet):
+    """Background imports (large uploads and large bulk requests): state, rows checked
+    and written, the report when finished."""
+
+    serializer_class = ImportJobSerializer
+    permission_classes = [ImportJobPermission]
+
+    def get_queryset(self):
+        return selectors.import_job_list(user=self.request.user)
 
 
 class SegmentViewSet(viewsets.ReadOnlyModelViewSet):
@@ -128,10 +170,22 @@ class CustomerViewSet(viewsets.ModelViewSet):
         consent = services.consent_record(customer=customer, **serializer.validated_data)
         return Response(ConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=None, responses=ImportReportSerializer)
+    @extend_schema(
+        request=None,
+        responses={
+            200: ImportReportSerializer,
+            202: ImportJobSerializer,
+            400: ImportReportSerializer,
+        },
+    )
     @action(detail=False, methods=["post"])
     def bulk(self, request):
-        """Create or update customers by external_ref from a JSON list (all-or-nothing)."""
+        """Create or update customers by external_ref from a JSON list (all-or-nothing).
+        A large list is imported in the background: 202 with the import job."""
         return bulk_import_response(
-            request, lambda items: services.import_items(kind="customers", items=items)
+            request,
+            lambda items: services.import_items(kind="customers", items=items),
+            schema=services.SCHEMAS["customers"](),
+            kind="customers",
+            list_url_name="customers:customer-list",
         )

@@ -7,7 +7,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from customers.api.serializers import ImportReportSerializer
+from customers.api.serializers import ImportJobSerializer, ImportReportSerializer
 from customers.api.views import CustomerDataPermission, bulk_import_response
 
 from .. import selectors, services
@@ -42,14 +42,22 @@ class TicketViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=TicketItemSerializer(many=True),
-        responses={200: ImportReportSerializer, 400: ImportReportSerializer},
+        responses={
+            200: ImportReportSerializer,
+            202: ImportJobSerializer,
+            400: ImportReportSerializer,
+        },
     )
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         """Create or update tickets by external_id. All-or-nothing: if any item is bad,
         nothing is imported and the report lists every bad item (400)."""
         return bulk_import_response(
-            request, lambda items: services.import_items(kind="tickets", items=items)
+            request,
+            lambda items: services.import_items(kind="tickets", items=items),
+            schema=services.SCHEMAS["tickets"](),
+            kind="tickets",
+            list_url_name="research:ticket-list",
         )
 
 
@@ -66,13 +74,21 @@ class PurchaseViewSet(viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         request=PurchaseItemSerializer(many=True),
-        responses={200: ImportReportSerializer, 400: ImportReportSerializer},
+        responses={
+            200: ImportReportSerializer,
+            202: ImportJobSerializer,
+            400: ImportReportSerializer,
+        },
     )
     @action(detail=False, methods=["post"])
     def bulk(self, request):
         """Create or update purchases by external_id (all-or-nothing, like tickets)."""
         return bulk_import_response(
-            request, lambda items: services.import_items(kind="purchases", items=items)
+            request,
+            lambda items: services.import_items(kind="purchases", items=items),
+            schema=services.SCHEMAS["purchases"](),
+            kind="purchases",
+            list_url_name="research:purchase-list",
         )
 
 
