@@ -103,6 +103,7 @@ def schema_path(schema: imports.RowSchema) -> str:
     return f"{type(schema).__module__}.{type(schema).__qualname__}"
 
 
+@transaction.atomic
 def _job_create(
     *, schema, source: str, kind: str, content, filename: str, size: int, rows: int, user, list_url
 ) -> ImportJob:
@@ -125,7 +126,6 @@ def _job_create(
     return job
 
 
-@transaction.atomic
 def import_upload(
     *, schema: imports.RowSchema, upload, user=None, kind: str = "", list_url: str = "", run_inline
 ):
@@ -148,7 +148,6 @@ def import_upload(
     )
 
 
-@transaction.atomic
 def import_items_or_job(
     *, schema: imports.RowSchema, items, user=None, kind: str = "", list_url: str = ""
 ):
