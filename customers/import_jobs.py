@@ -58,6 +58,9 @@ HEARTBEAT_SECONDS = 3.0
 # A running job with no heartbeat for this long lost its worker.
 HEARTBEAT_STALE = dt.timedelta(minutes=2)
 IMPORT_MAX_ATTEMPTS = 2
+# A rejected job's list of bad rows quotes the file's values (personal data): it is
+# deleted this long after the job finished; the counts stay.
+REPORT_KEEP_FOR = dt.timedelta(days=30)
 READ_BLOCK = 1 << 20
 
 
@@ -354,7 +357,7 @@ def _finish(*, job: ImportJob, report: imports.ImportReport) -> bool:
         rows_written=report.rows if report.ok else 0,
         finished_at=now,
         heartbeat_at=now,
-        next_action_at=None,
+        next_action_at=None if report.ok else now + REPORT_KEEP_FOR,
         report=report.as_dict(),
         error="",
         file="",
@@ -429,11 +432,12 @@ def import_jobs_process_due(*, limit: int = 100, now: dt.datetime | None = None)
     """Jobs whose next check has come: kick a queued job again (the broker may have been
     down); a running job whose heartbeat stopped lost its worker: queue it again, or
     after IMPORT_MAX_ATTEMPTS mark it failed with the reason (its import transaction
-    died with the worker, so nothing was written)."""
+    died with the worker, so nothing was written); delete the bad-row list of a job
+    rejected REPORT_KEEP_FOR ago."""
     from qms.workflow import due_rows
 
     now = now or timezone.now()
-    counts = {"rekicked": 0, "requeued": 0, "failed": 0}
+    counts = {"rekicked": 0, "requeued": 0, "failed": 0, "reports_deleted": 0}
     stale = stale_after()
     for job in due_rows(ImportJob.objects.select_related("requested_by"), now=now, limit=limit):
         if job.state == ImportJob.State.QUEUED:
@@ -467,6 +471,10 @@ def import_jobs_process_due(*, limit: int = 100, now: dt.datetime | None = None)
                     counts["requeued"] += 1
             job.save()
         else:
+            # A rejected job's bad rows quote the file: they go after REPORT_KEEP_FOR.
+            if job.report.get("errors"):
+                job.report = {**job.report, "errors": [], "errors_deleted": True}
+                counts["reports_deleted"] += 1
             job.next_action_at = None
-            job.save(update_fields=["next_action_at", "updated_at"])
+            job.save(update_fields=["report", "next_action_at", "updated_at"])
     return counts
