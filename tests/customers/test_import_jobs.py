@@ -279,3 +279,18 @@ def test_large_ticket_and_interaction_bodies_use_the_same_job(api_client_for, qu
     from research.models import Ticket
 
     assert Ticket.objects.count() == 5
+
+
+def test_the_import_page_lists_jobs_in_a_fixed_number_of_queries(
+    client_for, quality_manager, django_assert_max_num_queries
+):
+    client = client_for(quality_manager)
+    upload(client, customers_csv(10))
+    client.get(URL)
+    with django_assert_max_num_queries(6):
+        assert client.get(URL).status_code == 200
+    for _ in range(4):
+        upload(client, customers_csv(10))
+    with django_assert_max_num_queries(6):
+        response = client.get(URL)
+    assert response.status_code == 200 and response.text.count("/customers/imports/") == 5
