@@ -130,9 +130,10 @@ def text(
     multiline: bool = False,
 ) -> str:
     """The cell `name` of `row`, stripped. Every parser reads its cell through here, so
-    a cell with a control character, a lone surrogate or no end is a row of the report
-    (line and column), never a value handed to the database. `multiline` columns (free
-    text) may hold tabs and line breaks."""
+    a cell with a control character, a lone surrogate or too long a value is a row of
+    the report (line and column), never a value handed to the database. `multiline`
+    columns (free text) may hold tabs and line breaks; any other column is one line, and
+    a column with no `max_length` holds at most MAX_TEXT_LENGTH characters."""
     raw = row.get(name)
     if raw is NOT_TEXT:
         raise RowError(
