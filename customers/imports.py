@@ -29,6 +29,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -47,6 +48,15 @@ CHUNK_SIZE = 2000
 MAX_LISTED_ERRORS = 10_000
 # The API takes at most this many items per request (they arrive in memory as JSON).
 API_MAX_ITEMS = 10_000
+# The longest value of a free-text column (a note, an address, a resolution).
+MAX_TEXT_LENGTH = 10_000
+
+# Characters no one types into a cell and that no database should be handed: the C0
+# control characters (NUL is refused by PostgreSQL, stored by SQLite), DEL, the C1
+# control characters, and lone surrogates (a JSON body can carry them as "\ud800"; no
+# encoding can write them). Tab and line breaks are allowed in free-text columns only.
+_NOT_TEXT_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_NOT_TEXT_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 # Names used in row messages; lazy, so a good row costs no translation lookup.
@@ -104,8 +114,54 @@ class ImportReport:
 # --- Value parsers ---------------------------------------------------------------------
 
 
-def text(row: dict, name: str, *, required: bool = False, max_length: int | None = None) -> str:
-    value = (row.get(name) or "").strip()
+class NotText:
+    """An API item's value that is a list or an object where a single value belongs."""
+
+
+NOT_TEXT = NotText()
+
+
+def text(
+    row: dict,
+    name: str,
+    *,
+    required: bool = False,
+    max_length: int | None = None,
+    multiline: bool = False,
+) -> str:
+    """The cell `name` of `row`, stripped. Every parser reads its cell through here, so
+    a cell with a control character, a lone surrogate or too long a value is a row of
+    the report (line and column), never a value handed to the database. `multiline`
+    columns (free text) may hold tabs and line breaks; any other column is one line, and
+    a column with no `max_length` holds at most MAX_TEXT_LENGTH characters."""
+    raw = row.get(name)
+    if raw is NOT_TEXT:
+        raise RowError(
+            _("“%(column)s” must be a single value, not a list or an object.") % {"column": name}
+        )
+    raw = raw or ""
+    bad = (_NOT_TEXT_MULTILINE if multiline else _NOT_TEXT_ONE_LINE).search(raw)
+    if bad is not None:
+        code = ord(bad.group())
+        if 0xD800 <= code <= 0xDFFF:
+            message = _(
+                "“%(column)s” holds an invalid character (a lone surrogate, U+%(code)04X) "
+                "at position %(position)d."
+            )
+        elif code in (0x09, 0x0A, 0x0D):
+            message = _(
+                "“%(column)s” holds a tab or a line break (a control character, U+%(code)04X) "
+                "at position %(position)d; it must be one line."
+            )
+        else:
+            message = _(
+                "“%(column)s” holds a control character (U+%(code)04X) at position "
+                "%(position)d; remove it."
+            )
+        raise RowError(message % {"column": name, "code": code, "position": bad.start() + 1})
+    value = raw.strip()
+    if max_length is None:
+        max_length = MAX_TEXT_LENGTH
     if required and not value:
         raise RowError(_("“%(column)s” is empty.") % {"column": name})
     if max_length and len(value) > max_length:
@@ -379,7 +435,7 @@ class CustomerSchema(RowSchema):
             ),
             "email": email,
             "phone": check(text, row, "phone", max_length=40),
-            "address": check(text, row, "address"),
+            "address": check(text, row, "address", multiline=True),
             "is_active": check(boolean, row, "active", default=True),
         }
         check.done()
@@ -556,6 +612,14 @@ def csv_rows(binary, schema: RowSchema) -> Callable[[], Iterator[tuple[int, dict
     return open_rows
 
 
+def _item_value(value):
+    if value is None:
+        return ""
+    if isinstance(value, (list, dict)):
+        return NOT_TEXT
+    return str(value)
+
+
 def list_rows(items: list) -> Callable[[], Iterator[tuple[int, dict]]]:
     """`open_rows` for a JSON list of objects from the API; line = position from 1."""
     if not isinstance(items, list):
@@ -570,6 +634,6 @@ def list_rows(items: list) -> Callable[[], Iterator[tuple[int, dict]]]:
             if not isinstance(item, dict):
                 yield position, {"__bad__": _("The item is not an object.")}
                 continue
-            yield position, {k: "" if v is None else str(v) for k, v in item.items()}
+            yield position, {k: _item_value(v) for k, v in item.items()}
 
     return open_rows

@@ -10,6 +10,7 @@ class QmsConfig(AppConfig):
     def ready(self):
         # Every app's metrics, menu, panels and audit-trail entries (docs/architecture.md
         # section 2): qms cannot import the apps to its right, so it finds them by name.
+        from . import checks  # noqa: F401  (registers the deploy checks)
         from .discovery import register_all
 
         register_all()

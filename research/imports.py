@@ -45,7 +45,7 @@ class TicketSchema(RowSchema):
             "product": check(text, row, "product", max_length=120),
             "opened_at": check(moment, row, "opened_at", required=True),
             "closed_at": check(moment, row, "closed_at"),
-            "resolution": check(text, row, "resolution"),
+            "resolution": check(text, row, "resolution", multiline=True),
         }
         opened_at, closed_at = values["opened_at"], values["closed_at"]
         if opened_at and closed_at and closed_at < opened_at:

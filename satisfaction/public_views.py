@@ -104,16 +104,30 @@ class RespondView(PublicLinkMixin, View):
         services.invitation_mark_opened(invitation=self.invitation)
         return self.page(request, self.questions(), self.invitation.draft_answers or {})
 
-    def post(self, request, *args, **kwargs):
-        if self.invitation.state == Invitation.State.COMPLETED:
-            # A double click, a second tab or a retry: the answers are already stored.
+    def answered_before(self, request, questions, draft, *, submitted: bool):
+        """The link was used already. A retry of the same answers (a double click) is
+        thanked; different answers (a stale second tab) are told the truth: not saved,
+        the first answers are kept."""
+        if submitted and services.response_is_stored(
+            invitation=self.invitation, questions=questions, draft=draft
+        ):
             return _render(request, "thanks.html", self.base_context())
+        if request.headers.get("X-Requested-With") == "fetch":
+            return JsonResponse({"saved": False, "already_answered": True}, status=409)
+        return _render(request, "answered_before.html", self.base_context(), status=409)
+
+    def post(self, request, *args, **kwargs):
+        submitted = request.POST.get("action") == "submit"
+        if self.invitation.state == Invitation.State.COMPLETED:
+            questions = self.questions()
+            draft, _errors = answering.parse(questions, request.POST)
+            return self.answered_before(request, questions, draft, submitted=submitted)
         if services.invitation_is_expired(self.invitation):
             return _render(request, "expired.html", self.base_context(), status=410)
         questions = self.questions()
         draft, errors = answering.parse(questions, request.POST)
         is_fetch = request.headers.get("X-Requested-With") == "fetch"
-        if request.POST.get("action") != "submit":
+        if not submitted:
             services.response_save_draft(invitation=self.invitation, draft=draft)
             if is_fetch:
                 return JsonResponse({"saved": True})
@@ -121,12 +135,14 @@ class RespondView(PublicLinkMixin, View):
         form_error = ""
         if not errors:
             try:
-                services.response_submit(
+                _response, created = services.response_submit(
                     invitation=self.invitation, questions=questions, draft=draft
                 )
             except ApplicationError as exc:
                 errors, form_error = exc.extra, str(exc)
             else:
+                if not created:  # another tab submitted first, a moment ago
+                    return self.answered_before(request, questions, draft, submitted=True)
                 return _render(request, "thanks.html", self.base_context())
         services.response_save_draft(invitation=self.invitation, draft=draft)
         return self.page(request, questions, draft, errors, form_error=form_error)

@@ -1,6 +1,8 @@
 """Rate limits for the public survey pages, counted in the Django cache (fixed windows,
-per client IP and per token). No state in process memory beyond what the cache keeps;
-point CACHE_URL at a shared cache in production so every web process counts together."""
+per client address and per token). No state in process memory beyond what the cache
+keeps; point CACHE_URL at a shared cache in production so every web process counts
+together (`manage.py check --deploy` warns when it is not). The client's address is read
+by qms.clientip, which knows about reverse proxies (TRUSTED_PROXY_COUNT)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+
+from qms.clientip import client_ip
 
 DEFAULT_LIMITS = {
     # (requests, window in seconds)
@@ -33,15 +37,11 @@ def _over(key: str, limit: int, window: int) -> bool:
     return count > limit
 
 
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def is_limited(request, token: str) -> bool:
     limits = _limits()
     ip_limit, ip_window = limits["ip"]
     token_limit, token_window = limits["token"]
-    if _over(f"ip:{client_ip(request)}", ip_limit, ip_window):
+    if _over(f"ip:{client_ip(request) or 'unknown'}", ip_limit, ip_window):
         return True
     digest = hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()[:32]
     return _over(f"token:{digest}", token_limit, token_window)

@@ -124,7 +124,7 @@ class InteractionSchema(imports.RowSchema):
                 _("department"),
                 required=False,
             ),
-            "summary": check(imports.text, row, "summary"),
+            "summary": check(imports.text, row, "summary", multiline=True),
         }
         if values["kind"] == "":
             check.fail(_("“kind” is empty."))

@@ -200,10 +200,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "qms:home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Brute-force protection (django-axes): lock a username+IP pair after 5 failures for 1 hour.
+# The client's address (qms/clientip.py): the number of reverse proxies in front of the
+# portal that append to X-Forwarded-For. 0 (gunicorn exposed directly) ignores the header;
+# behind one nginx or load balancer, 1. Too high a number lets clients choose their address.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# Brute-force protection (django-axes): lock a username+address pair after 5 failures for
+# 1 hour, so a stranger cannot lock a known user out from another address. The address
+# is read by the portal's one helper, which knows about the proxies.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "qms.clientip.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -245,6 +253,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "qms.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -41,7 +41,9 @@ from .responding import (
     invitation_opt_out,
     link_resolve,
     public_wave,
+    response_is_stored,
     response_save_draft,
+    response_stored_draft,
     response_submit,
 )
 from .sending import invitations_process_due, optout_url, survey_url
@@ -80,6 +82,8 @@ __all__ = [
     "optout_url",
     "public_wave",
     "response_save_draft",
+    "response_is_stored",
+    "response_stored_draft",
     "response_submit",
     "survey_url",
     "tally_refresh",

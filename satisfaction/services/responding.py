@@ -162,6 +162,37 @@ def response_submit(*, invitation: Invitation, questions: list[Question], draft:
         return existing, False
 
 
+def response_stored_draft(*, invitation: Invitation) -> dict | None:
+    """The answers stored for `invitation`, in the shape of a draft (`{code: value}`), or
+    None if it has no response. Lets a second submit tell a retry of the same answers
+    (a double click) from different ones (a stale second tab), which are not kept."""
+    response = Response.objects.filter(invitation=invitation).only("pk").first()
+    if response is None:
+        return None
+    stored: dict = {}
+    rows = Answer.objects.filter(response=response).values_list(
+        "question_code", "kind", "choice__code", "value_int", "value_text"
+    )
+    for code, kind, choice_code, value_int, value_text in rows:
+        if kind == Question.Kind.MULTIPLE:
+            stored.setdefault(code, []).append(choice_code)
+        elif choice_code is not None:
+            stored[code] = choice_code
+        elif kind == Question.Kind.TEXT:
+            stored[code] = value_text
+        else:
+            stored[code] = value_int
+    for code, value in stored.items():
+        if isinstance(value, list):
+            stored[code] = sorted(set(value))
+    return stored
+
+
+def response_is_stored(*, invitation: Invitation, questions: list[Question], draft: dict) -> bool:
+    """Whether `draft` holds the very answers already stored for `invitation`."""
+    return response_stored_draft(invitation=invitation) == answering.visible_draft(questions, draft)
+
+
 def _response_store(*, invitation, questions, draft) -> Response:
     now = timezone.now()
     wave = invitation.wave

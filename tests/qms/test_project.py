@@ -38,6 +38,8 @@ def test_production_settings_pass_the_deploy_check_with_no_warnings():
             "DJANGO_SETTINGS_MODULE": "qms.settings.production",
             "SECRET_KEY": "x7$kq!2mZ9@pL4#vR8^tN1&wB6*yC3(eF5)hJ0_uG-oD=sA+iK" * 2,
             "ALLOWED_HOSTS": "qms.example.com",
+            # A cache every web process shares (the survey rate limits); nothing connects.
+            "CACHE_URL": "rediscache://127.0.0.1:6379/1",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr

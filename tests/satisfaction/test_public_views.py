@@ -127,16 +127,50 @@ def test_a_new_survey_title_shows_on_the_customers_page_at_once(
     assert "Our restaurant" in client.get(url(token)).content.decode()
 
 
-def test_used_link_is_410_and_a_second_submit_stores_nothing(client, invited):
+def test_used_link_is_410_and_a_retry_of_the_same_answers_is_thanked(client, invited):
     _invitation, token = invited
-    client.post(url(token), answers())
-    # Double click / second tab / retry: thank-you page again, one response
-    again = client.post(url(token), answers(q_nps="10"))
+    client.post(url(token), answers(q_comment="Slow queue"))
+    # Double click or retry: the same answers, already stored; thank-you page again
+    again = client.post(url(token), answers(q_comment="Slow queue"))
     assert again.status_code == 200
     assert b'data-testid="thanks"' in again.content
     assert Response.objects.count() == 1
-    assert Answer.objects.get(question_code="nps").value_int == 3
     assert client.get(url(token)).status_code == 410
+
+
+def test_a_stale_second_tab_is_told_its_answers_were_not_saved(client, invited):
+    _invitation, token = invited
+    client.post(url(token), answers())
+    # A second tab, opened before the first submitted, sends other answers
+    stale = client.post(url(token), answers(q_nps="10", q_comment="Great"))
+    assert stale.status_code == 409
+    assert b'data-testid="answered-before"' in stale.content
+    assert b"We keep the answers you sent first" in stale.content
+    assert b'data-testid="thanks"' not in stale.content
+    assert Response.objects.count() == 1
+    assert Answer.objects.get(question_code="nps").value_int == 3
+    assert not Answer.objects.filter(question_code="comment").exists()
+    # its autosave is refused too, and says why
+    autosave = client.post(url(token), {"q_nps": "10"}, headers={"X-Requested-With": "fetch"})
+    assert autosave.status_code == 409
+    assert autosave.json() == {"saved": False, "already_answered": True}
+
+
+def test_a_second_tab_that_loses_the_race_is_told_the_truth(client, invited, monkeypatch):
+    # Both tabs see an open invitation; the other tab's submit commits first.
+    invitation, token = invited
+    real_submit = services.response_submit
+
+    def other_tab_first(*, invitation, questions, draft):
+        other = Invitation.objects.select_related("wave__survey_version__survey", "customer")
+        real_submit(invitation=other.get(pk=invitation.pk), questions=questions, draft={"nps": 9})
+        return real_submit(invitation=invitation, questions=questions, draft=draft)
+
+    monkeypatch.setattr(services, "response_submit", other_tab_first)
+    response = client.post(url(token), answers(q_nps="2"))
+    assert response.status_code == 409
+    assert b'data-testid="answered-before"' in response.content
+    assert Answer.objects.get(question_code="nps").value_int == 9
 
 
 def test_the_database_refuses_a_second_response_even_when_python_checks_are_bypassed(invited):
