@@ -31,7 +31,7 @@ def _base_url(**env_extra):
 def test_base_url_follows_the_port_make_run_serves_on():
     assert _base_url() == "http://127.0.0.1:8000"
     assert _base_url(QMS_PORT="8010") == "http://127.0.0.1:8010"
-    assert _base_url(QMS_HOST="0.0.0.0", QMS_PORT="9000") == "http://0.0.0.0:9000"
+    assert _base_url(QMS_HOST="qms.local", QMS_PORT="9000") == "http://qms.local:9000"
 
 
 def test_an_explicit_base_url_wins_over_host_and_port():
