@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qms.context_processors.navigation",
+                "qms.context_processors.branding",
             ],
         },
     },
