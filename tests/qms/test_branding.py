@@ -48,6 +48,12 @@ def test_the_text_on_the_main_colour_is_the_more_readable_of_black_and_white(bac
     assert branding.contrast_ratio(background, text) >= 4.5
 
 
+def test_every_main_colour_gets_text_that_passes_aa():
+    steps = range(0, 256, 17)
+    colours = [f"#{r:02x}{g:02x}{b:02x}" for r in steps for g in steps for b in steps]
+    assert min(branding.contrast_ratio(c, branding.text_colour_on(c)) for c in colours) >= 4.5
+
+
 def test_the_quality_manager_sets_the_branding_and_customers_see_it(
     client_for, quality_manager, client
 ):
