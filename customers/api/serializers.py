@@ -51,6 +51,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "email",
             "phone",
             "address",
+            "time_zone",
             "is_active",
             "consents",
             "contacts",

@@ -45,3 +45,18 @@ def test_the_import_reads_an_optional_time_zone_column():
     )
     assert not bad.ok
     assert "Moon/Base" in str(bad.errors)
+
+
+def test_the_api_reads_and_writes_the_time_zone(api_client_for, quality_manager):
+    client = api_client_for(quality_manager)
+    created = client.post(
+        "/api/customers/",
+        {"name": "Wei", "external_ref": "C-9", "time_zone": "Asia/Shanghai"},
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["time_zone"] == "Asia/Shanghai"
+    refused = client.post(
+        "/api/customers/", {"name": "Li", "external_ref": "C-8", "time_zone": "Mars/Base"}
+    )
+    assert refused.status_code == 400
