@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import smtplib
 from collections.abc import Callable
 
@@ -232,6 +233,9 @@ def _is_permanent(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPRecipientsRefused)
 
 
+CJK = re.compile("[\u4e00-\u9fff]")
+
+
 def email_html(message: Message) -> str:
     """The HTML alternative of a message's e-mail (the plain text stays the main part): the
     same text wrapped in the organisation's branding (name, logo, main colour, contact).
@@ -249,6 +253,8 @@ def email_html(message: Message) -> str:
             "subject": message.subject,
             "body_html": mark_safe(body_html),  # noqa: S308 - escaped by urlize above
             "logo_url": logo_url,
+            # The portal writes e-mails in English or Simplified Chinese.
+            "language": "zh-hans" if CJK.search(message.subject + message.body) else "en",
         },
     )
 

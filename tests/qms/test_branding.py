@@ -131,7 +131,17 @@ def test_survey_emails_are_html_in_the_branding_with_a_plain_text_alternative(
     assert '<a href="https://qms.example.com/s/abc/"' in html
     assert "&lt;b&gt;not bold&lt;/b&gt;" in html
     assert "care@harbourview.example" in html
+    assert '<html lang="en">' in html
     assert Message.objects.get(pk=message.pk).status == "sent"
+    chinese = services.message_queue(
+        key="test:2",
+        kind="survey_invitation",
+        recipient="wei@example.com",
+        subject="酒店住宿：请告诉我们",
+        body="尊敬的客户：\n\nhttps://qms.example.com/s/def/\n",
+    )
+    services.message_send(message_id=chinese.pk)
+    assert '<html lang="zh-hans">' in mail.outbox[-1].alternatives[0][0]
 
 
 def test_an_unknown_link_speaks_both_languages_and_names_a_contact(
