@@ -44,6 +44,15 @@ def text_colour_on(background: str) -> str:
     return "#ffffff" if white >= black else "#000000"
 
 
+def accent_on_white(colour: str) -> str:
+    """The main colour, darkened just enough to read as text on white (4.5:1): for the
+    outlines and labels of the survey's answer buttons."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    while contrast_ratio(f"#{red:02x}{green:02x}{blue:02x}", "#ffffff") < 4.5:
+        red, green, blue = (int(c * 0.9) for c in (red, green, blue))
+    return f"#{red:02x}{green:02x}{blue:02x}"
+
+
 @dataclass(frozen=True)
 class Brand:
     name: str
@@ -53,6 +62,10 @@ class Brand:
     contact_phone: str
     has_logo: bool
     version: int  # changes with every edit: cache-busting for the logo and the CSS
+
+    @property
+    def accent(self) -> str:
+        return accent_on_white(self.colour)
 
     @property
     def contrast(self) -> float:

@@ -54,6 +54,14 @@ def test_every_main_colour_gets_text_that_passes_aa():
     assert min(branding.contrast_ratio(c, branding.text_colour_on(c)) for c in colours) >= 4.5
 
 
+@pytest.mark.parametrize("colour", ["#ffd700", "#7fffd4", "#0b5ed7", "#ffffff", "#000000"])
+def test_the_answer_buttons_colour_reads_on_white(colour):
+    accent = branding.accent_on_white(colour)
+    assert branding.contrast_ratio(accent, "#ffffff") >= 4.5
+    if branding.contrast_ratio(colour, "#ffffff") >= 4.5:
+        assert accent == colour  # a colour that reads already is kept as it is
+
+
 def test_the_quality_manager_sets_the_branding_and_customers_see_it(
     client_for, quality_manager, client
 ):
