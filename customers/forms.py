@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qms.models import User
+from qms.timezones import zone_choices
 
 from .models import Consent, Contact, Customer, Segment, Topic
 
@@ -38,6 +39,7 @@ class CustomerForm(forms.ModelForm):
             "email",
             "phone",
             "address",
+            "time_zone",
             "account_owner",
             "is_active",
         ]
@@ -45,6 +47,9 @@ class CustomerForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["time_zone"].widget = forms.Select(
+            choices=zone_choices(blank_label=_("The organisation's time zone"))
+        )
         self.fields["segment"].queryset = Segment.objects.order_by("name")
         self.fields["account_owner"].queryset = User.objects.filter(is_active=True).order_by(
             "last_name", "first_name", "username"

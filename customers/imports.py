@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qms.exceptions import ApplicationError
+from qms.timezones import zone_names
 
 CHUNK_SIZE = 2000
 # A file with more bad rows than this is almost surely the wrong file; the report stops
@@ -273,6 +274,20 @@ def choice(row: dict, name: str, choices, *, default: str) -> str:
     return found
 
 
+def time_zone(row: dict, name: str) -> str:
+    """An IANA zone name (`Asia/Shanghai`), matched without regard to case; empty: none."""
+    value = text(row, name)
+    if not value:
+        return ""
+    found = {zone.lower(): zone for zone in zone_names()}.get(value.lower())
+    if found is None:
+        raise RowError(
+            _("“%(column)s” must be a time zone name such as Asia/Shanghai, not “%(value)s”.")
+            % {"column": name, "value": value[:40]}
+        )
+    return found
+
+
 class Collect:
     """Runs value parsers and keeps every problem of a row, so the report names them all:
     `value = check(parser, row, name, ...)`, then `check.done()`."""
@@ -378,7 +393,16 @@ class CustomerSchema(RowSchema):
 
     key = "external_ref"
     columns = ("external_ref", "name")
-    optional_columns = ("kind", "segment", "language", "email", "phone", "address", "active")
+    optional_columns = (
+        "kind",
+        "segment",
+        "language",
+        "email",
+        "phone",
+        "address",
+        "time_zone",
+        "active",
+    )
     fields = (
         "name",
         "kind",
@@ -387,6 +411,7 @@ class CustomerSchema(RowSchema):
         "email",
         "phone",
         "address",
+        "time_zone",
         "is_active",
     )
     label = gettext_lazy("customers")
@@ -436,6 +461,7 @@ class CustomerSchema(RowSchema):
             "email": email,
             "phone": check(text, row, "phone", max_length=40),
             "address": check(text, row, "address", multiline=True),
+            "time_zone": check(time_zone, row, "time_zone"),
             "is_active": check(boolean, row, "active", default=True),
         }
         check.done()

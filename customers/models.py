@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qms.models import BaseModel
+from qms.timezones import validate_zone
 
 
 class Segment(BaseModel):
@@ -61,6 +62,16 @@ class Customer(BaseModel):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     address = models.TextField(_("address"), blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_zone],
+        help_text=_(
+            "Survey e-mails go out inside the send window in this time zone. Empty: the "
+            "organisation's time zone."
+        ),
+    )
     account_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("account owner"),

@@ -27,6 +27,7 @@ CUSTOMER_FIELDS = (
     "email",
     "phone",
     "address",
+    "time_zone",
     "account_owner",
     "is_active",
 )

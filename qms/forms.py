@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    Branding,
     Department,
     ImpactAssessment,
     InterestedParty,
@@ -230,3 +231,28 @@ class DecisionCloseForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+LOGO_ACCEPT = "image/png,image/jpeg,image/webp,image/gif"
+
+
+class BrandingForm(forms.ModelForm):
+    logo_upload = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("A PNG, JPEG, WebP or GIF image of at most 300 KB, ideally wide and short."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}
+        ),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    class Meta:
+        model = Branding
+        fields = ["name", "main_colour", "contact_email", "contact_phone"]
+        widgets = {"main_colour": forms.TextInput(attrs={"type": "color"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not (self.instance and self.instance.logo_type):
+            del self.fields["remove_logo"]

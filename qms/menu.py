@@ -50,6 +50,14 @@ def register():
         order=82,
     )
     nav_registry.add(
+        key="branding",
+        group="organisation",
+        label=_("Organisation and branding"),
+        url_name="qms:branding",
+        visible=lambda user: user.is_quality_manager,
+        order=84,
+    )
+    nav_registry.add(
         key="messages",
         group="organisation",
         label=_("Messages"),

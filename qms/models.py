@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -473,3 +474,44 @@ class ReviewDecision(BaseModel):
 
     def __str__(self):
         return self.title
+
+
+# --- The organisation as customers see it ----------------------------------------------
+
+
+class Branding(BaseModel):
+    """The organisation's name, logo, main colour and contact, shown on the customer's
+    survey pages, the thank-you page and the e-mails. One row (pk 1), edited by the
+    quality manager (qms.branding reads it, cached)."""
+
+    name = models.CharField(
+        _("organisation name"),
+        max_length=120,
+        blank=True,
+        help_text=_("As customers know you, e.g. Harbour View Hotel."),
+    )
+    main_colour = models.CharField(
+        _("main colour"),
+        max_length=7,
+        default="#0b5ed7",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Pick a colour, e.g. #0b5ed7."))],
+        help_text=_(
+            "The bar at the top of the survey pages, buttons and e-mails. The text on it "
+            "is black or white, whichever reads better."
+        ),
+    )
+    logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=False)
+    logo_type = models.CharField(_("logo type"), max_length=40, blank=True, editable=False)
+    contact_email = models.EmailField(
+        _("contact e-mail"),
+        blank=True,
+        help_text=_("Shown to customers on the survey pages, e.g. for a link that does not work."),
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation and branding")
+        verbose_name_plural = _("organisation and branding")
+
+    def __str__(self):
+        return self.name or "—"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import smtplib
 from collections.abc import Callable
 
@@ -12,7 +13,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
+from django.template.defaultfilters import linebreaks, urlize
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from .exceptions import ApplicationError
@@ -228,6 +233,32 @@ def _is_permanent(exc: Exception) -> bool:
     return isinstance(exc, smtplib.SMTPRecipientsRefused)
 
 
+CJK = re.compile("[\u4e00-\u9fff]")
+
+
+def email_html(message: Message) -> str:
+    """The HTML alternative of a message's e-mail (the plain text stays the main part): the
+    same text wrapped in the organisation's branding (name, logo, main colour, contact).
+    Links in the text become links; everything else is escaped."""
+    from . import branding
+
+    brand = branding.current()
+    base = getattr(settings, "QMS_BASE_URL", "").rstrip("/")
+    logo_url = f"{base}{reverse('qms:branding-logo')}?v={brand.version}" if brand.has_logo else ""
+    body_html = linebreaks(urlize(message.body, autoescape=True), autoescape=False)
+    return render_to_string(
+        "qms/email/message.html",
+        {
+            "brand": brand,
+            "subject": message.subject,
+            "body_html": mark_safe(body_html),  # noqa: S308 - escaped by urlize above
+            "logo_url": logo_url,
+            # The portal writes e-mails in English or Simplified Chinese.
+            "language": "zh-hans" if CJK.search(message.subject + message.body) else "en",
+        },
+    )
+
+
 @transaction.atomic
 def message_send(*, message_id: int) -> bool:
     """Send one pending message. Returns True if this call sent it.
@@ -245,6 +276,7 @@ def message_send(*, message_id: int) -> bool:
             settings.DEFAULT_FROM_EMAIL,
             [message.recipient],
             fail_silently=False,
+            html_message=email_html(message),
         )
     except Exception as exc:  # noqa: BLE001 - any transport error is recorded and retried
         message.last_error = f"{type(exc).__name__}: {exc}"

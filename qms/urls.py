@@ -14,7 +14,7 @@ from satisfaction.api.urls import router as satisfaction_router
 from surveys.api.urls import router as surveys_router
 
 from .api.urls import router as qms_router
-from .views import audit, home, organisation, parties, reviews
+from .views import audit, branding, home, organisation, parties, reviews
 
 app_name = "qms"
 
@@ -54,6 +54,9 @@ qms_patterns = [
     path("history/<slug:model>/<int:pk>/", audit.HistoryView.as_view(), name="history"),
     path("metrics/", audit.MetricListView.as_view(), name="metric-list"),
     path("messages/", audit.MessageListView.as_view(), name="message-list"),
+    path("branding/", branding.BrandingUpdateView.as_view(), name="branding"),
+    path("branding/logo/", branding.LogoView.as_view(), name="branding-logo"),
+    path("branding/colours.css", branding.BrandStylesView.as_view(), name="branding-css"),
     path("parties/", parties.PartyListView.as_view(), name="party-list"),
     path("parties/grid/", parties.PartyGridView.as_view(), name="party-grid"),
     path("parties/new/", parties.PartyCreateView.as_view(), name="party-create"),

@@ -41,7 +41,15 @@ class PublicLinkMixin:
             return _render(request, "too_many.html", status=429)
         link = services.link_resolve(token=token)
         if link is None:
-            return _render(request, "not_found.html", status=404)
+            # Nothing says which language the customer reads: both, unless one is asked.
+            requested = request.GET.get("lang")
+            languages = [requested] if requested in LANGUAGE_CODES else ["en", "zh-hans"]
+            return _render(
+                request,
+                "not_found.html",
+                {"page_languages": languages, "language": languages[0]},
+                status=404,
+            )
         self.token = token
         self.invitation = link.invitation
         requested = request.POST.get("lang") or request.GET.get("lang")

@@ -5,12 +5,17 @@ owner; anyone else gets a 404."""
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import NamedTuple
+
 from django.conf import settings
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from surveys.models import Question, Survey, SurveyVersion
 
+from . import send_window
 from .models import Answer, FollowUpCase, Invitation, Response, ResponseExport, Wave
 
 
@@ -182,3 +187,50 @@ def followup_get_for_user(*, user, pk) -> FollowUpCase:
         return qs.get(pk=pk)
     except (FollowUpCase.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+class SendPlan(NamedTuple):
+    """Scheduled invitations of a wave that go out at the same moment in one time zone."""
+
+    count: int
+    at: dt.datetime  # aware, in `zone`
+    zone: str
+    held: bool  # True: outside the send window now, waiting for it to open
+
+    @property
+    def local(self) -> dt.datetime:
+        """The wall-clock time in `zone` (naive, so templates do not convert it)."""
+        return self.at.replace(tzinfo=None)
+
+
+def wave_send_plan(*, wave: Wave, now: dt.datetime | None = None) -> list[SendPlan]:
+    """When the wave's scheduled invitations will go, by the customers' time zones: "12
+    held until 09:00 Asia/Shanghai". One grouped query."""
+    now = now or timezone.now()
+    rows = (
+        wave.invitations.filter(state=Invitation.State.SCHEDULED, next_action_at__isnull=False)
+        .values("customer__time_zone")
+        .annotate(n=Count("id"), due=Min("next_action_at"))
+        .order_by()
+    )
+    plans: dict[tuple, int] = {}
+    for row in rows:
+        name = send_window.zone_name(row["customer__time_zone"])
+        due = max(row["due"], now)
+        at = send_window.first_send(wave, due, name).astimezone(send_window.zone(name))
+        key = (at.replace(second=0, microsecond=0), name, at > now)
+        plans[key] = plans.get(key, 0) + row["n"]
+    return sorted(
+        (SendPlan(n, at, name, held) for (at, name, held), n in plans.items()),
+        key=lambda plan: (plan.at, plan.zone),
+    )
+
+
+def wave_first_send(*, wave: Wave, now: dt.datetime | None = None) -> SendPlan:
+    """For a wave not started yet: when its first invitations would go in the
+    organisation's time zone."""
+    now = now or timezone.now()
+    start = max(wave.starts_at, now)
+    name = send_window.zone_name()
+    at = send_window.first_send(wave, start, name).astimezone(send_window.zone(name))
+    return SendPlan(0, at, name, at > start)

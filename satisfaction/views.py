@@ -31,7 +31,7 @@ from surveys import services as survey_services
 from surveys.models import Survey, SurveyVersion
 from surveys.views import SurveyMixin, VersionMixin
 
-from . import analysis, answering, exports, selectors, services
+from . import analysis, answering, exports, selectors, send_window, services
 from .forms import (
     AnalysisFilterForm,
     CommentFilterForm,
@@ -41,7 +41,7 @@ from .forms import (
     SurveyFilterForm,
     WaveForm,
 )
-from .models import Invitation, ResponseExport
+from .models import Invitation, ResponseExport, Wave
 
 # --- Surveys ---------------------------------------------------------------------------
 
@@ -156,7 +156,11 @@ class WaveCreateView(QualityManagerRequiredMixin, SurveyMixin, ServiceFormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            survey=self.survey, version=self.published_version(), **kwargs
+            survey=self.survey,
+            version=self.published_version(),
+            org_zone=send_window.zone_name(),
+            org_now=timezone.localtime(),
+            **kwargs,
         )
 
 
@@ -182,6 +186,17 @@ class WaveDetailView(ViewAllRequiredMixin, WaveMixin, TemplateView):
             total=sum(counts.values()),
             rate=rate,
             reasons=[(Invitation.Reason(k).label, v) for k, v in reasons.items()],
+            org_zone=send_window.zone_name(),
+            send_plan=(
+                selectors.wave_send_plan(wave=self.wave)
+                if counts["scheduled"] and self.wave.status == Wave.Status.RUNNING
+                else []
+            ),
+            first_send=(
+                selectors.wave_first_send(wave=self.wave)
+                if self.wave.status in (Wave.Status.DRAFT, Wave.Status.SCHEDULED)
+                else None
+            ),
             export_form=_export_form(
                 self.request.user, self.wave.survey_version.survey, wave=self.wave
             ),

@@ -52,6 +52,7 @@ class CustomerSerializer(serializers.ModelSerializer):
             "email",
             "phone",
             "address",
+            "time_zone",
             "is_active",
             "consents",
             "contacts",

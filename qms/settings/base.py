@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qms.context_processors.navigation",
+                "qms.context_processors.branding",
             ],
         },
     },
@@ -303,8 +304,12 @@ LOGGING = {
 
 # --- Portal-specific settings ---------------------------------------------------------
 QMS_PAGE_SIZE = 25
-# The portal's public address, for links in e-mails (survey links, opt-out links).
-QMS_BASE_URL = env("QMS_BASE_URL", default="http://127.0.0.1:8000")
+# The portal's public address, for links in e-mails (survey links, opt-out links). Unset,
+# it follows the address `make run` serves on (QMS_HOST, QMS_PORT), so a portal started
+# on another port e-mails links that work.
+QMS_HOST = env("QMS_HOST", default="127.0.0.1")
+QMS_PORT = env("QMS_PORT", default="8000")
+QMS_BASE_URL = env("QMS_BASE_URL", default=f"http://{QMS_HOST}:{QMS_PORT}")
 # A TrueType font for PDFs (the management review pack); empty: the first Chinese-capable
 # font found among Debian's usual places, else Helvetica (no Chinese glyphs).
 QMS_PDF_FONT = env("QMS_PDF_FONT", default="")

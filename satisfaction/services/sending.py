@@ -19,6 +19,7 @@ from qms.services import enqueue_on_commit
 from qms.workflow import locked
 
 from ..models import Invitation, InvitationLink, Wave
+from ..send_window import in_window, next_window_open
 from ._common import base_url, hash_token
 
 
@@ -50,27 +51,6 @@ def _insert_rows(model, fields: list[str], rows: list[tuple], *, ignore_conflict
                 for value in row
             ]
             cursor.execute(sql, params)
-
-
-def _in_window(wave: Wave, now: dt.datetime) -> bool:
-    local = timezone.localtime(now).time()
-    start, end = wave.send_window_start, wave.send_window_end
-    if start <= end:
-        return start <= local < end
-    return local >= start or local < end  # a window across midnight
-
-
-def _next_window_open(wave: Wave, now: dt.datetime) -> dt.datetime:
-    local = timezone.localtime(now)
-    candidate = local.replace(
-        hour=wave.send_window_start.hour,
-        minute=wave.send_window_start.minute,
-        second=0,
-        microsecond=0,
-    )
-    if candidate <= local:
-        candidate += dt.timedelta(days=1)
-    return candidate
 
 
 def _public_path(name: str, token: str) -> str:
@@ -191,7 +171,7 @@ def invitations_process_due(*, limit: int = 1000, now: dt.datetime | None = None
     customers = {
         row[0]: row
         for row in Customer.objects.filter(pk__in=customer_ids).values_list(
-            "id", "name", "email", "is_active"
+            "id", "name", "email", "is_active", "time_zone"
         )
     }
     consenting = set(
@@ -219,8 +199,8 @@ def invitations_process_due(*, limit: int = 1000, now: dt.datetime | None = None
                 updates[("drop", wave.pk)].append(invitation.pk)
             elif not allowed:
                 updates[("suppress", wave.pk)].append(invitation.pk)
-            elif not _in_window(wave, now):
-                updates[("defer", wave.pk)].append(invitation.pk)
+            elif not in_window(wave, now, customer[4]):
+                updates[("defer", wave.pk, customer[4])].append(invitation.pk)
             else:
                 token = secrets.token_urlsafe(32)
                 links.append((invitation.pk, hash_token(token), 0, now))
@@ -255,8 +235,8 @@ def invitations_process_due(*, limit: int = 1000, now: dt.datetime | None = None
                 updates[("expire", wave.pk)].append(invitation.pk)
             elif invitation.reminders_sent >= wave.max_reminders or not allowed:
                 updates[("wait", wave.pk)].append(invitation.pk)
-            elif not _in_window(wave, now):
-                updates[("defer", wave.pk)].append(invitation.pk)
+            elif not in_window(wave, now, customer[4]):
+                updates[("defer", wave.pk, customer[4])].append(invitation.pk)
             else:
                 step = invitation.reminders_sent + 1
                 token = secrets.token_urlsafe(32)
@@ -317,7 +297,8 @@ def invitations_process_due(*, limit: int = 1000, now: dt.datetime | None = None
                 updated_at=now,
             )
         elif action == "defer":
-            qs.update(next_action_at=_next_window_open(wave, now), updated_at=now)
+            # Held until the window opens in the customer's time zone (key[2]).
+            qs.update(next_action_at=next_window_open(wave, now, key[2]), updated_at=now)
         elif action == "wait":
             qs.update(next_action_at=F("expires_at"), updated_at=now)
         else:  # drop / stop
