@@ -119,6 +119,7 @@ class VersionTextsForm(forms.Form):
 
     def __init__(self, *args, version: SurveyVersion, **kwargs):
         survey = version.survey
+        kwargs.pop("initial", None)
         initial = {"languages": survey.languages, "title_en": survey.title}
         initial["title_zh_hans"] = survey.title_zh_hans
         for name in SurveyVersion.CUSTOMER_TEXTS:
@@ -158,13 +159,14 @@ def _quiet(form) -> None:
     user has not asked to save yet)."""
     from django.forms.utils import ErrorDict, ErrorList
 
-    form._errors = ErrorDict()
-    form.cleaned_data = {}
-    if hasattr(form, "forms"):
+    if hasattr(form, "forms"):  # a formset
         form._non_form_errors = ErrorList()
         form._errors = []
         for sub in form.forms:
             _quiet(sub)
+        return
+    form._errors = ErrorDict()
+    form.cleaned_data = {}
 
 
 class ChoiceRowForm(forms.Form):
