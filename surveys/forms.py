@@ -79,6 +79,7 @@ class SurveyUpdateForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["languages"].required = False
         if self.instance.versions.filter(status=SurveyVersion.Status.PUBLISHED).exists():
             # Customers were told how their answers are used when they were invited.
             field = self.fields["identity_mode"]
@@ -87,6 +88,9 @@ class SurveyUpdateForm(forms.ModelForm):
                 "Locked: a version has been published and customers were told how their "
                 "answers would be used. Create a new survey for a different identity mode."
             )
+
+    def clean_languages(self):
+        return self.cleaned_data.get("languages") or self.instance.languages
 
 
 class IntroForm(forms.ModelForm):

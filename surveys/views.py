@@ -387,7 +387,7 @@ class QuestionMoveView(QualityManagerRequiredMixin, QuestionMixin, ServiceAction
         services.question_move(question=self.question, up=self.request.POST.get("dir") == "up")
 
     def get_redirect_url(self):
-        return reverse("surveys:version-detail", args=[self.version.pk]) + "#questions"
+        return reverse("surveys:version-detail", args=[self.version.pk])
 
 
 class QuestionDuplicateView(QualityManagerRequiredMixin, QuestionMixin, ServiceActionView):
