@@ -56,6 +56,9 @@
     window.Sortable.create(list, {
       handle: ".drag-handle",
       animation: 150,
+      // Pointer events rather than the browser's native drag and drop: the same on
+      // mouse and touch screens.
+      forceFallback: true,
       onEnd: function (event) {
         if (event.oldIndex === event.newIndex) {
           return;
