@@ -455,3 +455,36 @@ def test_a_viewer_cannot_edit_or_send_tests(client_for, viewer):
     ):
         assert client.post(url, {"key": "nps"}).status_code == 403
     assert not version.questions.exists()
+
+
+def test_a_chinese_customer_reads_the_chinese_title_and_thank_you_on_the_page(client):
+    from tests.satisfaction.factories import consenting_customer, running_wave, sent_invitation
+
+    survey = _bilingual_survey()
+    version = survey.versions.get()
+    services.question_create(
+        version=version, kind=Question.Kind.TEXT, text_en="Tell us", text_zh_hans="请告诉我们"
+    )
+    services.version_update_texts(version=version, thanks_zh_hans="谢谢您的宝贵意见！")
+    version = services.version_publish(version=version)
+    customer = consenting_customer(language="zh-hans")
+    _invitation, token = sent_invitation(running_wave(version), customer=customer)
+    message = Message.objects.get(recipient=customer.email)
+    assert message.subject == "入住：请告诉我们您的感受"
+    page = client.get(f"/s/{token}/").content.decode()
+    assert '<h1 class="h4">入住</h1>' in page
+    thanks = client.post(f"/s/{token}/", {"action": "submit", "q_tell-us": "很好"})
+    assert "谢谢您的宝贵意见！" in thanks.content.decode()
+
+
+def test_the_builder_page_reads_a_fixed_number_of_queries(
+    client_for, quality_manager, django_assert_max_num_queries
+):
+    version = services.survey_create(title="Stay", template="hotel-stay").versions.get()
+    for key in ("driver", "csat", "consent", "comment", "ces"):
+        services.question_add_from_library(version=version, key=key)
+    client = client_for(quality_manager)
+    url = reverse("surveys:version-detail", args=[version.pk])
+    client.get(url)
+    with django_assert_max_num_queries(15):
+        assert client.get(url).status_code == 200
