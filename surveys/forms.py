@@ -52,16 +52,28 @@ class SurveyForm(forms.ModelForm):
         self.fields["title"].required = False
         self.fields["languages"].initial = Survey.Languages.BOTH
 
+    def template_options(self) -> list[dict]:
+        """The radio buttons of `template`, each with the purpose its template sets
+        (the page's script selects it; the quality manager may change it)."""
+        picked = self["template"].value() or ""
+        return [
+            {
+                "value": value,
+                "label": label,
+                "purpose": TEMPLATES[value].purpose if value else "",
+                "checked": value == picked,
+                "id": f"id_template_{n}",
+            }
+            for n, (value, label) in enumerate(self.fields["template"].choices)
+        ]
+
     def clean(self):
         data = super().clean()
         spec = TEMPLATES.get(data.get("template") or "")
-        if spec is not None:
-            if not data.get("title"):
-                data["title"] = spec.title_en
-                if not data.get("title_zh_hans"):
-                    data["title_zh_hans"] = spec.title_zh_hans
-            if "purpose" not in self.data:
-                data["purpose"] = spec.purpose
+        if spec is not None and not data.get("title"):
+            data["title"] = spec.title_en
+            if not data.get("title_zh_hans"):
+                data["title_zh_hans"] = spec.title_zh_hans
         if not data.get("title"):
             self.add_error("title", _("Give the survey a title, or start from a template."))
         return data

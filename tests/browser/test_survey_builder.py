@@ -21,6 +21,7 @@ def _builder_from_template(page):
     nav(page, "surveys")
     page.get_by_role("link", name="New survey").click()
     page.get_by_role("radio", name=re.compile("^Hotel stay")).check()
+    expect(page.get_by_label("Purpose")).to_have_value("transactional")
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_test_id("question-row")).to_have_count(5)
     return Survey.objects.get()
