@@ -142,7 +142,7 @@ class VersionTextsForm(forms.Form):
             for suffix in ("en", "zh_hans"):
                 initial[f"{name}_{suffix}"] = getattr(version, f"{name}_{suffix}")
         super().__init__(*args, initial=initial, **kwargs)
-        for name, label, long in self.ROWS:
+        for name, _label, long in self.ROWS:
             for suffix, language in self.LANGUAGE_LABELS.items():
                 widget = (
                     forms.Textarea(attrs={"rows": 3})
@@ -152,7 +152,7 @@ class VersionTextsForm(forms.Form):
                 if suffix == "zh_hans":
                     widget.attrs["lang"] = "zh-hans"
                 self.fields[f"{name}_{suffix}"] = forms.CharField(
-                    label=f"{label} ({language})",
+                    label=language,  # the fieldset's legend names the text
                     required=name == "title" and suffix == "en",
                     max_length=None if long else 200,
                     widget=widget,
