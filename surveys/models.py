@@ -48,12 +48,18 @@ class Survey(BaseModel):
         ZH_HANS = "zh-hans", _("Simplified Chinese only")
 
     title = models.CharField(_("title (English)"), max_length=200)
-    title_zh_hans = models.CharField(_("title (Simplified Chinese)"), max_length=200, blank=True)
+    # The bilingual texts added after the first release have a database default too, so
+    # rows written without them (code of the previous release during a deploy, the
+    # historical states of older migrations) are valid.
+    title_zh_hans = models.CharField(
+        _("title (Simplified Chinese)"), max_length=200, blank=True, db_default=""
+    )
     languages = models.CharField(
         _("sent in"),
         max_length=10,
         choices=Languages.choices,
         default=Languages.EN,
+        db_default=Languages.EN,
         help_text=_(
             "The languages customers receive the survey in. Every text the customer sees "
             "must be written in each of them before a version can be published."
@@ -124,26 +130,32 @@ class SurveyVersion(BaseModel):
     )
     intro_en = models.TextField(_("introduction (English)"), blank=True)
     intro_zh_hans = models.TextField(_("introduction (Simplified Chinese)"), blank=True)
-    thanks_en = models.TextField(_("thank-you text (English)"), blank=True)
-    thanks_zh_hans = models.TextField(_("thank-you text (Simplified Chinese)"), blank=True)
+    thanks_en = models.TextField(_("thank-you text (English)"), blank=True, db_default="")
+    thanks_zh_hans = models.TextField(
+        _("thank-you text (Simplified Chinese)"), blank=True, db_default=""
+    )
     invitation_subject_en = models.CharField(
-        _("invitation subject (English)"), max_length=200, blank=True
+        _("invitation subject (English)"), max_length=200, blank=True, db_default=""
     )
     invitation_subject_zh_hans = models.CharField(
-        _("invitation subject (Simplified Chinese)"), max_length=200, blank=True
+        _("invitation subject (Simplified Chinese)"), max_length=200, blank=True, db_default=""
     )
-    invitation_body_en = models.TextField(_("invitation message (English)"), blank=True)
+    invitation_body_en = models.TextField(
+        _("invitation message (English)"), blank=True, db_default=""
+    )
     invitation_body_zh_hans = models.TextField(
-        _("invitation message (Simplified Chinese)"), blank=True
+        _("invitation message (Simplified Chinese)"), blank=True, db_default=""
     )
     reminder_subject_en = models.CharField(
-        _("reminder subject (English)"), max_length=200, blank=True
+        _("reminder subject (English)"), max_length=200, blank=True, db_default=""
     )
     reminder_subject_zh_hans = models.CharField(
-        _("reminder subject (Simplified Chinese)"), max_length=200, blank=True
+        _("reminder subject (Simplified Chinese)"), max_length=200, blank=True, db_default=""
     )
-    reminder_body_en = models.TextField(_("reminder message (English)"), blank=True)
-    reminder_body_zh_hans = models.TextField(_("reminder message (Simplified Chinese)"), blank=True)
+    reminder_body_en = models.TextField(_("reminder message (English)"), blank=True, db_default="")
+    reminder_body_zh_hans = models.TextField(
+        _("reminder message (Simplified Chinese)"), blank=True, db_default=""
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
