@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from customers.models import Consent, Customer, Segment, Topic
 from qms.models import User
+from surveys import library
 from surveys import services as survey_services
 from surveys.models import Choice, Question, Survey, SurveyVersion
 
@@ -83,7 +84,7 @@ def load(*, stdout) -> int:
 
         restaurant = _survey(
             code="restaurant-dining",
-            title="Restaurant dining experience",
+            title=("Restaurant dining experience", "餐厅用餐体验"),
             purpose=Survey.Purpose.RELATIONSHIP,
             intro=(
                 "Thank you for dining with us. Two minutes of your time helps us improve.",
@@ -102,7 +103,7 @@ def load(*, stdout) -> int:
 
         retail = _survey(
             code="retail-shopping",
-            title="Shopping experience",
+            title=("Shopping experience", "购物体验"),
             purpose=Survey.Purpose.TRANSACTIONAL,
             intro=("How was your visit to our store?", "您对本次购物满意吗？"),
             score_kind=Question.Kind.CSAT,
@@ -125,7 +126,7 @@ def load(*, stdout) -> int:
 
         hotel = _survey(
             code="hotel-stay",
-            title="Hotel stay",
+            title=("Hotel stay", "酒店入住体验"),
             purpose=Survey.Purpose.TRANSACTIONAL,
             intro=("How was your stay?", "您对本次入住满意吗？"),
             score_kind=Question.Kind.NPS,
@@ -218,7 +219,13 @@ def _survey(
     with_ces=False,
 ) -> SurveyVersion:
     survey, created = Survey.objects.get_or_create(
-        code=code, defaults={"title": title, "purpose": purpose}
+        code=code,
+        defaults={
+            "title": title[0],
+            "title_zh_hans": title[1],
+            "languages": Survey.Languages.BOTH,
+            "purpose": purpose,
+        },
     )
     counter.add(created)
     version, created = SurveyVersion.objects.get_or_create(
@@ -229,6 +236,8 @@ def _survey(
             "published_at": timezone.now(),
             "intro_en": intro[0],
             "intro_zh_hans": intro[1],
+            # The thank-you text and the invitation and reminder e-mails, both languages.
+            **library.standard_texts(title[0], title[1]),
         },
     )
     counter.add(created)

@@ -10,6 +10,8 @@ from . import public_views
 app_name = "survey"
 
 urlpatterns = [
+    # A test invitation's link: the page, answers checked, nothing stored.
+    path("test/<str:token>/", public_views.TrialRespondView.as_view(), name="trial"),
     path("<str:token>/", public_views.RespondView.as_view(), name="respond"),
     path("<str:token>/opt-out/", public_views.OptOutView.as_view(), name="opt-out"),
 ]

@@ -64,9 +64,12 @@ class PublicLinkMixin:
         return response
 
     def base_context(self, **extra):
-        survey = self.invitation.wave.survey_version.survey
+        version = self.invitation.wave.survey_version
+        survey = version.survey
         return {
             "survey": survey,
+            "survey_title": survey.title_in(self.language),
+            "thanks": version.thanks(self.language),
             "token": self.token,
             "language": self.language,
             "other_language": "zh-hans" if self.language == "en" else "en",
@@ -163,3 +166,65 @@ class OptOutView(PublicLinkMixin, View):
     def post(self, request, *args, **kwargs):
         services.invitation_opt_out(invitation=self.invitation)
         return _render(request, "opted_out.html", self.base_context())
+
+
+class TrialRespondView(View):
+    """The page of a test invitation's link (services.trials): the customer's page of
+    the version in the link's language; answers are checked, never stored."""
+
+    @method_decorator(csrf_exempt)
+    def dispatch(self, request, *args, **kwargs):
+        if ratelimit.is_limited(request, kwargs["token"]):
+            return _render(request, "too_many.html", status=429)
+        found = services.trial_resolve(token=kwargs["token"])
+        if found is None:
+            return _render(request, "not_found.html", status=404)
+        self.version, link_language = found
+        requested = request.POST.get("lang") or request.GET.get("lang")
+        self.language = requested if requested in LANGUAGE_CODES else link_language
+        request.LANGUAGE_CODE = self.language
+        with translation.override(self.language):
+            response = super().dispatch(request, *args, **kwargs)
+        response.headers["Content-Language"] = self.language
+        return response
+
+    def context(self, **extra):
+        survey = self.version.survey
+        return {
+            "survey": survey,
+            "survey_title": survey.title_in(self.language),
+            "thanks": self.version.thanks(self.language),
+            "version": self.version,
+            "language": self.language,
+            "other_language": "zh-hans" if self.language == "en" else "en",
+            "trial": True,
+            **extra,
+        }
+
+    def page(self, request, draft, errors, saved=False):
+        questions = version_questions(version=self.version)
+        return _render(
+            request,
+            "respond.html",
+            self.context(
+                intro=self.version.intro(self.language),
+                questions=answering.views(questions, draft, errors, self.language),
+                errors=errors,
+                saved=saved,
+                anonymous=self.version.survey.identity_mode == Survey.IdentityMode.ANONYMOUS,
+            ),
+        )
+
+    def get(self, request, *args, **kwargs):
+        return self.page(request, {}, {})
+
+    def post(self, request, *args, **kwargs):
+        questions = version_questions(version=self.version)
+        draft, errors = answering.parse(questions, request.POST)
+        if request.POST.get("action") != "submit":
+            return self.page(request, draft, errors, saved=not errors)
+        if not errors:
+            errors = answering.validate(questions, draft)
+        if errors:
+            return self.page(request, draft, errors)
+        return _render(request, "thanks.html", self.context())

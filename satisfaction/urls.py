@@ -6,6 +6,7 @@ app_name = "satisfaction"
 
 urlpatterns = [
     # The customer's side (no login). Suggested short mount: /s/<token>/ (see the report).
+    path("s/test/<str:token>/", public_views.TrialRespondView.as_view(), name="trial"),
     path("s/<str:token>/", public_views.RespondView.as_view(), name="respond"),
     path("s/<str:token>/opt-out/", public_views.OptOutView.as_view(), name="opt-out"),
     # Surveys (authoring pages: surveys/urls.py, mounted under the same prefix).
@@ -31,6 +32,11 @@ urlpatterns = [
     ),
     path("surveys/<int:pk>/waves/new/", views.WaveCreateView.as_view(), name="wave-create"),
     path("versions/<int:pk>/preview/", views.VersionPreviewView.as_view(), name="version-preview"),
+    path(
+        "versions/<int:pk>/test-invitation/",
+        views.VersionTestInvitationView.as_view(),
+        name="version-test-invitation",
+    ),
     # Waves.
     path("waves/<int:pk>/", views.WaveDetailView.as_view(), name="wave-detail"),
     path("waves/<int:pk>/action/", views.WaveActionView.as_view(), name="wave-action"),

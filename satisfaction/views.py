@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 
+from csp.decorators import csp_replace
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -12,9 +13,11 @@ from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.generic import ListView, TemplateView
 
 from qms.csv_export import csv_response
@@ -87,8 +90,12 @@ class SurveyDetailView(ViewAllRequiredMixin, SurveyMixin, TemplateView):
         )
 
 
+@method_decorator(csp_replace({"frame-ancestors": ["'self'"]}), name="dispatch")
+@method_decorator(xframe_options_sameorigin, name="dispatch")
 class VersionPreviewView(ViewAllRequiredMixin, VersionMixin, TemplateView):
-    """The questionnaire as a customer sees it; answers are checked, never stored."""
+    """The questionnaire as a customer sees it; answers are checked, never stored. The
+    builder shows it in a frame (phone and desktop width), so it may be framed by the
+    portal's own pages."""
 
     template_name = "satisfaction/public/respond.html"
 
@@ -104,6 +111,7 @@ class VersionPreviewView(ViewAllRequiredMixin, VersionMixin, TemplateView):
             self.get_context_data(
                 preview=True,
                 survey=self.version.survey,
+                survey_title=self.version.survey.title_in(language),
                 version=self.version,
                 intro=self.version.intro(language),
                 questions=answering.views(questions, draft, errors, language),
@@ -123,6 +131,26 @@ class VersionPreviewView(ViewAllRequiredMixin, VersionMixin, TemplateView):
         if not errors:
             errors = answering.validate(questions, draft)
         return self.render_page(draft, errors, submitted=True)
+
+
+class VersionTestInvitationView(QualityManagerRequiredMixin, VersionMixin, ServiceActionView):
+    """“Send me a test invitation”: the real invitation e-mail of this version, in the
+    chosen language, to the quality manager's own address; its link stores nothing."""
+
+    def perform(self, form):
+        return services.trial_invitation_send(
+            version=self.version,
+            user=self.request.user,
+            language=self.request.POST.get("lang", "en"),
+        )
+
+    def get_success_message(self, message):
+        return _(
+            "Test invitation sent to %(email)s. Its link shows the survey and stores nothing."
+        ) % {"email": message.recipient}
+
+    def get_redirect_url(self):
+        return reverse("surveys:version-detail", args=[self.version.pk])
 
 
 # --- Waves -----------------------------------------------------------------------------

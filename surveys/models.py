@@ -42,7 +42,29 @@ class Survey(BaseModel):
         CONFIDENTIAL = "confidential", _("Confidential (analysts see no identities)")
         ANONYMOUS = "anonymous", _("Anonymous")
 
-    title = models.CharField(_("title"), max_length=200)
+    class Languages(models.TextChoices):
+        BOTH = "both", _("English and Simplified Chinese")
+        EN = "en", _("English only")
+        ZH_HANS = "zh-hans", _("Simplified Chinese only")
+
+    title = models.CharField(_("title (English)"), max_length=200)
+    # The bilingual texts added after the first release have a database default too, so
+    # rows written without them (code of the previous release during a deploy, the
+    # historical states of older migrations) are valid.
+    title_zh_hans = models.CharField(
+        _("title (Simplified Chinese)"), max_length=200, blank=True, db_default=""
+    )
+    languages = models.CharField(
+        _("sent in"),
+        max_length=10,
+        choices=Languages.choices,
+        default=Languages.EN,
+        db_default=Languages.EN,
+        help_text=_(
+            "The languages customers receive the survey in. Every text the customer sees "
+            "must be written in each of them before a version can be published."
+        ),
+    )
     code = models.SlugField(
         _("code"), max_length=60, help_text=_("Short unique code used in metrics and exports.")
     )
@@ -76,6 +98,20 @@ class Survey(BaseModel):
     def __str__(self):
         return self.title
 
+    def title_in(self, language=None) -> str:
+        """The title in `language`, falling back to English."""
+        language = (language or translation.get_language() or "en").lower()
+        if language.startswith("zh") and self.title_zh_hans:
+            return self.title_zh_hans
+        return self.title
+
+    @property
+    def sent_languages(self) -> tuple[str, ...]:
+        """The language codes the survey is sent in ("en", "zh-hans")."""
+        if self.languages == self.Languages.BOTH:
+            return ("en", "zh-hans")
+        return (self.languages,)
+
 
 class SurveyVersion(BaseModel):
     """One version of a survey's questions. A published version never changes: editing
@@ -94,6 +130,32 @@ class SurveyVersion(BaseModel):
     )
     intro_en = models.TextField(_("introduction (English)"), blank=True)
     intro_zh_hans = models.TextField(_("introduction (Simplified Chinese)"), blank=True)
+    thanks_en = models.TextField(_("thank-you text (English)"), blank=True, db_default="")
+    thanks_zh_hans = models.TextField(
+        _("thank-you text (Simplified Chinese)"), blank=True, db_default=""
+    )
+    invitation_subject_en = models.CharField(
+        _("invitation subject (English)"), max_length=200, blank=True, db_default=""
+    )
+    invitation_subject_zh_hans = models.CharField(
+        _("invitation subject (Simplified Chinese)"), max_length=200, blank=True, db_default=""
+    )
+    invitation_body_en = models.TextField(
+        _("invitation message (English)"), blank=True, db_default=""
+    )
+    invitation_body_zh_hans = models.TextField(
+        _("invitation message (Simplified Chinese)"), blank=True, db_default=""
+    )
+    reminder_subject_en = models.CharField(
+        _("reminder subject (English)"), max_length=200, blank=True, db_default=""
+    )
+    reminder_subject_zh_hans = models.CharField(
+        _("reminder subject (Simplified Chinese)"), max_length=200, blank=True, db_default=""
+    )
+    reminder_body_en = models.TextField(_("reminder message (English)"), blank=True, db_default="")
+    reminder_body_zh_hans = models.TextField(
+        _("reminder message (Simplified Chinese)"), blank=True, db_default=""
+    )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -132,8 +194,26 @@ class SurveyVersion(BaseModel):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    # The texts a customer reads besides the questions, each in English and Chinese.
+    # The e-mail messages are the paragraph the portal puts above the personal link.
+    CUSTOMER_TEXTS = (
+        "intro",
+        "thanks",
+        "invitation_subject",
+        "invitation_body",
+        "reminder_subject",
+        "reminder_body",
+    )
+
     def intro(self, language=None) -> str:
         return _pick(self, "intro", language)
+
+    def thanks(self, language=None) -> str:
+        return _pick(self, "thanks", language)
+
+    def text_in(self, name: str, language=None) -> str:
+        """One of CUSTOMER_TEXTS in `language`, falling back to English."""
+        return _pick(self, name, language)
 
 
 class Question(BaseModel):

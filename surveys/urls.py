@@ -39,6 +39,15 @@ urlpatterns = [
     # Versions and questions.
     path("versions/<int:pk>/", views.VersionDetailView.as_view(), name="version-detail"),
     path("versions/<int:pk>/intro/", views.VersionIntroUpdateView.as_view(), name="version-intro"),
+    path("versions/<int:pk>/texts/", views.VersionTextsUpdateView.as_view(), name="version-texts"),
+    path(
+        "versions/<int:pk>/reorder/", views.QuestionReorderView.as_view(), name="question-reorder"
+    ),
+    path(
+        "versions/<int:pk>/library/",
+        views.QuestionLibraryAddView.as_view(),
+        name="question-library-add",
+    ),
     path("versions/<int:pk>/publish/", views.VersionPublishView.as_view(), name="version-publish"),
     path(
         "versions/<int:pk>/questions/new/",
@@ -48,4 +57,9 @@ urlpatterns = [
     path("questions/<int:pk>/edit/", views.QuestionUpdateView.as_view(), name="question-update"),
     path("questions/<int:pk>/delete/", views.QuestionDeleteView.as_view(), name="question-delete"),
     path("questions/<int:pk>/move/", views.QuestionMoveView.as_view(), name="question-move"),
+    path(
+        "questions/<int:pk>/duplicate/",
+        views.QuestionDuplicateView.as_view(),
+        name="question-duplicate",
+    ),
 ]

@@ -5,16 +5,27 @@ back to it by its URL name."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
+from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import TemplateView
 
 from qms.permissions import QualityManagerRequiredMixin, ViewAllRequiredMixin
-from qms.ui.views import FilteredListView, ServiceActionView, ServiceFormView
+from qms.ui.forms import service_error_messages
+from qms.ui.views import SERVICE_ERRORS, FilteredListView, ServiceActionView, ServiceFormView
 
-from . import selectors, services
-from .forms import AlertRuleForm, IntroForm, QuestionForm, SurveyForm, SurveyUpdateForm
+from . import library, selectors, services
+from .forms import (
+    AlertRuleForm,
+    IntroForm,
+    QuestionForm,
+    SurveyForm,
+    SurveyUpdateForm,
+    VersionTextsForm,
+    answer_options,
+)
 from .models import AlertRule, SurveyVersion
 
 # --- Surveys ---------------------------------------------------------------------------
@@ -175,19 +186,74 @@ class VersionMixin:
         return super().dispatch(request, *args, **kwargs)
 
 
+def show_if_text(question, by_id=None) -> str:
+    """The show-if condition in words: “Shown only if “How likely…?” is 0, 1, 2”."""
+    source = question.show_if_question
+    if by_id and question.show_if_question_id in by_id:
+        source = by_id[question.show_if_question_id]  # with its choices prefetched
+    if source is None:
+        return ""
+    labels = {str(v): label for v, label in answer_options(source)}
+    values = [labels.get(str(v), str(v)) for v in question.show_if_values or []]
+    return _("Shown only if “%(question)s” is %(values)s") % {
+        "question": source.text(),
+        "values": ", ".join(values),
+    }
+
+
 class VersionDetailView(ViewAllRequiredMixin, VersionMixin, TemplateView):
-    """The version editor: questions in order; on a draft, add, edit, reorder, delete."""
+    """The survey builder: questions in order (on a draft: add from the library or
+    from scratch, edit, drag or move, duplicate, delete), the customer texts in both
+    languages with what is still missing, and a live preview at phone and desktop
+    width in each language."""
 
     template_name = "surveys/version_detail.html"
 
     def get_context_data(self, **kwargs):
         editable = self.version.is_draft and self.request.user.is_quality_manager
+        questions = selectors.version_questions(version=self.version)
+        by_id = {q.pk: q for q in questions}
         return super().get_context_data(
             survey=self.version.survey,
             version=self.version,
-            questions=selectors.version_questions(version=self.version),
+            questions=questions,
+            rows=[{"question": q, "show_if": show_if_text(q, by_id)} for q in questions],
             editable=editable,
-            intro_form=IntroForm(instance=self.version) if editable else None,
+            missing=services.version_missing_texts(version=self.version, questions=questions)
+            if self.version.is_draft
+            else [],
+            library=library.QUESTIONS.values(),
+            preview_language=self.request.GET.get("lang") == "zh-hans" and "zh-hans" or "en",
+            **kwargs,
+        )
+
+
+class VersionTextsUpdateView(QualityManagerRequiredMixin, VersionMixin, ServiceFormView):
+    """The texts the customer sees, English and Chinese side by side."""
+
+    template_name = "surveys/version_texts.html"
+    form_class = VersionTextsForm
+    success_message = _lazy("Texts saved.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "version": self.version}
+
+    def perform(self, form):
+        return services.version_update_texts(version=self.version, **form.service_fields())
+
+    def get_success_url(self, result=None):
+        return reverse("surveys:version-detail", args=[self.version.pk])
+
+    def get_cancel_url(self):
+        return self.get_success_url()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            version=self.version,
+            survey=self.version.survey,
+            missing=services.version_missing_texts(version=self.version)
+            if self.version.is_draft
+            else [],
             **kwargs,
         )
 
@@ -292,7 +358,20 @@ class QuestionUpdateView(
 
 
 class QuestionDeleteView(QualityManagerRequiredMixin, QuestionMixin, ServiceActionView):
+    """GET asks for confirmation; POST deletes."""
+
+    template_name = "surveys/question_delete.html"
     success_message = _lazy("Question removed.")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            question=self.question,
+            version=self.version,
+            survey=self.version.survey,
+            dependants=list(self.question.dependants.all()),
+            cancel_url=self.get_redirect_url(),
+            **kwargs,
+        )
 
     def perform(self, form):
         services.question_delete(question=self.question)
@@ -302,8 +381,63 @@ class QuestionDeleteView(QualityManagerRequiredMixin, QuestionMixin, ServiceActi
 
 
 class QuestionMoveView(QualityManagerRequiredMixin, QuestionMixin, ServiceActionView):
+    """The keyboard and no-JavaScript way to reorder: one step up or down."""
+
     def perform(self, form):
         services.question_move(question=self.question, up=self.request.POST.get("dir") == "up")
 
     def get_redirect_url(self):
         return reverse("surveys:version-detail", args=[self.version.pk])
+
+
+class QuestionDuplicateView(QualityManagerRequiredMixin, QuestionMixin, ServiceActionView):
+    success_message = _lazy("Question duplicated: the copy is right below it.")
+
+    def perform(self, form):
+        return services.question_duplicate(question=self.question)
+
+    def get_success_url(self, copy):
+        return reverse("surveys:question-update", args=[copy.pk])
+
+    def get_redirect_url(self):
+        return reverse("surveys:version-detail", args=[self.version.pk])
+
+
+class QuestionReorderView(QualityManagerRequiredMixin, VersionMixin, ServiceActionView):
+    """The order after a drag and drop: `order` = the question ids, top first. Answers
+    JSON to the page's script (which reloads the preview), a redirect otherwise."""
+
+    def perform(self, form):
+        try:
+            order = [int(pk) for pk in self.request.POST.get("order", "").split(",") if pk]
+        except ValueError:
+            order = []
+        services.question_reorder(version=self.version, order=order)
+
+    def form_valid(self, form):
+        if self.request.headers.get("X-Requested-With") != "fetch":
+            return super().form_valid(form)
+        try:
+            with transaction.atomic():
+                self.perform(form)
+        except SERVICE_ERRORS as exc:
+            return JsonResponse({"ok": False, "errors": service_error_messages(exc)}, status=400)
+        return JsonResponse({"ok": True})
+
+    def get_redirect_url(self):
+        return reverse("surveys:version-detail", args=[self.version.pk]) + "#questions"
+
+
+class QuestionLibraryAddView(QualityManagerRequiredMixin, VersionMixin, ServiceActionView):
+    """One click: a standard question of the library at the end of the draft."""
+
+    def perform(self, form):
+        return services.question_add_from_library(
+            version=self.version, key=self.request.POST.get("key", "")
+        )
+
+    def get_success_message(self, question):
+        return _("Added: “%(text)s”.") % {"text": question.text()}
+
+    def get_redirect_url(self):
+        return reverse("surveys:version-detail", args=[self.version.pk]) + "#questions"

@@ -8,6 +8,7 @@ module per part of the workflow:
 - `follow_ups`: follow-up cases and their escalation
 - `tallies`: the materialised analysis counts
 - `exports`: response exports
+- `trials`: test invitations (the real e-mail, a link that stores nothing)
 - `_common`: helpers the modules share
 
 Scanners (`waves_process_due`, `invitations_process_due`, `follow_ups_escalate_due`) read
@@ -48,6 +49,7 @@ from .responding import (
 )
 from .sending import invitations_process_due, optout_url, survey_url
 from .tallies import tally_refresh
+from .trials import trial_invitation_send, trial_resolve, trial_token, trial_url
 from .waves import (
     invitation_request,
     invitations_for_closed_complaint,
@@ -60,6 +62,10 @@ from .waves import (
 )
 
 __all__ = [
+    "trial_invitation_send",
+    "trial_resolve",
+    "trial_token",
+    "trial_url",
     "EXPORT_KEEP_FOR",
     "EXPORT_MAX_ATTEMPTS",
     "EXPORT_REKICK_AFTER",

@@ -70,6 +70,41 @@ def optout_url(token: str) -> str:
     return base_url() + _public_path("opt-out", token)
 
 
+def email_texts(version, language: str | None, *, reminder: bool) -> tuple[str, str]:
+    """The subject and the body (with %(name)s, %(url)s, %(expires)s and %(optout)s
+    still to fill) of an invitation or reminder of `version` in `language`.
+
+    The subject and the opening paragraph are the survey's own texts in the customer's
+    language (SurveyVersion.invitation_subject_zh_hans…), falling back to English; a
+    version without them (published before surveys had e-mail texts) gets the standard
+    wording. The frame around them (greeting, link, expiry, opt-out) is the portal's.
+    """
+    language = language or "en"
+    survey = version.survey
+    kind = "reminder" if reminder else "invitation"
+    subject = version.text_in(f"{kind}_subject", language)
+    opening = version.text_in(f"{kind}_body", language)
+    with translation.override(language):
+        title = survey.title_in(language)
+        if not subject:
+            if reminder:
+                subject = _("Reminder: %(survey)s") % {"survey": title}
+            else:
+                subject = _("%(survey)s: tell us how we did") % {"survey": title}
+        if not opening:
+            if reminder:
+                opening = _("A short reminder: your answers help us improve.")
+            else:
+                opening = _("We would value your opinion. The survey takes about two minutes.")
+        body = _(
+            "Dear %(name)s,\n\n%(opening)s\n\n%(url)s\n\nThis personal link is valid "
+            "until %(expires)s. You can save your answers and finish later.\n\nNo more "
+            "surveys from us: %(optout)s\n"
+        )
+    opening = opening.replace("%", "%%")
+    return subject[:200], body.replace("%(opening)s", opening)
+
+
 class _Mailer:
     """Builds the invitation and reminder e-mails of one scanner batch. Texts are
     translated once per (wave, language, kind), not once per message."""
@@ -87,21 +122,7 @@ class _Mailer:
     def _text(self, wave, language, reminder: bool) -> tuple[str, str]:
         cache_key = (wave.pk, language, reminder)
         if cache_key not in self._texts:
-            survey = wave.survey_version.survey
-            with translation.override(language or "en"):
-                if reminder:
-                    subject = _("Reminder: %(survey)s") % {"survey": survey.title}
-                    opening = _("A short reminder: your answers help us improve.")
-                else:
-                    subject = _("%(survey)s: tell us how we did") % {"survey": survey.title}
-                    opening = _("We would value your opinion. The survey takes about two minutes.")
-                body = _(
-                    "Dear %(name)s,\n\n%(opening)s\n\n%(url)s\n\nThis personal link is valid "
-                    "until %(expires)s. You can save your answers and finish later.\n\nNo more "
-                    "surveys from us: %(optout)s\n"
-                )
-            opening = opening.replace("%", "%%")
-            self._texts[cache_key] = (subject[:200], body.replace("%(opening)s", opening))
+            self._texts[cache_key] = email_texts(wave.survey_version, language, reminder=reminder)
         return self._texts[cache_key]
 
     def message(self, *, invitation_id, language, expires_at, name, email, wave, step, token):

@@ -36,13 +36,34 @@ class VersionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SurveyVersion
-        fields = ["id", "number", "status", "published_at", "questions"]
+        fields = [
+            "id",
+            "number",
+            "status",
+            "published_at",
+            *(
+                f"{name}_{suffix}"
+                for name in SurveyVersion.CUSTOMER_TEXTS
+                for suffix in ("en", "zh_hans")
+            ),
+            "questions",
+        ]
 
 
 class SurveySerializer(serializers.ModelSerializer):
     class Meta:
         model = Survey
-        fields = ["id", "code", "title", "purpose", "identity_mode", "description", "created_at"]
+        fields = [
+            "id",
+            "code",
+            "title",
+            "title_zh_hans",
+            "languages",
+            "purpose",
+            "identity_mode",
+            "description",
+            "created_at",
+        ]
 
 
 class AlertRuleSerializer(serializers.ModelSerializer):

@@ -18,15 +18,22 @@ from .alert_rules import (
     default_follow_up_hours,
 )
 from .surveys import (
+    question_add_from_library,
+    question_code_for,
     question_create,
     question_delete,
+    question_duplicate,
     question_move,
+    question_reorder,
     question_update,
+    survey_code_for,
     survey_create,
     survey_update,
     version_draft_get_or_create,
+    version_missing_texts,
     version_publish,
     version_update_intro,
+    version_update_texts,
 )
 
 __all__ = [
@@ -35,13 +42,20 @@ __all__ = [
     "alert_rule_update",
     "alert_rules_seed_defaults",
     "default_follow_up_hours",
+    "question_add_from_library",
+    "question_code_for",
     "question_create",
     "question_delete",
+    "question_duplicate",
     "question_move",
+    "question_reorder",
     "question_update",
+    "survey_code_for",
     "survey_create",
     "survey_update",
     "version_draft_get_or_create",
+    "version_missing_texts",
     "version_publish",
     "version_update_intro",
+    "version_update_texts",
 ]

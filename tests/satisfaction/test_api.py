@@ -29,6 +29,9 @@ def test_surveys_and_waves_are_readable_by_viewers_only(
     detail = api.get(f"/api/satisfaction/surveys/{transactional_wave.survey_version.survey_id}/")
     codes = [q["code"] for q in detail.json()["versions"][0]["questions"]]
     assert codes == ["nps", "csat", "driver", "contact", "comment"]
+    # The texts the customer reads, in both languages
+    assert detail.json()["languages"] == "en"
+    assert detail.json()["versions"][0]["thanks_zh_hans"].startswith("谢谢")
     assert api.get("/api/satisfaction/waves/").json()["results"][0]["kind"] == "transactional"
     head = api_client_for(front_desk_head)
     assert head.get("/api/satisfaction/surveys/").status_code == 403

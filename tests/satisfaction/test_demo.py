@@ -35,3 +35,16 @@ def test_demo_is_idempotent_and_shows_the_restaurant_example():
         "retail-shopping",
         "hotel-stay",
     }
+
+
+def test_demo_surveys_speak_both_languages_with_nothing_left_empty():
+    from surveys import services as survey_services
+
+    demo.load(stdout=io.StringIO())
+    for survey in Survey.objects.filter(
+        code__in=["restaurant-dining", "retail-shopping", "hotel-stay"]
+    ):
+        assert survey.languages == Survey.Languages.BOTH
+        version = survey.versions.get(number=1)
+        assert survey_services.version_missing_texts(version=version) == [], survey.code
+        assert version.invitation_subject_zh_hans.startswith(survey.title_zh_hans)
