@@ -642,20 +642,20 @@ _STOP = _wordset(
     "my me i you he she we they not no after before when so very too can does did have has "
     "had just only will would from up out all any again than then there here what why how "
     "our your their them his her am do don't doesn't didn't can't won't it's i'm also get "
-    "got one two day days said says"
+    "got one two day days said says dear hi hello please help thanks thx want"
 )
-_ZH_STOP = set("的了是我在有不也都就和很吗吧呢啊这那个一")
+_ZH_STOP = set("的了是我在有不也都就和很吗吧呢啊这那个一给太到几么什怎得着过还又呀哦嘛被把让您你")
 
 
 def _terms(text: str) -> set[str]:
-    """Readable terms: English words and Chinese two- and three-character runs."""
+    """Readable terms: English words and Chinese two-character runs (most Chinese words
+    have two characters)."""
     terms = {w for w in _WORD.findall(text) if len(w) > 2 and w not in _STOP}
     for run in re.findall(r"[\u3400-\u4dbf\u4e00-\u9fff]+", text):
-        for n in (2, 3):
-            for i in range(len(run) - n + 1):
-                gram = run[i : i + n]
-                if gram[0] not in _ZH_STOP and gram[-1] not in _ZH_STOP:
-                    terms.add(gram)
+        for i in range(len(run) - 1):
+            gram = run[i : i + 2]
+            if gram[0] not in _ZH_STOP and gram[-1] not in _ZH_STOP:
+                terms.add(gram)
     return terms
 
 
@@ -675,7 +675,10 @@ def _top_terms(members: list[set[str]], everyone: dict[str, int], total: int, n=
     )
     chosen: list[str] = []
     for _score, _count, _length, term in scored:
-        if any(term in other or other in term for other in chosen):
+        # Chinese runs overlap ("尽快", "快处", "处理"): keep one of each
+        if any(term in other or other in term for other in chosen) or (
+            _CJK.match(term) and any(set(term) & set(other) for other in chosen)
+        ):
             continue
         chosen.append(term)
         if len(chosen) == n:
@@ -684,8 +687,21 @@ def _top_terms(members: list[set[str]], everyone: dict[str, int], total: int, n=
 
 
 def cluster(texts: list[str], *, max_groups: int = 12, seed: int = 0) -> list[Group]:
-    """Group texts by their word and character features; biggest group first."""
+    """Group texts by their word and character features; biggest group first.
+
+    The number of groups (2 to max_groups) is the one whose groups are best separated
+    (silhouette). Texts are grouped by how they are written: the same complaint in English
+    and in Chinese usually lands in two groups."""
+    from threadpoolctl import threadpool_limits
+
+    # k-means' worker threads only fight each other on a small, busy machine
+    with threadpool_limits(limits=1):
+        return _cluster(texts, max_groups, seed)
+
+
+def _cluster(texts: list[str], max_groups: int, seed: int) -> list[Group]:
     from sklearn.cluster import KMeans, MiniBatchKMeans
+    from sklearn.decomposition import TruncatedSVD
     from sklearn.metrics import silhouette_score
     from sklearn.preprocessing import normalize
 
@@ -698,8 +714,15 @@ def cluster(texts: list[str], *, max_groups: int = 12, seed: int = 0) -> list[Gr
         labels = np.zeros(len(keep), dtype=int)
     else:
         docs = [normalised[i] for i in keep]
-        features = _Features.fit(docs)
-        X = normalize(features.transform(docs))
+        X = _Features.fit(docs, min_df=2 if len(docs) >= 200 else 1).transform(docs)
+        # Latent semantic analysis: a hundred dense dimensions, where texts that share
+        # words and character runs lie close together; fast to group.
+        dims = min(100, X.shape[0] - 1, X.shape[1] - 1)
+        if dims >= 2:
+            X = TruncatedSVD(n_components=dims, random_state=seed).fit_transform(X)
+        else:
+            X = X.toarray()
+        X = normalize(X)
         sample = np.random.default_rng(seed).permutation(len(keep))[:2000]
         best, best_score, labels = None, -1.0, np.zeros(len(keep), dtype=int)
         for k in range(2, min(max_groups, len(keep) - 1) + 1):
@@ -712,7 +735,7 @@ def cluster(texts: list[str], *, max_groups: int = 12, seed: int = 0) -> list[Gr
                 found = km.fit_predict(X)
             if len(set(found[sample])) < 2:
                 continue
-            score = silhouette_score(X[sample], found[sample], metric="cosine")
+            score = silhouette_score(X[sample], found[sample])
             if score > best_score:
                 best, best_score, labels = k, score, found
         if best is None:

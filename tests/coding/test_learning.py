@@ -113,6 +113,11 @@ def test_chinese_keywords_match_as_substrings_and_full_width_forms():
     assert learning.match_keywords("ＳＣＲＥＥＮ broken", KEYWORDS) == ["screen-durability"]
 
 
+def test_keywords_inside_mixed_chinese_english_text():
+    assert learning.match_keywords("屏幕crack了", KEYWORDS) == ["screen-durability"]
+    assert learning.match_keywords("电池 drains 很快", KEYWORDS) == ["battery-life"]
+
+
 def test_no_keywords_or_empty_text_match_nothing():
     assert learning.match_keywords("", KEYWORDS) == []
     assert learning.match_keywords("battery", {}) == []
@@ -183,6 +188,35 @@ def test_loads_rejects_damaged_data(model, damage):
 def test_loads_rejects_a_model_signed_with_another_key(model):
     with pytest.raises(learning.ModelLoadError):
         learning.TrainedModel.loads(model.dumps(secret=b"someone else"))
+
+
+def test_texts_confirmed_as_fitting_no_topic_go_to_the_queue():
+    chatter = [
+        "what are your opening hours on sunday",
+        "please send me a copy of the invoice",
+        "thanks, all sorted now",
+        "请问周末营业到几点",
+        "麻烦开一下发票",
+        "问题已经解决了，谢谢",
+        "can I change the address on my account",
+        "how do I register my warranty",
+    ]
+    model = learning.train(examples() + [(t, learning.NO_TOPIC) for t in chatter], seed=1)
+    assert learning.NO_TOPIC not in model.topics
+    assert learning.NO_TOPIC in model.classes
+    for ranked in model.suggest(["send me the invoice please", "my battery dies by noon"]):
+        assert learning.NO_TOPIC not in [t for t, _ in ranked]
+    decision = learning.decide("please send the invoice again, thanks", {}, model, 0.3)
+    assert decision.topic is None
+    assert learning.decide("battery drains by noon", {}, model, 0.3).topic == "battery-life"
+    again = learning.TrainedModel.loads(model.dumps())
+    assert again.classes == model.classes
+
+
+def test_stored_model_keeps_its_metrics(model):
+    again = learning.TrainedModel.loads(model.dumps())
+    assert again.metrics == model.metrics
+    assert again.n_examples == model.n_examples
 
 
 # --- deciding ---
