@@ -6,7 +6,7 @@ functions with plain strings and dictionaries.
 - `match_keywords` applies a topic's keywords and phrases (English with word boundaries
   and simple plural/-ed/-ing forms, Chinese as substrings).
 - `train` learns from confirmed codings. Features are TF-IDF English word uni- and
-  bigrams plus character n-grams inside words (they read Chinese without a word
+  bigrams plus character one- to three-grams (they read Chinese without a word
   segmenter and survive typos and shorthand); a multinomial logistic regression gives
   the confidences, calibrated by a temperature fitted on held-back codings. A share of
   the codings is held back (stratified) to measure accuracy, then the model is refitted
@@ -245,14 +245,16 @@ class _Features:
 
     @classmethod
     def fit(cls, texts: Sequence[str], min_df: int = 1) -> _Features:
-        word = _word_vectorizer(min_df=min_df)
-        char = _char_vectorizer(min_df=min_df)
-        try:
-            word.fit(texts)
-        except ValueError:  # no English word at all
-            word = _word_vectorizer(vocabulary=["battery"]).fit(["battery"])
-        char.fit(texts)
-        return cls(word, char)
+        built = []
+        for factory in (_word_vectorizer, _char_vectorizer):
+            try:
+                built.append(factory(min_df=min_df).fit(texts))
+            except ValueError:  # nothing left after pruning, or no English word at all
+                try:
+                    built.append(factory().fit(texts))
+                except ValueError:  # a placeholder term no text produces
+                    built.append(factory(vocabulary=["\x00\x00\x00"]).fit(["\x00\x00\x00"]))
+        return cls(*built)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         return sparse.hstack([self.word.transform(texts), self.char.transform(texts)], format="csr")
@@ -440,6 +442,8 @@ def evaluate(topics: Sequence[str], probabilities: np.ndarray, labels: Sequence[
     right = predicted == labels
     per_topic = {}
     for i, topic in enumerate(topics):
+        if topic == NO_TOPIC:
+            continue
         chosen = predicted == i
         actual = labels == i
         per_topic[topic] = {
@@ -667,14 +671,14 @@ def _top_terms(members: list[set[str]], everyone: dict[str, int], total: int, n=
     size = len(members)
     scored = sorted(
         (
-            (round(count / size - everyone.get(term, 0) / total, 3), count, len(term), term)
+            (round(count / size - everyone[term] / total, 3), count, everyone[term], term)
             for term, count in counts.items()
             if count >= 2 or size < 3
         ),
         reverse=True,
     )
     chosen: list[str] = []
-    for _score, _count, _length, term in scored:
+    for _score, _count, _overall, term in scored:
         # Chinese runs overlap ("尽快", "快处", "处理"): keep one of each
         if any(term in other or other in term for other in chosen) or (
             _CJK.match(term) and any(set(term) & set(other) for other in chosen)
