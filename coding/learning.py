@@ -236,12 +236,77 @@ def _char_vectorizer(**kwargs) -> TfidfVectorizer:
     )
 
 
+_BITS = 21  # every Unicode code point fits in 21 bits; three fit in one uint64
+
+
+def _gram_keys(codes: np.ndarray, n: int) -> np.ndarray:
+    keys = codes[: len(codes) - n + 1].copy()
+    for j in range(1, n):
+        keys <<= np.uint64(_BITS)
+        keys |= codes[j : len(codes) - n + 1 + j]
+    return keys
+
+
+class _CharGrams:
+    """The character TF-IDF of a fitted vectoriser, computed with numpy: the texts of a
+    batch become one array of code points and every one-, two- and three-character run a
+    64-bit key looked up in the sorted vocabulary. Gives what the vectoriser's own
+    transform gives (it counts in Python, n-gram by n-gram), many times faster."""
+
+    def __init__(self, vectorizer: TfidfVectorizer):
+        self.ns = range(vectorizer.ngram_range[0], vectorizer.ngram_range[1] + 1)
+        self.width = len(vectorizer.vocabulary_)
+        self.idf = np.asarray(vectorizer.idf_, dtype=np.float64)
+        keys, columns = [], []
+        for term, column in vectorizer.vocabulary_.items():
+            if 1 <= len(term) <= 3 and "\x00" not in term:
+                codes = np.frombuffer(term.encode("utf-32-le"), dtype=np.uint32)
+                keys.append(int(_gram_keys(codes.astype(np.uint64), len(term))[0]))
+                columns.append(column)
+        order = np.argsort(np.array(keys, dtype=np.uint64))
+        self.keys = np.array(keys, dtype=np.uint64)[order]
+        self.columns = np.array(columns, dtype=np.int64)[order]
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        from sklearn.preprocessing import normalize
+
+        joined = "\x00".join(texts) + "\x00"
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        separator = codes == 0
+        document = np.cumsum(separator) - separator
+        rows, cols = [], []
+        for n in self.ns:
+            if len(codes) < n or not len(self.keys):
+                continue
+            keys = _gram_keys(codes, n)
+            valid = ~separator[: len(keys)].copy()
+            for j in range(1, n):
+                valid &= ~separator[j : len(keys) + j]
+            where = np.flatnonzero(valid)
+            keys = keys[where]
+            found = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+            hit = self.keys[found] == keys
+            rows.append(document[where[hit]])
+            cols.append(self.columns[found[hit]])
+        rows = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        cols = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        counts = sparse.coo_matrix(
+            (np.ones(len(rows)), (rows, cols)), shape=(len(texts), self.width)
+        ).tocsr()
+        counts.sum_duplicates()
+        np.log(counts.data, out=counts.data)
+        counts.data += 1.0
+        counts.data *= self.idf[counts.indices]
+        return normalize(counts).astype(np.float32)
+
+
 class _Features:
     """Word and character TF-IDF side by side, rebuildable from plain data."""
 
     def __init__(self, word: TfidfVectorizer, char: TfidfVectorizer):
         self.word = word
         self.char = char
+        self._fast_char = None
 
     @classmethod
     def fit(cls, texts: Sequence[str], min_df: int = 1) -> _Features:
@@ -257,7 +322,14 @@ class _Features:
         return cls(*built)
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        return sparse.hstack([self.word.transform(texts), self.char.transform(texts)], format="csr")
+        return sparse.hstack([self.word.transform(texts), self.char_transform(texts)], format="csr")
+
+    def char_transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        if self.char.analyzer != "char" or any("\x00" in t for t in texts):
+            return self.char.transform(texts)
+        if self._fast_char is None:
+            self._fast_char = _CharGrams(self.char)
+        return self._fast_char.transform(texts)
 
     def state(self) -> tuple[dict, dict[str, np.ndarray]]:
         meta = {}

@@ -162,6 +162,19 @@ def test_train_on_a_handful_skips_the_measurement():
     assert tiny.suggest(["battery dies fast"])[0][0][0] == "a"
 
 
+def test_fast_character_features_equal_the_vectorisers_own(model):
+    texts = [learning.normalise(t) for t in BATTERY + SCREEN + CHECKIN]
+    texts += ["", "a", "ＡＢＣ 电池", "emoji 😀 ok", "unseen zzz qqq"]
+    fast = model.features.char_transform(texts)
+    slow = model.features.char.transform(texts)
+    assert fast.shape == slow.shape
+    assert fast.nnz == slow.nnz
+    assert abs(fast - slow).max() < 1e-6
+    # a NUL character (the batch separator) falls back to the vectoriser itself
+    odd = ["x\x00y", "battery"]
+    assert abs(model.features.char_transform(odd) - model.features.char.transform(odd)).max() == 0
+
+
 def test_dumps_and_loads_round_trip(model):
     again = learning.TrainedModel.loads(model.dumps())
     assert again.topics == model.topics
