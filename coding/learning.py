@@ -643,7 +643,8 @@ def _combine(
             row is not None
             and best != rule
             and float(row.max()) >= threshold
-            and (rule not in topics or row[topics.index(rule)] < RULE_OVERRULED_BELOW)
+            and rule in topics  # a topic newer than the model: its rules stand
+            and row[topics.index(rule)] < RULE_OVERRULED_BELOW
         )
         if not overruled:
             suggestions.sort(key=lambda s: (s[0] != rule, -s[1]))

@@ -260,6 +260,27 @@ def test_two_rule_matches_leave_the_choice_to_the_model(model):
     assert {t for t, _ in unsure.suggestions} == {"battery-life", "screen-durability"}
 
 
+def test_a_confident_model_overrules_a_passing_keyword_of_a_topic_it_knows(model, monkeypatch):
+    # a keyword that, in this text, is a passing word of another topic
+    text = "waited forty minutes at reception to get the key"
+    probabilities = dict(zip(model.classes, model.probabilities([text])[0], strict=True))
+    assert max(probabilities, key=probabilities.get) == "check-in-wait"
+    # (this small model is unsure; the default bar suits a model trained on hundreds)
+    monkeypatch.setattr(learning, "RULE_OVERRULED_BELOW", probabilities["battery-life"] + 0.01)
+    threshold = probabilities["check-in-wait"] - 0.01
+    decision = learning.decide(text, {"battery-life": ["minutes"]}, model, threshold)
+    assert (decision.topic, decision.origin) == ("check-in-wait", "model")
+    # below the threshold the model does not overrule: the rule codes
+    decision = learning.decide(text, {"battery-life": ["minutes"]}, model, 0.999)
+    assert (decision.topic, decision.origin) == ("battery-life", "rule")
+
+
+def test_rules_of_a_topic_newer_than_the_model_still_code(model):
+    text = "waited an hour at reception to get the key, then the wifi was down"
+    decision = learning.decide(text, {"wifi": ["wifi"]}, model, 0.3)
+    assert (decision.topic, decision.origin) == ("wifi", "rule")
+
+
 def test_other_languages_are_coded_by_rule_only(model):
     german = "Der Akku ist nach zwei Stunden leer und das ist nicht gut"
     assert learning.decide(german, KEYWORDS, model, 0.0).topic is None
