@@ -17,6 +17,14 @@ functions with plain strings and dictionaries.
 - `cluster` groups texts that fit no topic, with their most typical words.
 - `TrainedModel.dumps` writes a plain format (a JSON header and numpy arrays, no pickle),
   signed with an HMAC so that a file changed by anyone else does not load.
+
+Typical use:
+
+    model = train(pairs)                         # (text, topic key); NO_TOPIC for "none"
+    data = model.dumps(secret=key)               # key: bytes the portal keeps secret
+    model = TrainedModel.loads(data, secret=key)  # ModelLoadError: code by rules only
+    decisions = decide_many(texts, keywords, model, DEFAULT_THRESHOLD)
+    groups = cluster(uncoded_texts)              # candidate new topics, biggest first
 """
 
 from __future__ import annotations
