@@ -145,9 +145,12 @@ class PreferenceCreateView(CrmWriteMixin, Customer360FormMixin, ServiceFormView)
 
 
 class PreferenceMixin(CrmWriteMixin, Customer360FormMixin):
+    """Edit and delete pages: only a preference the user may change (404 otherwise,
+    docs/architecture.md section 7.5)."""
+
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.preference = selectors.preference_get_for_user(
+            self.preference = selectors.preference_get_for_change(
                 user=request.user, pk=kwargs["preference_pk"]
             )
             if self.preference.customer_id != kwargs["pk"]:
