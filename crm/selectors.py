@@ -100,6 +100,35 @@ def timeline_page(
     )
 
 
+def timeline_mark_openable(*, user, items: list[Interaction]) -> None:
+    """Set `can_open` on each timeline item: whether the user may open the complaint or
+    booking it stands for. The timeline is organisation-wide; another department's
+    complaint or booking shows as a line without its details (docs/architecture.md
+    section 7.5). Two queries, whatever the page size."""
+    complaint_ids = {i.complaint_id for i in items if i.complaint_id}
+    booking_ids = {i.booking_id for i in items if i.booking_id}
+    open_complaints = set(
+        complaint_list(user=user).filter(pk__in=complaint_ids).values_list("pk", flat=True)
+        if complaint_ids
+        else ()
+    )
+    open_bookings = set(
+        booking_list(user=user, upcoming_only=False)
+        .filter(pk__in=booking_ids)
+        .values_list("pk", flat=True)
+        if booking_ids
+        else ()
+    )
+    for item in items:
+        item.can_open = (
+            item.complaint_id in open_complaints
+            if item.complaint_id
+            else item.booking_id in open_bookings
+            if item.booking_id
+            else True
+        )
+
+
 def interaction_list(*, user, customer: Customer | None = None, kind: str = "") -> QuerySet:
     if not user_can_read_customers(user):
         return Interaction.objects.none()
@@ -274,9 +303,11 @@ def customer_360(*, user, customer: Customer) -> dict:
         "preferences": preferences,
         "open_complaints": list(complaint_list(user=user, customer=customer, open_only=True)),
         "requirements": list(requirements_supported_by(customer=customer)[:20]),
+        # The same scope as the booking list: bookings of the user's departments or
+        # with checklist items for them.
         "upcoming_bookings": list(
-            Booking.objects.filter(customer=customer, starts_at__gte=timezone.now())
-            .select_related("department")
-            .order_by("starts_at")[:5]
+            booking_list(user=user, upcoming_only=False)
+            .filter(customer=customer, starts_at__gte=timezone.now())
+            .order_by("starts_at", "id")[:5]
         ),
     }

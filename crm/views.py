@@ -78,11 +78,13 @@ class Customer360View(CustomerReadMixin, CustomerObjectMixin, TemplateView):
         kind = self.request.GET.get("kind", "")
         if kind not in Interaction.Kind.values:
             kind = ""
+        timeline = selectors.timeline_page(
+            customer=self.customer, cursor=self.request.GET.get("before", ""), kind=kind
+        )
+        selectors.timeline_mark_openable(user=self.request.user, items=timeline.items)
         context.update(
             consents=consent_overview(customer=self.customer),
-            timeline=selectors.timeline_page(
-                customer=self.customer, cursor=self.request.GET.get("before", ""), kind=kind
-            ),
+            timeline=timeline,
             kind=kind,
             kinds=Interaction.Kind.choices,
             can_log=selectors.user_can_log(self.request.user),
