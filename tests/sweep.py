@@ -355,6 +355,7 @@ class Case:
     foreign: bool = False  # aims at another department's (or person's) record
     api: bool = False
     list_model: type | None = None  # API list operations: the model listed
+    also: list = field(default_factory=list)  # the same page for other such records
 
     @property
     def label(self) -> str:
@@ -454,7 +455,15 @@ def page_cases(world: World) -> tuple[list[Case], list[str]]:
                 problems.append(str(error))
                 continue
             foreign = any(world.is_foreign(o) for o in objects)
-            cases.append(Case(name=name, path=path, objects=objects, foreign=foreign))
+            also = []
+            if foreign and list(kwargs) == ["pk"]:
+                # Every other such record's page too, for the over-read check.
+                others = world.foreign(type(objects[0]))
+                also = [
+                    reverse(name, kwargs={"pk": pk})
+                    for pk in others.values_list("pk", flat=True)[:200]
+                ]
+            cases.append(Case(name=name, path=path, objects=objects, foreign=foreign, also=also))
     return cases, problems
 
 
@@ -681,7 +690,11 @@ def write_problem(case: Case, role: str, status: int, changed: list[str]) -> str
 def forbidden_paths(page_cases_: list, role: str) -> set[str]:
     """Pages of other departments' records that `role` must not open: no page they can
     read may link to one."""
-    return {c.path for c in page_cases_ if c.foreign and expected_read(c, role) is not None}
+    paths = set()
+    for case in page_cases_:
+        if case.foreign and expected_read(case, role) is not None:
+            paths |= {case.path, *case.also}
+    return paths
 
 
 def list_over_read(world, case, role, data) -> str | None:
