@@ -154,14 +154,14 @@ def sweep_role(role, sessions, cases, world, baseline, log):
         "handovers": 0,
     }
 
-    marker = [change_marker()]
+    last_marker = [change_marker()]
 
     def record_write(case, status):
         nonlocal baseline
         changed = []
-        if change_marker() != marker[0]:
+        if change_marker() != last_marker[0]:
             after = sweep.snapshot()
-            marker[0] = change_marker()
+            last_marker[0] = change_marker()
             changed = sweep.changed_tables(baseline, after)
             baseline = after  # what got through stays; the next write is judged alone
         problem = sweep.write_problem(case, role, status, changed)
