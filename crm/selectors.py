@@ -2,7 +2,12 @@
 complaints.
 
 Who reads: customers and their timeline are organisation-wide (like the customer
-register: quality managers, viewers, department heads and staff). Complaints are
+register: quality managers, viewers, department heads and staff); so are a customer's
+preferences, which every department serving the customer reads. Who changes a
+preference follows its department like every department-owned record
+(`preference_changeable`): quality managers, and the members of the department that
+prepares it; a preference without a department is shared, changed by any department
+member unless a checklist of another department already uses it. Complaints are
 scoped: quality managers and viewers see all, heads and staff see their departments'
 complaints only (404 otherwise). Bookings and checklists: all for QM/viewer, otherwise
 bookings logged by or with checklist items for the user's departments.
@@ -13,14 +18,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from customers.models import Customer
 from customers.selectors import user_can_read_customers
-from qms.selectors import department_ids_for_user, scope_by_department
+from qms.selectors import (
+    department_ids_for_user,
+    get_for_change_or_404,
+    scope_by_department,
+)
 from requirements.models import Requirement
 
 from .models import Booking, ChecklistItem, Complaint, Interaction, Preference
@@ -91,6 +100,35 @@ def timeline_page(
     )
 
 
+def timeline_mark_openable(*, user, items: list[Interaction]) -> None:
+    """Set `can_open` on each timeline item: whether the user may open the complaint or
+    booking it stands for. The timeline is organisation-wide; another department's
+    complaint or booking shows as a line without its details (docs/architecture.md
+    section 7.5). Two queries, whatever the page size."""
+    complaint_ids = {i.complaint_id for i in items if i.complaint_id}
+    booking_ids = {i.booking_id for i in items if i.booking_id}
+    open_complaints = set(
+        complaint_list(user=user).filter(pk__in=complaint_ids).values_list("pk", flat=True)
+        if complaint_ids
+        else ()
+    )
+    open_bookings = set(
+        booking_list(user=user, upcoming_only=False)
+        .filter(pk__in=booking_ids)
+        .values_list("pk", flat=True)
+        if booking_ids
+        else ()
+    )
+    for item in items:
+        item.can_open = (
+            item.complaint_id in open_complaints
+            if item.complaint_id
+            else item.booking_id in open_bookings
+            if item.booking_id
+            else True
+        )
+
+
 def interaction_list(*, user, customer: Customer | None = None, kind: str = "") -> QuerySet:
     if not user_can_read_customers(user):
         return Interaction.objects.none()
@@ -123,6 +161,38 @@ def preference_get_for_user(*, user, pk) -> Preference:
         return preference_list(user=user).get(pk=pk)
     except (Preference.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def preference_changeable(*, user) -> QuerySet[Preference]:
+    """The preferences `user` may edit or delete (docs/architecture.md section 7.5): all
+    for a quality manager; for a department member, those of their departments, and
+    the shared ones (no department) whose checklist items are all their departments'
+    (deleting a preference unlinks the checklist items that hang off it); none for a
+    viewer."""
+    qs = Preference.objects.select_related("customer", "department")
+    if getattr(user, "is_quality_manager", False):
+        return qs
+    ids = department_ids_for_user(user)
+    if not ids:
+        return qs.none()
+    foreign_items = ChecklistItem.objects.filter(preference=OuterRef("pk")).exclude(
+        department_id__in=ids
+    )
+    return qs.filter(
+        Q(department_id__in=ids) | (Q(department__isnull=True) & ~Exists(foreign_items))
+    )
+
+
+def preference_get_for_change(*, user, pk) -> Preference:
+    """The preference `user` may change, or 404 (another department's is "not found")."""
+    try:
+        return preference_changeable(user=user).get(pk=pk)
+    except (Preference.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def preference_can_change(*, user, preference: Preference) -> bool:
+    return preference_changeable(user=user).filter(pk=preference.pk).exists()
 
 
 # --- Bookings and checklists -----------------------------------------------------------
@@ -158,13 +228,10 @@ def booking_checklist(*, booking: Booking) -> list[ChecklistItem]:
 
 
 def checklist_item_get_for_user(*, user, pk) -> ChecklistItem:
+    """A checklist item the user may tick: quality managers any, department members
+    their departments' items, viewers none (404)."""
     qs = ChecklistItem.objects.select_related("booking", "department")
-    if not user.is_quality_manager:
-        qs = qs.filter(department_id__in=department_ids_for_user(user))
-    try:
-        return qs.get(pk=pk)
-    except (ChecklistItem.DoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+    return get_for_change_or_404(qs, user, pk=pk)
 
 
 # --- Complaints ------------------------------------------------------------------------
@@ -226,13 +293,21 @@ def requirements_supported_by(*, customer: Customer) -> QuerySet[Requirement]:
 
 
 def customer_360(*, user, customer: Customer) -> dict:
+    preferences = list(preference_list(user=user, customer=customer))
+    changeable = set(
+        preference_changeable(user=user).filter(customer=customer).values_list("pk", flat=True)
+    )
+    for preference in preferences:
+        preference.can_change = preference.pk in changeable
     return {
-        "preferences": list(preference_list(user=user, customer=customer)),
+        "preferences": preferences,
         "open_complaints": list(complaint_list(user=user, customer=customer, open_only=True)),
         "requirements": list(requirements_supported_by(customer=customer)[:20]),
+        # The same scope as the booking list: bookings of the user's departments or
+        # with checklist items for them.
         "upcoming_bookings": list(
-            Booking.objects.filter(customer=customer, starts_at__gte=timezone.now())
-            .select_related("department")
-            .order_by("starts_at")[:5]
+            booking_list(user=user, upcoming_only=False)
+            .filter(customer=customer, starts_at__gte=timezone.now())
+            .order_by("starts_at", "id")[:5]
         ),
     }

@@ -78,11 +78,13 @@ class Customer360View(CustomerReadMixin, CustomerObjectMixin, TemplateView):
         kind = self.request.GET.get("kind", "")
         if kind not in Interaction.Kind.values:
             kind = ""
+        timeline = selectors.timeline_page(
+            customer=self.customer, cursor=self.request.GET.get("before", ""), kind=kind
+        )
+        selectors.timeline_mark_openable(user=self.request.user, items=timeline.items)
         context.update(
             consents=consent_overview(customer=self.customer),
-            timeline=selectors.timeline_page(
-                customer=self.customer, cursor=self.request.GET.get("before", ""), kind=kind
-            ),
+            timeline=timeline,
             kind=kind,
             kinds=Interaction.Kind.choices,
             can_log=selectors.user_can_log(self.request.user),
@@ -145,9 +147,12 @@ class PreferenceCreateView(CrmWriteMixin, Customer360FormMixin, ServiceFormView)
 
 
 class PreferenceMixin(CrmWriteMixin, Customer360FormMixin):
+    """Edit and delete pages: only a preference the user may change (404 otherwise,
+    docs/architecture.md section 7.5)."""
+
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.preference = selectors.preference_get_for_user(
+            self.preference = selectors.preference_get_for_change(
                 user=request.user, pk=kwargs["preference_pk"]
             )
             if self.preference.customer_id != kwargs["pk"]:

@@ -309,6 +309,8 @@ class CheckInCreateView(LoginRequiredMixin, ServiceActionView):
 
     def post(self, request, *args, **kwargs):
         self.key_result = selectors.key_result_get_for_user(user=request.user, pk=kwargs["pk"])
+        if not (request.user.is_quality_manager or department_ids_for_user(request.user)):
+            raise PermissionDenied  # the read-only viewer reads key results, writes nothing
         return super().post(request, *args, **kwargs)
 
     def get_form_kwargs(self):

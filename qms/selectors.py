@@ -1,8 +1,10 @@
 """Reads for the organisation core, and the department-scoping helpers every app uses.
 
 Rule (docs/architecture.md section 7.5): quality managers and viewers read everything; anyone
-else reads only the departments they head or belong to. An object outside a user's scope
-is reported as missing (404), never as forbidden, so ids cannot be probed.
+else reads only the departments they head or belong to. Writes are narrower: quality
+managers change everything, department members (heads and staff) change only their own
+departments' records, viewers change nothing (`scope_for_change`). An object outside a
+user's scope is reported as missing (404), never as forbidden, so ids cannot be probed.
 """
 
 from __future__ import annotations
@@ -69,6 +71,30 @@ def get_in_scope_or_404(queryset: QuerySet, user, *, field: str = "department", 
     """The one object matching `lookup` inside the user's scope, or Http404."""
     try:
         return scope_by_department(queryset, user, field=field).distinct().get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def scope_for_change(queryset: QuerySet, user, *, field: str = "department") -> QuerySet:
+    """Limit `queryset` to the rows the user may change: all of them for a quality
+    manager, the rows whose `field` is one of the user's departments for a head or a
+    staff member, none for a viewer or anyone outside every department. Pages and API
+    views fetch the object to change through this (a 404 otherwise) and services check
+    it again, so a new interface cannot forget the rule."""
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    if user.is_quality_manager:
+        return queryset
+    ids = department_ids_for_user(user)
+    if not ids:
+        return queryset.none()
+    return queryset.filter(**{f"{field}__in": ids})
+
+
+def get_for_change_or_404(queryset: QuerySet, user, *, field: str = "department", **lookup):
+    """The one object matching `lookup` that the user may change, or Http404."""
+    try:
+        return scope_for_change(queryset, user, field=field).distinct().get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 

@@ -25,6 +25,7 @@ from django.http import Http404
 from qms.models import Department, Membership
 from qms.selectors import (  # noqa: F401 - headed_department_ids re-exported for the API
     department_ids_for_user,
+    get_for_change_or_404,
     get_in_scope_or_404,
     headed_department_ids,
     scope_by_department,
@@ -284,6 +285,12 @@ def brief_list(*, user) -> QuerySet[Deployment]:
 def deployment_get_for_user(*, user, pk) -> Deployment:
     deployment = get_in_scope_or_404(_deployment_base(user), user, field="department", pk=pk)
     return deployment
+
+
+def deployment_get_for_change(*, user, pk) -> Deployment:
+    """A deployment the user may act on (acknowledge, mark read): of one of their own
+    departments, or any for a quality manager; 404 otherwise, viewers included."""
+    return get_for_change_or_404(_deployment_base(user), user, field="department", pk=pk)
 
 
 def deployment_with_counts(*, user, pk) -> Deployment:

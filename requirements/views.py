@@ -254,9 +254,12 @@ class DeploymentCreateView(QualityManagerRequiredMixin, _RequirementMixin, Servi
 
 
 class _DeploymentMixin:
+    def get_deployment(self, user, pk):
+        return selectors.deployment_get_for_user(user=user, pk=pk)
+
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.deployment = selectors.deployment_get_for_user(user=request.user, pk=kwargs["pk"])
+            self.deployment = self.get_deployment(request.user, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -323,7 +326,14 @@ class DeploymentDetailView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class DeploymentAcknowledgeView(LoginRequiredMixin, _DeploymentMixin, ServiceActionView):
+class _DeploymentChangeMixin(_DeploymentMixin):
+    """Acting on a deployment: only one of the user's own departments (404 otherwise)."""
+
+    def get_deployment(self, user, pk):
+        return selectors.deployment_get_for_change(user=user, pk=pk)
+
+
+class DeploymentAcknowledgeView(LoginRequiredMixin, _DeploymentChangeMixin, ServiceActionView):
     success_message = gettext_lazy("Acknowledged. Thank you.")
 
     def perform(self, form):
@@ -336,7 +346,7 @@ class DeploymentAcknowledgeView(LoginRequiredMixin, _DeploymentMixin, ServiceAct
         )
 
 
-class BriefReadView(LoginRequiredMixin, _DeploymentMixin, ServiceActionView):
+class BriefReadView(LoginRequiredMixin, _DeploymentChangeMixin, ServiceActionView):
     success_message = gettext_lazy("Marked as read.")
 
     def perform(self, form):

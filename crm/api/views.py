@@ -110,7 +110,9 @@ class InteractionViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewset
 
 
 class PreferenceViewSet(viewsets.ModelViewSet):
-    """A customer's preferences (query parameter `customer`)."""
+    """A customer's preferences (query parameter `customer`). Every reader of customers
+    reads them; PUT, PATCH and DELETE reach only the preferences the user may change
+    (their departments'; 404 otherwise)."""
 
     serializer_class = PreferenceSerializer
     permission_classes = [CrmPermission]
@@ -120,6 +122,15 @@ class PreferenceViewSet(viewsets.ModelViewSet):
         if self.request.query_params.get("customer"):
             customer = _customer(self.request, self.request.query_params["customer"])
         return selectors.preference_list(user=self.request.user, customer=customer)
+
+    def get_object(self):
+        if self.request.method in permissions.SAFE_METHODS:
+            return super().get_object()
+        preference = selectors.preference_get_for_change(
+            user=self.request.user, pk=self.kwargs["pk"]
+        )
+        self.check_object_permissions(self.request, preference)
+        return preference
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -1,4 +1,9 @@
-"""Customer preferences (one per category and value)."""
+"""Customer preferences (one per category and value).
+
+Any department member records a preference, for the department that prepares it (like a
+complaint routed to the department concerned); changing or deleting one follows the
+department rule (`crm.selectors.preference_changeable`): checked here as well as by the
+pages and the API, so no interface can skip it."""
 
 from __future__ import annotations
 
@@ -11,7 +16,16 @@ from qms.services_kit import model_update
 from qms.workflow import lock
 
 from ..models import Preference
+from ..selectors import preference_can_change
 from ._common import _check_can_log
+
+
+def _check_can_change(preference: Preference, actor) -> None:
+    if actor is None:
+        return
+    if not preference_can_change(user=actor, preference=preference):
+        raise ApplicationError(_("Only the department that prepares this preference changes it."))
+
 
 # --- Preferences -----------------------------------------------------------------------
 
@@ -43,6 +57,7 @@ def preference_create(*, customer: Customer, actor=None, **fields) -> Preference
 def preference_update(*, preference: Preference, actor=None, **fields) -> Preference:
     _check_can_log(actor)
     preference = lock(preference)
+    _check_can_change(preference, actor)
     for name in fields:
         if name not in PREFERENCE_FIELDS:
             raise TypeError(f"Unknown preference field: {name}")
@@ -61,4 +76,6 @@ def preference_update(*, preference: Preference, actor=None, **fields) -> Prefer
 @transaction.atomic
 def preference_delete(*, preference: Preference, actor=None) -> None:
     _check_can_log(actor)
+    preference = lock(preference)
+    _check_can_change(preference, actor)
     preference.delete()

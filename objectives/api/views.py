@@ -5,6 +5,7 @@ are not routed (405)."""
 
 from django.http import Http404
 from rest_framework import mixins, viewsets
+from rest_framework.permissions import SAFE_METHODS
 
 from .. import selectors, services
 from ..models import Objective
@@ -55,7 +56,12 @@ class ObjectiveViewSet(
         return page
 
     def get_object(self):
-        return selectors.objective_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        objective = selectors.objective_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        if self.request.method not in SAFE_METHODS and not selectors.can_edit_objective(
+            self.request.user, objective
+        ):
+            raise Http404  # before the body is read: a change is refused, not mis-validated
+        return objective
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
@@ -92,7 +98,12 @@ class KeyResultViewSet(
         )
 
     def get_object(self):
-        return selectors.key_result_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        key_result = selectors.key_result_get_for_user(user=self.request.user, pk=self.kwargs["pk"])
+        if self.request.method not in SAFE_METHODS and not selectors.can_edit_objective(
+            self.request.user, key_result.objective
+        ):
+            raise Http404
+        return key_result
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -171,6 +172,9 @@ class DecisionCloseView(LoginRequiredMixin, ServiceFormView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             self.decision = selectors.decision_get_for_user(user=request.user, pk=kwargs["pk"])
+            user = request.user
+            if not (user.is_quality_manager or self.decision.owner_id == user.pk):
+                raise PermissionDenied  # viewers read decisions; their owners close them
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

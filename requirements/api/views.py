@@ -194,6 +194,6 @@ class DeploymentViewSet(
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
         """A staff member of the department marks the brief read (current revision)."""
-        deployment = self.get_object()
+        deployment = selectors.deployment_get_for_change(user=request.user, pk=pk)
         services.brief_mark_read(deployment=deployment, actor=request.user)
         return Response(DeploymentSerializer(self.get_object()).data, status=status.HTTP_200_OK)

@@ -205,3 +205,84 @@ def test_booking_list_answers_404_to_a_page_past_the_end(client_for, front_desk_
     client = client_for(front_desk_head)
     assert client.get(reverse("crm:booking-list"), {"page": "99"}).status_code == 404
     assert client.get(reverse("crm:booking-list"), {"page": "x"}).status_code == 404
+
+
+# --- Who changes a preference: its department (issue: cross-department edits) ---------
+
+
+@pytest.mark.parametrize("who", ["front_desk_head", "front_desk_staff"])
+def test_another_departments_preference_cannot_be_changed_through_the_pages(
+    request, client_for, customer, housekeeping, who
+):
+    # Given housekeeping's preference, when front desk opens or posts its edit and delete pages
+    preference = PreferenceFactory(customer=customer, department=housekeeping, value="Coffee")
+    client = client_for(request.getfixturevalue(who))
+    edit = reverse("crm:preference-update", args=[customer.pk, preference.pk])
+    delete = reverse("crm:preference-delete", args=[customer.pk, preference.pk])
+    assert client.get(edit).status_code == 404
+    assert client.get(delete).status_code == 404
+    assert (
+        client.post(edit, {"category": "meal", "value": "Tea", "source": "observed"}).status_code
+        == 404
+    )
+    assert client.post(delete).status_code == 404
+    # Then nothing changed, and the Customer 360 still shows it without edit links
+    preference.refresh_from_db()
+    assert (preference.category, preference.value) == ("room", "Coffee")
+    page = client.get(reverse("crm:customer-360", args=[customer.pk])).content.decode()
+    assert "Coffee" in page
+    assert edit not in page and delete not in page
+
+
+@pytest.mark.parametrize("who", ["front_desk_head", "front_desk_staff", "viewer"])
+def test_another_departments_preference_cannot_be_changed_through_the_api(
+    request, api_client_for, customer, housekeeping, who
+):
+    preference = PreferenceFactory(customer=customer, department=housekeeping, value="Coffee")
+    api = api_client_for(request.getfixturevalue(who))
+    url = f"/api/preferences/{preference.pk}/"
+    assert api.get(url).status_code == 200  # reading stays open to the departments serving
+    body = {"customer": customer.pk, "category": "meal", "value": "Tea"}
+    expected = 403 if who == "viewer" else 404
+    assert api.put(url, body, format="json").status_code == expected
+    assert api.patch(url, {"value": "Tea"}, format="json").status_code == expected
+    assert api.delete(url).status_code == expected
+    preference.refresh_from_db()
+    assert preference.value == "Coffee"
+
+
+def test_the_preparing_department_and_quality_managers_change_it(
+    api_client_for, customer, housekeeping, housekeeping_head, quality_manager
+):
+    preference = PreferenceFactory(customer=customer, department=housekeeping, value="Coffee")
+    url = f"/api/preferences/{preference.pk}/"
+    patched = api_client_for(housekeeping_head).patch(url, {"value": "Tea"}, format="json")
+    assert patched.status_code == 200, patched.data
+    assert api_client_for(quality_manager).delete(url).status_code == 204
+    assert not Preference.objects.exists()
+
+
+def test_the_service_refuses_another_departments_preference(
+    customer, housekeeping, front_desk_staff
+):
+    preference = PreferenceFactory(customer=customer, department=housekeeping)
+    with pytest.raises(ApplicationError, match="department that prepares"):
+        crm_services.preference_update(preference=preference, actor=front_desk_staff, note="x")
+    with pytest.raises(ApplicationError, match="department that prepares"):
+        crm_services.preference_delete(preference=preference, actor=front_desk_staff)
+    assert Preference.objects.filter(pk=preference.pk, note="").exists()
+
+
+def test_a_shared_preference_used_by_another_departments_checklist_is_theirs_too(
+    customer, front_desk, housekeeping, housekeeping_head, front_desk_staff
+):
+    # Given a preference without a department, on housekeeping's booking checklist
+    preference = PreferenceFactory(customer=customer, department=None, value="Extra towel")
+    _book(customer, housekeeping, housekeeping_head)
+    # Then front desk may no longer delete it (it would unlink housekeeping's item)...
+    with pytest.raises(ApplicationError):
+        crm_services.preference_delete(preference=preference, actor=front_desk_staff)
+    # ...while a shared preference no other department uses stays everyone's
+    other = PreferenceFactory(customer=customer, department=None, value="Late check-out")
+    crm_services.preference_update(preference=other, actor=front_desk_staff, note="Noon")
+    assert Preference.objects.get(pk=other.pk).note == "Noon"
