@@ -68,6 +68,7 @@ ALIASES = {
     "export": "satisfaction.ResponseExport",
     "followups": "satisfaction.FollowUpCase",
     "actions": "actions.CorrectiveAction",
+    "imports": "customers.ImportJob",
 }
 
 # Slug arguments: a value per argument name (a callable gets the filled objects).
@@ -83,6 +84,7 @@ PERSON_OWNED = {
     "qms.User": "pk",
     "satisfaction.FollowUpCase": "owner",
     "qms.ReviewDecision": "owner",
+    "customers.ImportJob": "requested_by",
 }
 
 # Records whose readers the apps define more widely than one department field: every
@@ -286,7 +288,7 @@ def add_other_department_records():
     """Records the demo keeps to the front desk, made for housekeeping too."""
     from actions import services as action_services
     from crm import services as crm_services
-    from customers.models import Customer
+    from customers.models import Customer, ImportJob
     from qms import services as qms_services
     from qms.models import Department, Membership, ReviewDecision, User
     from satisfaction.services.exports import export_request
@@ -326,6 +328,16 @@ def add_other_department_records():
         due_date=timezone.localdate() + dt.timedelta(days=30),
     )
     export_request(survey=Survey.objects.order_by("pk").first(), format="csv", requested_by=quality)
+    ImportJob.objects.create(
+        kind="customers",
+        label="Customers",
+        schema_path="customers.imports.CustomerSchema",
+        source=ImportJob.Source.UPLOAD,
+        filename="customers.csv",
+        requested_by=quality,
+        state=ImportJob.State.DONE,
+        phase=ImportJob.Phase.FINISHED,
+    )
     action = action_services.action_create(
         actor=quality,
         title="Towels run out on busy weekends",
