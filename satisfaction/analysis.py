@@ -503,6 +503,8 @@ def metric_driver_share(
         detail={
             "named_by": count,
             "topic": row["topic"] if row else topic,
+            # The name people read (the dashboard never shows a slug).
+            "topic_name": (row["topic_name"] or row["label"]) if row else "",
             "margin_of_error": score.moe,
         },
     )
