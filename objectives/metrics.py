@@ -82,7 +82,35 @@ def checkins_on_time(*, period: Period) -> MetricValue:
     )
 
 
+def key_result_target(metric_key: str, params: dict, period: Period):
+    """The target of the dashboard number `metric_key` with `params`: from the computed
+    key result of an active objective overlapping the period that measures the same
+    metric with the same parameters (organisation objectives first). (target, words)."""
+    from .models import KeyResult
+
+    candidates = (
+        KeyResult.objects.filter(
+            mode=KeyResult.Mode.COMPUTED,
+            metric_key=metric_key,
+            objective__status=Objective.Status.ACTIVE,
+            objective__period_start__lte=period.end,
+            objective__period_end__gte=period.start,
+        )
+        .select_related("objective")
+        .order_by(F("objective__department").asc(nulls_first=True), "id")[:50]
+    )
+    for key_result in candidates:
+        if dict(key_result.metric_params or {}) == dict(params or {}):
+            return key_result.target, _("objective “%(title)s”") % {
+                "title": key_result.objective.title
+            }
+    return None
+
+
 def register():
+    from qms.dashboard import targets
+
+    targets.add("objectives", key_result_target)
     registry.register(
         key="objectives_on_track",
         label=_("Objectives on track"),

@@ -76,6 +76,27 @@ class Period:
             cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
         return months
 
+    def previous(self) -> Period:
+        """The period of the same length just before: the previous month, quarter or
+        year for whole months, else the same number of days."""
+        whole_months = (
+            self.start.day == 1
+            and self.end.day == calendar.monthrange(self.end.year, self.end.month)[1]
+        )
+        if whole_months:
+            count = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            index = self.start.year * 12 + self.start.month - 1 - count
+            year, month = divmod(index, 12)
+            first = dt.date(year, month + 1, 1)
+            last_index = index + count - 1
+            last_year, last_month = divmod(last_index, 12)
+            last = dt.date(
+                last_year, last_month + 1, calendar.monthrange(last_year, last_month + 1)[1]
+            )
+            return Period(first, last)
+        length = self.end - self.start + dt.timedelta(days=1)
+        return Period(self.start - length, self.start - dt.timedelta(days=1))
+
     def __str__(self):
         return f"{self.start.isoformat()} – {self.end.isoformat()}"
 
