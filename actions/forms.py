@@ -9,6 +9,7 @@ from customers.models import Topic
 from objectives.models import Objective, ObjectiveAnalysis
 from qms.models import Department, User
 from qms.registry import Direction, param_kinds, registry
+from qms.ui.forms import param_field
 from satisfaction.models import FollowUpCase, Wave
 
 from .models import CorrectiveAction, Measure, SourceKind
@@ -234,7 +235,7 @@ class CriterionForm(forms.Form):
         target = self.fields.pop("target_change_pct")
         if self.metric is not None:
             for spec in self.metric.param_specs:
-                self.fields[f"param_{spec.name}"] = _param_field(spec)
+                self.fields[f"param_{spec.name}"] = param_field(spec)
             if self.metric.direction == Direction.LOWER_IS_BETTER:
                 target.help_text = _("Lower is better: a fall, e.g. -50 to halve it.")
             else:
@@ -260,29 +261,6 @@ class CriterionForm(forms.Form):
             "metric_params": {k: str(v) for k, v in d["metric_params"].items()},
             "target_change_pct": d["target_change_pct"],
         }
-
-
-def _param_field(spec) -> forms.Field:
-    """A list for what the portal knows (surveys, questions, topics, segments,
-    departments, the fixed choices of a metric), a number box for a number."""
-    if spec.kind == "number":
-        return forms.IntegerField(label=spec.label, required=False, min_value=1)
-    if spec.kind == "choice":
-        return forms.ChoiceField(label=spec.label, required=False, choices=list(spec.choices))
-    if spec.kind == "text":
-        return forms.CharField(label=spec.label, required=False, max_length=100)
-    everything = {
-        "survey": _("All surveys"),
-        "question": _("Every question of its kind"),
-        "topic": _("All topics"),
-        "segment": _("All segments"),
-        "department": _("All departments"),
-    }.get(spec.kind, _("All"))
-    return forms.ChoiceField(
-        label=spec.label,
-        required=False,
-        choices=[("", everything), *param_kinds.choices(spec.kind)],
-    )
 
 
 class ExtensionForm(forms.Form):
