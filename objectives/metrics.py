@@ -82,35 +82,42 @@ def checkins_on_time(*, period: Period) -> MetricValue:
     )
 
 
-def key_result_target(metric_key: str, params: dict, period: Period):
-    """The target of the dashboard number `metric_key` with `params`: from the computed
-    key result of an active objective overlapping the period that measures the same
-    metric with the same parameters (organisation objectives first). (target, words)."""
+def key_result_targets(period: Period) -> dict:
+    """Targets for dashboard numbers from the computed key results of the active
+    objectives overlapping the period (organisation objectives first), in one query:
+    `{(metric_key, params as sorted items): (target, words)}` (qms.dashboard.targets)."""
+    from qms.dashboard import targets
+
     from .models import KeyResult
 
-    candidates = (
+    found: dict = {}
+    key_results = (
         KeyResult.objects.filter(
             mode=KeyResult.Mode.COMPUTED,
-            metric_key=metric_key,
             objective__status=Objective.Status.ACTIVE,
             objective__period_start__lte=period.end,
             objective__period_end__gte=period.start,
         )
+        .exclude(metric_key="")
         .select_related("objective")
-        .order_by(F("objective__department").asc(nulls_first=True), "id")[:50]
+        .order_by(F("objective__department").asc(nulls_first=True), "id")[:500]
     )
-    for key_result in candidates:
-        if dict(key_result.metric_params or {}) == dict(params or {}):
-            return key_result.target, _("objective “%(title)s”") % {
-                "title": key_result.objective.title
-            }
-    return None
+    for key_result in key_results:
+        key = targets.key(key_result.metric_key, key_result.metric_params or {})
+        found.setdefault(
+            key,
+            (
+                key_result.target,
+                _("objective “%(title)s”") % {"title": key_result.objective.title},
+            ),
+        )
+    return found
 
 
 def register():
     from qms.dashboard import targets
 
-    targets.add("objectives", key_result_target)
+    targets.add("objectives", key_result_targets)
     registry.register(
         key="objectives_on_track",
         label=_("Objectives on track"),

@@ -18,7 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import ApplicationError
-from .registry import Direction, MetricValue, Period, registry
+from .registry import Direction, MetricValue, Period, batch, registry
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,9 @@ class Tile:
     # Counted from answers (a sample): fewer than the minimum n reads "too few answers".
     # Counts of the whole population (overdue actions, objectives) are always read.
     sampled: bool = True
+    # A snapshot of now (backlogs, the register as it stands) has no previous period to
+    # compare with.
+    compare: bool = True
 
 
 TILES = [
@@ -65,6 +68,7 @@ TILES = [
         _("Objectives on track"),
         "objectives:cascade",
         segment_filter=False,
+        compare=False,
         sampled=False,
     ),
     Tile(
@@ -73,6 +77,7 @@ TILES = [
         _("Overdue corrective actions"),
         "actions:board",
         segment_filter=False,
+        compare=False,
         sampled=False,
     ),
     Tile(
@@ -81,6 +86,7 @@ TILES = [
         _("Overdue follow-up cases"),
         "satisfaction:followup-list",
         segment_filter=False,
+        compare=False,
         sampled=False,
     ),
     Tile(
@@ -95,6 +101,7 @@ TILES = [
         "requirements_deployed_share",
         _("Accepted needs deployed"),
         "requirements:requirement-list",
+        compare=False,
         sampled=False,
     ),
     Tile(
@@ -103,6 +110,7 @@ TILES = [
         _("Deployed needs acknowledged"),
         "requirements:coverage-list",
         segment_filter=False,
+        compare=False,
         sampled=False,
     ),
 ]
@@ -158,8 +166,10 @@ def _url(name: str) -> str:
 
 class TargetRegistry:
     """Where targets for dashboard numbers come from, besides the quality manager's own
-    setting: objectives add a provider (`targets.add(fn)`), `fn(metric_key, params,
-    period)` returning `(target, words)` or None. `qms` does not import objectives."""
+    setting: objectives add a provider (`targets.add(key, fn)`); `fn(period)` returns
+    every target it knows for the period at once (one query for the whole dashboard),
+    as `{(metric_key, params as sorted items): (target, words)}`. `qms` does not import
+    objectives."""
 
     def __init__(self):
         self._providers: dict[str, Callable] = {}
@@ -167,12 +177,15 @@ class TargetRegistry:
     def add(self, key: str, provider: Callable) -> None:
         self._providers[key] = provider
 
-    def find(self, metric_key: str, params: dict, period: Period):
-        for _key, provider in sorted(self._providers.items()):
-            found = provider(metric_key, params, period)
-            if found is not None:
-                return found
-        return None
+    def for_period(self, period: Period) -> dict:
+        found: dict = {}
+        for _key, provider in sorted(self._providers.items(), reverse=True):
+            found.update(provider(period))  # the first provider by key wins
+        return found
+
+    @staticmethod
+    def key(metric_key: str, params: dict) -> tuple:
+        return (metric_key, tuple(sorted((k, str(v)) for k, v in (params or {}).items())))
 
 
 targets = TargetRegistry()
@@ -223,13 +236,20 @@ def months_with_data(trends: dict[str, list[dict]]) -> dict[str, list[dict]]:
 def tiles_for(*, period: Period, segment: str = "") -> list[TileValue]:
     """Compute every tile for a period (and a segment where the metric takes one): its
     value and n, the change against the previous period, its target and status, and
-    whether it has too few answers to be read."""
+    whether it has too few answers to be read. One batch: the numbers are read as of one
+    moment, and what they all read alike is read once."""
+    with batch():
+        return _tiles_for(period=period, segment=segment)
+
+
+def _tiles_for(*, period: Period, segment: str) -> list[TileValue]:
     from .models import DashboardSettings, TileTarget
 
     settings_row = DashboardSettings.current()
     min_n = settings_row.min_n
     set_targets = dict(TileTarget.objects.values_list("tile", "target"))
     previous = period.previous()
+    known_targets = targets.for_period(period)
     values = []
     for tile in TILES:
         try:
@@ -243,7 +263,14 @@ def tiles_for(*, period: Period, segment: str = "") -> list[TileValue]:
         if segment and tile.segment_filter and "segment" in metric.parameters:
             params["segment"] = segment
         value = registry.compute(tile.metric, period=period, **params)
-        before = registry.compute(tile.metric, period=previous, **params)
+        before = None
+        if tile.compare:
+            if tile.key == "top_driver" and value.detail.get("topic"):
+                # The same driver's share then, not whichever driver led then.
+                params_before = {**params, "topic": value.detail["topic"]}
+            else:
+                params_before = params
+            before = registry.compute(tile.metric, period=previous, **params_before)
         trend = []
         if tile.trend:
             trend = trend_points(
@@ -267,7 +294,7 @@ def tiles_for(*, period: Period, segment: str = "") -> list[TileValue]:
                 result.change_is_better = (
                     better if metric.direction == Direction.HIGHER_IS_BETTER else not better
                 )
-        found = targets.find(tile.metric, params, period)
+        found = known_targets.get(targets.key(tile.metric, params))
         if found is not None:
             result.target, result.target_source = found
         elif tile.key in set_targets:

@@ -10,6 +10,8 @@ A metric is a function of a `Period` and keyword filters that returns a `MetricV
 from __future__ import annotations
 
 import calendar
+import contextlib
+import contextvars
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
@@ -227,6 +229,26 @@ def describe_target(metric: Metric, target_change_pct) -> str:
     number = f"{abs(value):f}"
     sign = "−" if value < 0 else "+"
     return _("target %(change)s %%") % {"change": f"{sign}{number}"}
+
+
+_batch: contextvars.ContextVar[dict | None] = contextvars.ContextVar("metrics_batch", default=None)
+
+
+@contextlib.contextmanager
+def batch():
+    """Compute many numbers as of one moment (the dashboard's tiles): inside, a metric
+    module may keep what every computation reads alike (the answer tallies' watermark)
+    in `batch_cache()` instead of reading it again for each number."""
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def batch_cache() -> dict | None:
+    """The current batch's scratch dict, or None outside `batch()`."""
+    return _batch.get()
 
 
 class MetricsRegistry:
