@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Topic
 from objectives.models import Objective, ObjectiveAnalysis
 from qms.models import Department, User
-from qms.registry import registry
+from qms.registry import Direction, param_kinds, registry
+from qms.ui.forms import param_field
 from satisfaction.models import FollowUpCase, Wave
 
 from .models import CorrectiveAction, Measure, SourceKind
@@ -72,7 +71,12 @@ class ActionCreateForm(forms.Form):
         required=False,
         queryset=Wave.objects.select_related("survey_version__survey").order_by("-starts_at"),
     )
-    question_code = forms.CharField(label=_("Question code"), max_length=40, required=False)
+    question_code = forms.ChoiceField(
+        label=_("Question"),
+        required=False,
+        choices=(),
+        help_text=_("The question the finding is about, if it is about one."),
+    )
     followup_case = forms.ModelChoiceField(
         label=_("Follow-up case"),
         required=False,
@@ -87,6 +91,13 @@ class ActionCreateForm(forms.Form):
         queryset=ObjectiveAnalysis.objects.select_related("objective").order_by("-at"),
     )
     complaint_ref = forms.CharField(label=_("Complaint number(s)"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["question_code"].choices = [
+            ("", _("— any question —")),
+            *param_kinds.choices("question"),
+        ]
 
     def clean(self):
         data = super().clean()
@@ -200,35 +211,56 @@ class WindowsForm(forms.Form):
 
 
 class CriterionForm(forms.Form):
-    metric_key = forms.ChoiceField(label=_("Metric"), choices=())
-    metric_params = forms.CharField(
-        label=_("Parameters (JSON)"),
-        required=False,
-        initial="{}",
-        help_text=_('E.g. {"survey": "restaurant-dining", "topic": "queue-time"}.'),
-    )
+    """An effectiveness criterion chosen in words: the metric (a hidden field here; the
+    page lists the metrics by name and description), each of its parameters as a list of
+    the portal's surveys, questions, topics, segments or departments, and the signed
+    target change. Nothing is typed but the target."""
+
+    metric_key = forms.ChoiceField(label=_("Metric"), choices=(), widget=forms.HiddenInput)
     target_change_pct = forms.DecimalField(
         label=_("Target change (%)"),
         max_digits=7,
         decimal_places=2,
-        help_text=_("Signed: -80 for “down 80 %”, 25 for “up 25 %”."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, metric_key: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["metric_key"].choices = [
-            (m.key, f"{m.label} ({', '.join(m.parameters) or '—'})") for m in registry.all()
-        ]
+        self.fields["metric_key"].choices = [(m.key, m.label) for m in registry.all()]
+        key = (
+            metric_key
+            or (self.data.get(self.add_prefix("metric_key")) if self.is_bound else None)
+            or self.initial.get("metric_key")
+        )
+        self.metric = next((m for m in registry.all() if m.key == key), None)
+        target = self.fields.pop("target_change_pct")
+        if self.metric is not None:
+            for spec in self.metric.param_specs:
+                self.fields[f"param_{spec.name}"] = param_field(spec)
+            if self.metric.direction == Direction.LOWER_IS_BETTER:
+                target.help_text = _("Lower is better: a fall, e.g. -50 to halve it.")
+            else:
+                target.help_text = _("Higher is better: a rise, e.g. 10 for ten per cent more.")
+        self.fields["target_change_pct"] = target
 
-    def clean_metric_params(self):
-        text = (self.cleaned_data.get("metric_params") or "").strip() or "{}"
-        try:
-            value = json.loads(text)
-        except ValueError:
-            raise forms.ValidationError(_("Write the parameters as JSON, e.g. {}.")) from None
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_('Parameters are an object, e.g. {"topic": "x"}.'))
-        return value
+    def param_fields(self):
+        return [self[name] for name in self.fields if name.startswith("param_")]
+
+    def clean(self):
+        data = super().clean()
+        data["metric_params"] = {
+            name.removeprefix("param_"): value
+            for name, value in data.items()
+            if name.startswith("param_") and value not in (None, "")
+        }
+        return data
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "metric_key": d["metric_key"],
+            "metric_params": {k: str(v) for k, v in d["metric_params"].items()},
+            "target_change_pct": d["target_change_pct"],
+        }
 
 
 class ExtensionForm(forms.Form):

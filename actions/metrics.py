@@ -9,7 +9,7 @@ from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qms.registry import Direction, MetricValue, Period, registry
+from qms.registry import Direction, MetricValue, Param, Period, registry
 
 from .models import CorrectiveAction
 
@@ -162,8 +162,8 @@ def register():
         unit=_("actions"),
         direction=Direction.LOWER_IS_BETTER,
         compute=actions_open_by_age,
-        description=_("Count of open actions older than `days` (default 30); detail by age."),
-        parameters=("department", "days"),
+        description=_("Count of open actions older than a number of days (30 unless chosen)."),
+        parameters=("department", Param("days", _("Older than (days)"), "number")),
         **common,
     )
     registry.register(

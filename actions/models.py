@@ -26,6 +26,7 @@ from simple_history.models import HistoricalRecords
 from customers.models import Topic
 from objectives.models import Objective, ObjectiveAnalysis
 from qms.models import BaseModel, Department
+from qms.registry import registry
 from qms.workflow import TransitionLog
 from satisfaction.models import FollowUpCase, Wave
 
@@ -405,7 +406,18 @@ class EffectivenessCriterion(BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.metric_key} {self.target_change_pct:+}%"
+        return self.words
+
+    @property
+    def words(self) -> str:
+        """The criterion in words, everywhere it is shown: “Share of dissatisfied
+        customers naming Check-in wait, Hotel stay pulse: target −50 %”."""
+        return registry.describe(self.metric_key, self.metric_params, self.target_change_pct)
+
+    @property
+    def metric_words(self) -> str:
+        """The metric and its parameters in words, without the target."""
+        return registry.describe(self.metric_key, self.metric_params)
 
 
 class Measure(BaseModel):

@@ -7,13 +7,18 @@ they own or that their department carries out. Anything else is "not found" (404
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qms.exceptions import ApplicationError
+from qms.models import Department
 from qms.selectors import department_ids_for_user
 
 from .models import (
@@ -22,6 +27,7 @@ from .models import (
     CorrectiveAction,
     EffectivenessCriterion,
     Measure,
+    SourceKind,
 )
 
 S = CorrectiveAction.Status
@@ -249,9 +255,220 @@ def criteria_chart_data(criteria: list[EffectivenessCriterion]) -> dict:
             label = str(registry.get(c.metric_key).label)
         except Exception:  # noqa: BLE001 - a metric unregistered later still shows its key
             label = c.metric_key
-        topic = c.metric_params.get("topic")
-        labels.append(f"{label} ({topic})" if topic else label)
+        labels.append(
+            registry.describe(c.metric_key, c.metric_params) if c.metric_params else label
+        )
         baseline.append(float(c.baseline_value) if c.baseline_value is not None else None)
         followup.append(float(c.followup_value) if c.followup_value is not None else None)
         targets.append(float(c.target_change_pct))
     return {"labels": labels, "baseline": baseline, "followup": followup, "targets": targets}
+
+
+# --- An action opened from its source, and its proposed criterion ---------------------
+
+# How a source reads in an action's title: “Check-in wait: detractor follow-up, Hotel stay
+# pulse”.
+SOURCE_WORDS = {
+    SourceKind.SURVEY_FINDING: gettext_lazy("survey finding"),
+    SourceKind.FOLLOWUP_CASE: gettext_lazy("detractor follow-up"),
+    SourceKind.COMPLAINT: gettext_lazy("complaint"),
+    SourceKind.MISSED_OBJECTIVE: gettext_lazy("missed objective"),
+}
+
+
+def source_title(*, kind: str, topic=None, where: str = "") -> str:
+    """A readable title: the topic, what the action comes from, and where."""
+    text = str(SOURCE_WORDS.get(kind, ""))
+    if where:
+        text = f"{text}, {where}" if text else where
+    if topic is not None:
+        text = f"{topic.name}: {text}" if text else topic.name
+    return (text[:1].upper() + text[1:])[:200] if text else ""
+
+
+def department_for_topic(topic) -> Department | None:
+    """The department a topic is deployed to most (its customer needs are committed
+    there): the natural owner of an action on that topic."""
+    if topic is None:
+        return None
+    return (
+        Department.objects.filter(requirement_deployments__requirement__topics=topic)
+        .annotate(needs=Count("requirement_deployments"))
+        .order_by("-needs", "name")
+        .first()
+    )
+
+
+def _case_answers(case) -> tuple[object, str]:
+    """The topic the customer named (their first driver answer with a topic) and what
+    they wrote in their own words."""
+    from satisfaction.models import Answer
+    from surveys.models import Question
+
+    answers = list(
+        Answer.objects.filter(response_id=case.response_id)
+        .select_related("topic", "question")
+        .order_by("question__position", "id")
+    )
+    topic = next(
+        (a.topic for a in answers if a.kind == Question.Kind.DRIVER and a.topic_id), None
+    ) or next((a.topic for a in answers if a.topic_id), None)
+    words = [a.value_text.strip() for a in answers if (a.value_text or "").strip()]
+    return topic, "\n".join(words)
+
+
+def initial_from_source(
+    *, case=None, complaint=None, wave=None, topic=None, objective=None, analysis=None
+) -> dict:
+    """What the new-action form arrives filled in with, from its source: topic,
+    department, the customer's words, a readable title and the source itself."""
+    initial: dict = {}
+    if case is not None:
+        named, words = _case_answers(case)
+        topic = topic or named
+        survey = case.response.survey
+        reason = _("Why: %(reason)s") % {"reason": case.reason}
+        said = _("The customer wrote: “%(words)s”") % {"words": words} if words else ""
+        initial.update(
+            source_kind=SourceKind.FOLLOWUP_CASE,
+            followup_case=case,
+            title=source_title(kind=SourceKind.FOLLOWUP_CASE, topic=topic, where=survey.title),
+            description="\n".join(
+                t for t in (f"{case.customer.name} · {survey.title}", reason, said) if t
+            ),
+        )
+    elif complaint is not None:
+        topic = topic or complaint.topic
+        text = complaint.description
+        if complaint.remedy_sought:
+            text += "\n" + _("Remedy sought: %(remedy)s") % {"remedy": complaint.remedy_sought}
+        initial.update(
+            source_kind=SourceKind.COMPLAINT,
+            complaint_ref=complaint.reference,
+            title=source_title(kind=SourceKind.COMPLAINT, topic=topic, where=complaint.reference),
+            description=f"{complaint.customer.name} · {complaint.reference}\n{text}",
+        )
+        if complaint.department_id:
+            initial["department"] = complaint.department
+    elif wave is not None:
+        survey = wave.survey_version.survey
+        initial.update(
+            source_kind=SourceKind.SURVEY_FINDING,
+            wave=wave,
+            title=source_title(kind=SourceKind.SURVEY_FINDING, topic=topic, where=survey.title),
+        )
+    elif objective is not None:
+        initial.update(
+            source_kind=SourceKind.MISSED_OBJECTIVE,
+            objective=objective,
+            objective_analysis=analysis,
+            title=source_title(kind=SourceKind.MISSED_OBJECTIVE, where=objective.title),
+            description=analysis.text if analysis else "",
+        )
+        if objective.department_id:
+            initial["department"] = objective.department
+    if topic is not None:
+        initial["topic"] = topic
+        if "department" not in initial:
+            department = department_for_topic(topic)
+            if department is not None:
+                initial["department"] = department
+    if initial.get("department") is not None and initial["department"].head_id:
+        initial.setdefault("owner", initial["department"].head)
+    return initial
+
+
+# Proposed target changes: halve a driver's share or the complaints, lift a score.
+DRIVER_TARGET = Decimal("-50")
+LOWER_TARGET = Decimal("-50")
+HIGHER_TARGET = Decimal("10")
+
+
+def criterion_proposal(action: CorrectiveAction) -> dict | None:
+    """A criterion proposed from the action's source, for the quality manager to accept
+    or change: a driver finding or a follow-up case proposes that driver's share on that
+    survey, halved; a complaint the complaint rate on its topic, halved; a missed
+    objective the metric of its computed key result. None when nothing fits."""
+    from qms.registry import Direction, registry
+
+    sources = list(
+        action.sources.select_related(
+            "wave__survey_version__survey",
+            "topic",
+            "followup_case__response__survey",
+            "complaint__topic",
+            "objective",
+        )
+    )
+    topic = action.topic
+    for source in sources:
+        survey = None
+        if source.wave_id:
+            survey = source.wave.survey_version.survey
+        elif source.followup_case_id:
+            survey = source.followup_case.response.survey
+        if survey is not None:
+            driver = source.topic or topic
+            if driver is not None:
+                return _proposal(
+                    "driver_share", {"survey": survey.code, "topic": driver.slug}, DRIVER_TARGET
+                )
+            return _proposal("nps", {"survey": survey.code}, HIGHER_TARGET)
+        if source.complaint_id:
+            return _proposal(
+                "complaint_rate", {"topic": (source.complaint.topic or topic).slug}, LOWER_TARGET
+            )
+        if source.objective_id:
+            key_result = source.objective.key_results.exclude(metric_key="").order_by("id").first()
+            if key_result is not None:
+                try:
+                    metric = registry.get(key_result.metric_key)
+                except ApplicationError:
+                    continue
+                target = (
+                    LOWER_TARGET if metric.direction == Direction.LOWER_IS_BETTER else HIGHER_TARGET
+                )
+                return _proposal(metric.key, dict(key_result.metric_params or {}), target)
+    if topic is not None:
+        return _proposal("driver_share", {"topic": topic.slug}, DRIVER_TARGET)
+    return None
+
+
+def _proposal(metric_key: str, params: dict, target: Decimal) -> dict | None:
+    from qms.registry import registry
+
+    try:
+        registry.get(metric_key)
+    except ApplicationError:
+        return None
+    return {
+        "metric_key": metric_key,
+        "metric_params": params,
+        "target_change_pct": target,
+        "words": registry.describe(metric_key, params, target),
+    }
+
+
+PREVIEW_DAYS = 90
+
+
+def criterion_preview(*, metric_key: str, params: dict, today=None) -> dict:
+    """The metric's value now (the last 90 days) with its n, to see what a criterion
+    would measure before choosing it. Never raises: a wrong choice reads as a message."""
+    from qms.registry import Period, registry
+
+    today = today or timezone.localdate()
+    period = Period(today - dt.timedelta(days=PREVIEW_DAYS - 1), today)
+    try:
+        metric = registry.get(metric_key)
+        value = registry.compute(metric_key, period=period, **params)
+    except ApplicationError as exc:
+        return {"error": str(exc)}
+    return {
+        "metric": metric,
+        "value": value.value,
+        "n": value.n,
+        "unit": metric.unit,
+        "period": period,
+        "words": registry.describe(metric_key, params),
+    }

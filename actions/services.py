@@ -17,11 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm import services as crm_services
 from qms.exceptions import ApplicationError
 from qms.registry import Direction, Period, registry
 from qms.services import impacts_check_plan_may_proceed, message_queue
 from qms.services_kit import model_update
 from qms.workflow import Ladder, Step, Transition, Workflow, due_rows, lock
+from satisfaction import services as satisfaction_services
 
 from . import selectors
 from .models import (
@@ -106,6 +108,9 @@ def action_create(
             raise ApplicationError(_("Give the complaint reference(s)."))
         for complaint in complaints:
             source_add(action=action, kind=source_kind, complaint=complaint, note=source_note)
+            crm_services.complaint_action_opened(
+                complaint=complaint, reference=action.reference, actor=actor
+            )
     elif source_kind != SourceKind.MANUAL or source_note:
         source_add(
             action=action,
@@ -118,6 +123,11 @@ def action_create(
             objective_analysis=objective_analysis,
             note=source_note,
         )
+        if followup_case is not None and source_kind == SourceKind.FOLLOWUP_CASE:
+            # The case moves on: it shows "action opened" and links here.
+            satisfaction_services.followup_action_opened(
+                case=followup_case, reference=action.reference
+            )
     ActionTransition.record(action, from_status="", to_status=S.OPEN, actor=actor)
     ESCALATION.schedule(action)
     action.save(update_fields=["escalation_level", "next_escalation_at", "updated_at"])

@@ -16,7 +16,9 @@ from django.views.generic import TemplateView
 
 from customers.models import Topic
 from objectives.models import Objective, ObjectiveAnalysis
+from qms.exceptions import ApplicationError
 from qms.permissions import QualityManagerRequiredMixin
+from qms.registry import registry
 from qms.ui.columns import Column
 from qms.ui.views import (
     FilteredListView,
@@ -135,57 +137,66 @@ class ActionCreateView(QualityManagerRequiredMixin, ServiceFormView):
 
     def get_initial(self):
         get = self.request.GET
-        initial = {"source_kind": SourceKind.MANUAL}
         topic = Topic.objects.filter(pk=_int(get.get("topic"))).first() or (
             Topic.objects.filter(slug=get.get("topic")).first() if get.get("topic") else None
         )
-        if topic:
-            initial["topic"] = topic
-        wave = Wave.objects.filter(pk=_int(get.get("wave"))).first()
+        wave = (
+            Wave.objects.select_related("survey_version__survey")
+            .filter(pk=_int(get.get("wave")))
+            .first()
+        )
         if wave is None and get.get("survey"):
             # From the survey analysis page: the survey's latest wave that has started.
             survey = get["survey"]
             key = {"pk": int(survey)} if survey.isdigit() else {"code": survey}
             wave = (
-                Wave.objects.filter(
+                Wave.objects.select_related("survey_version__survey")
+                .filter(
                     **{f"survey_version__survey__{k}": v for k, v in key.items()},
                     started_at__isnull=False,
                 )
                 .order_by("-starts_at", "-id")
                 .first()
             )
-        if wave:
-            initial.update(source_kind=SourceKind.SURVEY_FINDING, wave=wave)
-            initial["question_code"] = get.get("question", "driver")[:40]
-            initial["title"] = (
-                _("Survey finding: %(topic)s (%(wave)s)") % {"topic": topic, "wave": wave}
-                if topic
-                else _("Survey finding (%(wave)s)") % {"wave": wave}
-            )
-        case = FollowUpCase.objects.filter(pk=_int(get.get("case"))).first()
-        if case:
-            initial.update(
-                source_kind=SourceKind.FOLLOWUP_CASE,
-                followup_case=case,
-                title=_("Follow-up: %(reason)s") % {"reason": case.reason},
-            )
-        analysis = ObjectiveAnalysis.objects.filter(pk=_int(get.get("analysis"))).first()
+        case = (
+            FollowUpCase.objects.select_related("customer", "response__survey")
+            .filter(pk=_int(get.get("case")))
+            .first()
+        )
+        analysis = (
+            ObjectiveAnalysis.objects.select_related("objective__department")
+            .filter(pk=_int(get.get("analysis")))
+            .first()
+        )
         objective = (
             analysis.objective
             if analysis
-            else Objective.objects.filter(pk=_int(get.get("objective"))).first()
+            else Objective.objects.select_related("department")
+            .filter(pk=_int(get.get("objective")))
+            .first()
         )
-        if objective:
-            initial.update(
-                source_kind=SourceKind.MISSED_OBJECTIVE,
-                objective=objective,
-                objective_analysis=analysis,
-                title=_("Missed objective: %(title)s") % {"title": objective.title},
-                description=analysis.text if analysis else "",
-            )
-            if objective.department_id:
-                initial["department"] = objective.department
+        complaint = None
         if get.get("complaint"):
+            try:
+                complaints = selectors.complaints_from_refs(get["complaint"][:200])
+            except ApplicationError:
+                complaints = []
+            if len(complaints) == 1:
+                complaint = complaints[0]
+        initial = {"source_kind": SourceKind.MANUAL}
+        initial.update(
+            selectors.initial_from_source(
+                case=case,
+                complaint=complaint,
+                wave=wave,
+                topic=topic,
+                objective=objective,
+                analysis=analysis,
+            )
+        )
+        if wave is not None:
+            initial["question_code"] = get.get("question", "")[:40]
+        if get.get("complaint") and complaint is None:
             initial.update(source_kind=SourceKind.COMPLAINT, complaint_ref=get["complaint"][:200])
         return initial
 
@@ -267,7 +278,6 @@ def _step_forms(action: CorrectiveAction) -> dict:
                 "min_n": action.min_n,
             }
         ),
-        "criterion_form": CriterionForm(auto_id="id_criterion_%s"),
         "extension_form": ExtensionForm(auto_id="id_extension_%s"),
         "merge_form": MergeForm(auto_id="id_merge_%s"),
     }
@@ -305,6 +315,11 @@ class ActionDetailView(ActionObjectMixin, TemplateView):
             action=action,
             transitions=transitions,
             chart=selectors.criteria_chart_data(detail["criteria"]),
+            proposal=(
+                selectors.criterion_proposal(action)
+                if user.is_quality_manager and not detail["criteria"]
+                else None
+            ),
             measure_status_choices=MeasureStatusForm.base_fields["status"].choices,
             can_edit=user.is_quality_manager and not action.is_terminal,
             **detail,
@@ -331,14 +346,12 @@ class ActionStepView(ActionObjectMixin, QualityManagerRequiredMixin, ServiceForm
         "root-cause": (RootCauseForm, "root_cause_form"),
         "measure": (MeasureForm, "measure_form"),
         "windows": (WindowsForm, "windows_form"),
-        "criterion": (CriterionForm, "criterion_form"),
         "extension": (ExtensionForm, "extension_form"),
         "transition": (TransitionForm, None),
         "merge": (MergeForm, "merge_form"),
     }
     AUTO_IDS = {
         "measure": "id_measure_%s",
-        "criterion": "id_criterion_%s",
         "extension": "id_extension_%s",
         "merge": "id_merge_%s",
     }
@@ -391,9 +404,6 @@ class ActionStepView(ActionObjectMixin, QualityManagerRequiredMixin, ServiceForm
         if step == "windows":
             services.criterion_set(actor=user, action=action, **d)
             return _("Windows of the effectiveness check saved.")
-        if step == "criterion":
-            services.criterion_add(actor=user, action=action, **d)
-            return _("Effectiveness criterion added.")
         if step == "extension":
             services.extension_add(actor=user, action=action, **d)
             return _("Extension recorded; escalation still runs against the original date.")
@@ -410,6 +420,80 @@ class ActionStepView(ActionObjectMixin, QualityManagerRequiredMixin, ServiceForm
             implemented_by=d["implemented_by"],
         )
         return _("Status changed to “%(status)s”.") % {"status": S(d["to"]).label}
+
+
+class ActionCriterionView(ActionObjectMixin, QualityManagerRequiredMixin, ServiceFormView):
+    """Choose an effectiveness criterion in words: the metric from a list of plain names
+    and descriptions, its parameters from lists of the portal's surveys, questions,
+    topics and segments, with the metric's current value and n, starting from the
+    proposal made from the action's source. `?metric_key=` (and `param_...`,
+    `target_change_pct`) choose without saving, so the page works without JavaScript."""
+
+    template_name = "actions/criterion_form.html"
+    form_class = CriterionForm
+
+    def _chosen(self) -> dict:
+        if not hasattr(self, "_chosen_cache"):
+            get = self.request.GET
+            proposal = selectors.criterion_proposal(self.action)
+            if get.get("metric_key"):
+                initial = {k: v for k, v in get.items() if k.startswith("param_") and v}
+                initial["metric_key"] = get["metric_key"]
+                if get.get("target_change_pct"):
+                    initial["target_change_pct"] = get["target_change_pct"]
+            elif proposal:
+                initial = {
+                    "metric_key": proposal["metric_key"],
+                    "target_change_pct": proposal["target_change_pct"],
+                    **{f"param_{k}": v for k, v in proposal["metric_params"].items()},
+                }
+            else:
+                initial = {}
+            self._chosen_cache = {"initial": initial, "proposal": proposal}
+        return self._chosen_cache
+
+    def get_initial(self):
+        return dict(self._chosen()["initial"])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.request.method == "POST":
+            kwargs["metric_key"] = self.request.POST.get("metric_key")
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        preview = None
+        if form.metric is not None:
+            params = {
+                name.removeprefix("param_"): form[name].value()
+                for name in form.fields
+                if name.startswith("param_") and form[name].value() not in (None, "")
+            }
+            preview = selectors.criterion_preview(metric_key=form.metric.key, params=params)
+        context.update(
+            action=self.action,
+            metrics=registry.all(),
+            chosen=form.metric,
+            preview=preview,
+            proposal=self._chosen()["proposal"],
+        )
+        return context
+
+    def perform(self, form):
+        return services.criterion_add(
+            actor=self.request.user, action=self.action, **form.service_kwargs()
+        )
+
+    def get_success_message(self, criterion):
+        return _("Effectiveness criterion added: %(words)s.") % {"words": criterion.words}
+
+    def get_success_url(self, result=None):
+        return reverse("actions:action-detail", args=[self.action.pk]) + "#effectiveness"
+
+    def get_cancel_url(self):
+        return reverse("actions:action-detail", args=[self.action.pk])
 
 
 class MeasureStatusView(LoginRequiredMixin, ServiceActionView):

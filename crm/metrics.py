@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.selectors import day_start
 from qms.exceptions import ApplicationError
-from qms.registry import Direction, MetricValue, Period, registry
+from qms.registry import Direction, MetricValue, Param, Period, registry
 from research.models import Purchase
 
 from .models import COMPLAINT_TARGET_DAYS, Complaint
@@ -153,11 +153,17 @@ def register():
         unit=_("per 1,000"),
         direction=Direction.LOWER_IS_BETTER,
         compute=complaint_rate,
-        description=_(
-            "Complaints received per 1,000 orders (per=orders) or per 1,000 buying "
-            "customers (per=customers)."
+        description=_("Complaints received per 1,000 orders, or per 1,000 buying customers."),
+        parameters=(
+            Param(
+                "per",
+                _("Counted per"),
+                "choice",
+                choices=(("orders", _("1,000 orders")), ("customers", _("1,000 buying customers"))),
+            ),
+            "segment",
+            "topic",
         ),
-        parameters=("per", "segment", "topic"),
         app_label="customers",
     )
     registry.register(

@@ -1,13 +1,12 @@
 """Forms validate input; the services apply the rules (and say what is wrong)."""
 
-import json
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qms.models import Department, User
 from qms.registry import registry
 from qms.selectors import headed_department_ids
+from qms.ui.forms import param_field
 from requirements.models import Requirement
 
 from .models import KeyResult, Objective
@@ -108,19 +107,24 @@ class ObjectiveForm(forms.ModelForm):
 
 
 def metric_choices():
-    return [("", _("— manual: no metric —"))] + [
-        (m.key, f"{m.label} ({m.key})") for m in registry.all()
-    ]
+    return [("", _("— manual: no metric —"))] + [(m.key, str(m.label)) for m in registry.all()]
+
+
+def _metric_params():
+    """Every parameter any metric takes, once, with the metrics that take it."""
+    specs: dict[str, tuple] = {}
+    for metric in registry.all():
+        for spec in metric.param_specs:
+            first, users = specs.get(spec.name, (spec, []))
+            specs[spec.name] = (first, [*users, str(metric.label)])
+    return specs
 
 
 class KeyResultForm(forms.ModelForm):
+    """A key result; a computed one names its metric from a list and what it counts
+    (survey, topic, segment, ...) from lists, never as typed JSON."""
+
     metric_key = forms.ChoiceField(label=_("Metric"), required=False)
-    metric_params = forms.CharField(
-        label=_("Metric parameters"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_('As JSON, e.g. {"segment": "retail-shoppers"}. Leave empty for none.'),
-    )
 
     class Meta:
         model = KeyResult
@@ -128,7 +132,6 @@ class KeyResultForm(forms.ModelForm):
             "title",
             "mode",
             "metric_key",
-            "metric_params",
             "unit",
             "direction",
             "baseline",
@@ -141,25 +144,47 @@ class KeyResultForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["metric_key"].choices = metric_choices()
+        # One list per parameter, placed after the metric; only a computed key result
+        # uses them, and only those its metric takes.
+        fields = {}
+        for name, field in self.fields.items():
+            fields[name] = field
+            if name == "metric_key":
+                for pname, (spec, users) in _metric_params().items():
+                    fields[f"param_{pname}"] = param_field(
+                        spec,
+                        help_text=_("Counted by: %(metrics)s.") % {"metrics": ", ".join(users)},
+                    )
+        self.fields = fields
         if self.instance.pk and self.instance.metric_params:
-            self.initial["metric_params"] = json.dumps(self.instance.metric_params)
-
-    def clean_metric_params(self):
-        text = (self.cleaned_data.get("metric_params") or "").strip()
-        if not text:
-            return {}
-        try:
-            value = json.loads(text)
-        except ValueError:
-            raise forms.ValidationError(
-                _('Write the parameters as JSON, e.g. {"segment": "retail-shoppers"}.')
-            ) from None
-        if not isinstance(value, dict):
-            raise forms.ValidationError(_("The parameters must be a JSON object: {…}."))
-        return value
+            for name, value in self.instance.metric_params.items():
+                self.initial[f"param_{name}"] = value
 
     def clean(self):
         data = super().clean()
+        params = {}
+        for name in [n for n in data if n.startswith("param_")]:
+            value = data.pop(name)
+            if value not in (None, ""):
+                params[name.removeprefix("param_")] = (
+                    value if isinstance(value, int) else str(value)
+                )
+        data["metric_params"] = params if data.get("mode") == KeyResult.Mode.COMPUTED else {}
+        metric = next((m for m in registry.all() if m.key == data.get("metric_key")), None)
+        if metric is not None and data["metric_params"]:
+            unused = [n for n in data["metric_params"] if n not in metric.parameters]
+            specs = _metric_params()
+            if unused:
+                taken = ", ".join(str(metric.param(n).label) for n in metric.parameters)
+                self.add_error(
+                    None,
+                    _("“%(metric)s” does not count by %(names)s; it counts by: %(taken)s.")
+                    % {
+                        "metric": metric.label,
+                        "names": ", ".join(str(specs[n][0].label) for n in unused),
+                        "taken": taken or _("nothing to choose"),
+                    },
+                )
         if data.get("mode") == KeyResult.Mode.COMPUTED and not data.get("metric_key"):
             self.add_error("metric_key", _("Choose the metric that computes this key result."))
         if data.get("mode") == KeyResult.Mode.MANUAL and data.get("metric_key"):

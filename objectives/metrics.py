@@ -82,7 +82,42 @@ def checkins_on_time(*, period: Period) -> MetricValue:
     )
 
 
+def key_result_targets(period: Period) -> dict:
+    """Targets for dashboard numbers from the computed key results of the active
+    objectives overlapping the period (organisation objectives first), in one query:
+    `{(metric_key, params as sorted items): (target, words)}` (qms.dashboard.targets)."""
+    from qms.dashboard import targets
+
+    from .models import KeyResult
+
+    found: dict = {}
+    key_results = (
+        KeyResult.objects.filter(
+            mode=KeyResult.Mode.COMPUTED,
+            objective__status=Objective.Status.ACTIVE,
+            objective__period_start__lte=period.end,
+            objective__period_end__gte=period.start,
+        )
+        .exclude(metric_key="")
+        .select_related("objective")
+        .order_by(F("objective__department").asc(nulls_first=True), "id")[:500]
+    )
+    for key_result in key_results:
+        key = targets.key(key_result.metric_key, key_result.metric_params or {})
+        found.setdefault(
+            key,
+            (
+                key_result.target,
+                _("objective “%(title)s”") % {"title": key_result.objective.title},
+            ),
+        )
+    return found
+
+
 def register():
+    from qms.dashboard import targets
+
+    targets.add("objectives", key_result_targets)
     registry.register(
         key="objectives_on_track",
         label=_("Objectives on track"),

@@ -270,6 +270,13 @@ class KeyResult(BaseModel):
         return self.title
 
     @property
+    def metric_words(self) -> str:
+        """The computed key result's metric in words (never `key param=value`)."""
+        from qms.registry import registry
+
+        return registry.describe(self.metric_key, self.metric_params) if self.metric_key else ""
+
+    @property
     def is_computed(self) -> bool:
         return self.mode == self.Mode.COMPUTED
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .exceptions import ApplicationError
-from .registry import MetricValue, Period, registry
+from .registry import Direction, MetricValue, Period, batch, registry
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,12 @@ class Tile:
     params: dict = field(default_factory=dict)
     segment_filter: bool = True
     trend: bool = False
+    # Counted from answers (a sample): fewer than the minimum n reads "too few answers".
+    # Counts of the whole population (overdue actions, objectives) are always read.
+    sampled: bool = True
+    # A snapshot of now (backlogs, the register as it stands) has no previous period to
+    # compare with.
+    compare: bool = True
 
 
 TILES = [
@@ -61,6 +68,8 @@ TILES = [
         _("Objectives on track"),
         "objectives:cascade",
         segment_filter=False,
+        compare=False,
+        sampled=False,
     ),
     Tile(
         "actions_overdue",
@@ -68,6 +77,8 @@ TILES = [
         _("Overdue corrective actions"),
         "actions:board",
         segment_filter=False,
+        compare=False,
+        sampled=False,
     ),
     Tile(
         "followups_overdue",
@@ -75,6 +86,8 @@ TILES = [
         _("Overdue follow-up cases"),
         "satisfaction:followup-list",
         segment_filter=False,
+        compare=False,
+        sampled=False,
     ),
     Tile(
         "followups_on_time",
@@ -88,6 +101,8 @@ TILES = [
         "requirements_deployed_share",
         _("Accepted needs deployed"),
         "requirements:requirement-list",
+        compare=False,
+        sampled=False,
     ),
     Tile(
         "acknowledgement",
@@ -95,8 +110,20 @@ TILES = [
         _("Deployed needs acknowledged"),
         "requirements:coverage-list",
         segment_filter=False,
+        compare=False,
+        sampled=False,
     ),
 ]
+
+
+ON_TARGET = "on_target"
+AT_RISK = "at_risk"
+OFF_TARGET = "off_target"
+STATUS_LABELS = {
+    ON_TARGET: _("on target"),
+    AT_RISK: _("at risk"),
+    OFF_TARGET: _("off target"),
+}
 
 
 @dataclass
@@ -107,6 +134,27 @@ class TileValue:
     url: str = ""
     available: bool = True
     trend: list = field(default_factory=list)
+    direction: str = ""
+    # Fewer answers than the minimum n: the tile greys and says "too few answers".
+    low_n: bool = False
+    min_n: int = 0
+    # The change against the previous period of the same length (in the metric's unit),
+    # and whether that change is for the better.
+    change: float | None = None
+    change_is_better: bool | None = None
+    # The target (from an objective's key result, else the quality manager's setting).
+    target: Decimal | None = None
+    target_source: str = ""
+    status: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return str(STATUS_LABELS.get(self.status, ""))
+
+    @property
+    def topic_name(self) -> str:
+        detail = (self.value.detail if self.value else None) or {}
+        return detail.get("topic_name") or ""
 
 
 def _url(name: str) -> str:
@@ -116,8 +164,92 @@ def _url(name: str) -> str:
         return ""
 
 
+class TargetRegistry:
+    """Where targets for dashboard numbers come from, besides the quality manager's own
+    setting: objectives add a provider (`targets.add(key, fn)`); `fn(period)` returns
+    every target it knows for the period at once (one query for the whole dashboard),
+    as `{(metric_key, params as sorted items): (target, words)}`. `qms` does not import
+    objectives."""
+
+    def __init__(self):
+        self._providers: dict[str, Callable] = {}
+
+    def add(self, key: str, provider: Callable) -> None:
+        self._providers[key] = provider
+
+    def for_period(self, period: Period) -> dict:
+        found: dict = {}
+        for _key, provider in sorted(self._providers.items(), reverse=True):
+            found.update(provider(period))  # the first provider by key wins
+        return found
+
+    @staticmethod
+    def key(metric_key: str, params: dict) -> tuple:
+        return (metric_key, tuple(sorted((k, str(v)) for k, v in (params or {}).items())))
+
+
+targets = TargetRegistry()
+
+
+def target_status(*, value, target, direction: str, margin_pct: int) -> str:
+    """On target when the number meets its target the way the metric improves; at risk
+    when it misses by less than `margin_pct` % of the target (at least one unit);
+    otherwise off target."""
+    if value is None or target is None:
+        return ""
+    value, target = Decimal(str(value)), Decimal(str(target))
+    gap = target - value if direction == Direction.HIGHER_IS_BETTER else value - target
+    if gap <= 0:
+        return ON_TARGET
+    margin = max(abs(target) * Decimal(margin_pct) / 100, Decimal(1))
+    return AT_RISK if gap <= margin else OFF_TARGET
+
+
+def _readable(value: MetricValue | None, *, sampled: bool, min_n: int) -> bool:
+    return value is not None and value.value is not None and not (sampled and value.n < min_n)
+
+
+def trend_points(monthly, *, min_n: int) -> list[dict]:
+    """A trend's points: each month with its value and n; a month with fewer answers
+    than the minimum n keeps its n but no value (it is marked, not plotted)."""
+    points = []
+    for month, month_value in monthly:
+        low = month_value.value is not None and month_value.n < min_n
+        points.append(
+            {
+                "month": month.start.strftime("%Y-%m"),
+                "value": None if month_value.value is None or low else float(month_value.value),
+                "n": month_value.n,
+                "low": low,
+            }
+        )
+    return points
+
+
+def months_with_data(trends: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """Keep only the months where at least one series has answers, so a chart of a year
+    with three surveyed months shows those three months, not nine empty ones."""
+    keep = {p["month"] for series in trends.values() for p in series if p["n"]}
+    return {key: [p for p in series if p["month"] in keep] for key, series in trends.items()}
+
+
 def tiles_for(*, period: Period, segment: str = "") -> list[TileValue]:
-    """Compute every tile for a period (and a segment where the metric takes one)."""
+    """Compute every tile for a period (and a segment where the metric takes one): its
+    value and n, the change against the previous period, its target and status, and
+    whether it has too few answers to be read. One batch: the numbers are read as of one
+    moment, and what they all read alike is read once."""
+    with batch():
+        return _tiles_for(period=period, segment=segment)
+
+
+def _tiles_for(*, period: Period, segment: str) -> list[TileValue]:
+    from .models import DashboardSettings, TileTarget
+
+    settings_row = DashboardSettings.current()
+    min_n = settings_row.min_n
+    set_targets = dict(TileTarget.objects.values_list("tile", "target"))
+    previous = period.previous()
+    known_targets = targets.for_period(period)
     values = []
     for tile in TILES:
         try:
@@ -131,22 +263,51 @@ def tiles_for(*, period: Period, segment: str = "") -> list[TileValue]:
         if segment and tile.segment_filter and "segment" in metric.parameters:
             params["segment"] = segment
         value = registry.compute(tile.metric, period=period, **params)
+        before = None
+        if tile.compare:
+            if tile.key == "top_driver" and value.detail.get("topic"):
+                # The same driver's share then, not whichever driver led then.
+                params_before = {**params, "topic": value.detail["topic"]}
+            else:
+                params_before = params
+            before = registry.compute(tile.metric, period=previous, **params_before)
         trend = []
         if tile.trend:
-            trend = [
-                {
-                    "month": month.start.strftime("%Y-%m"),
-                    "value": None if month_value.value is None else float(month_value.value),
-                }
-                for month, month_value in registry.compute_monthly(
-                    tile.metric, period=period, **params
-                )
-            ]
-        values.append(
-            TileValue(
-                tile=tile, value=value, unit=metric.unit, url=_url(tile.url_name), trend=trend
+            trend = trend_points(
+                registry.compute_monthly(tile.metric, period=period, **params), min_n=min_n
             )
+        result = TileValue(
+            tile=tile,
+            value=value,
+            unit=metric.unit,
+            url=_url(tile.url_name),
+            trend=trend,
+            direction=metric.direction,
+            min_n=min_n,
+            low_n=bool(tile.sampled and value.value is not None and value.n < min_n),
         )
+        readable = _readable(value, sampled=tile.sampled, min_n=min_n)
+        if readable and _readable(before, sampled=tile.sampled, min_n=min_n):
+            result.change = round(float(value.value) - float(before.value), 1)
+            if result.change:
+                better = result.change > 0
+                result.change_is_better = (
+                    better if metric.direction == Direction.HIGHER_IS_BETTER else not better
+                )
+        found = known_targets.get(targets.key(tile.metric, params))
+        if found is not None:
+            result.target, result.target_source = found
+        elif tile.key in set_targets:
+            result.target = set_targets[tile.key]
+            result.target_source = str(_("set on the dashboard settings"))
+        if readable and result.target is not None:
+            result.status = target_status(
+                value=value.value,
+                target=result.target,
+                direction=metric.direction,
+                margin_pct=settings_row.at_risk_margin_pct,
+            )
+        values.append(result)
     return values
 
 

@@ -2,10 +2,11 @@
 parties and the clothing brand's "triple win" (guide point 6). Idempotent."""
 
 import datetime as dt
+from decimal import Decimal
 
 from django.utils import timezone
 
-from .models import InterestedParty, PartyConflict, User
+from .models import DashboardSettings, InterestedParty, PartyConflict, TileTarget, User
 
 PARTIES = [
     # name, category, influence, interest, needs
@@ -76,6 +77,15 @@ TRIPLE_WIN = {
 }
 
 
+# Dashboard targets the demo's quality manager has set (objectives give others).
+DEMO_TARGETS = (
+    ("csat", Decimal("85")),
+    ("response_rate", Decimal("30")),
+    ("complaint_compliance", Decimal("95")),
+    ("followups_on_time", Decimal("90")),
+)
+
+
 def load(*, stdout) -> int:
     created = 0
     owner = User.objects.filter(username="quality").first()
@@ -104,4 +114,13 @@ def load(*, stdout) -> int:
         )
         conflict.parties.set([parties["customers"], parties["suppliers"], parties["employees"]])
         created += 1
+    # The dashboard reads its numbers against targets and a minimum number of answers.
+    if not DashboardSettings.objects.exists():
+        DashboardSettings.objects.create(min_n=10, at_risk_margin_pct=10)
+        created += 1
+    for tile, target in DEMO_TARGETS:
+        _target, was_created = TileTarget.objects.get_or_create(
+            tile=tile, defaults={"target": target}
+        )
+        created += was_created
     return created

@@ -181,6 +181,42 @@ class DashboardFilterForm(forms.Form):
         self.fields["segment"].choices = [("", _("All segments")), *segments]
 
 
+class DashboardSettingsForm(forms.Form):
+    """Minimum answers, the at-risk margin, and a target for each dashboard tile (left
+    empty: no target, or the target of an objective's key result)."""
+
+    min_n = forms.IntegerField(
+        label=_("Minimum answers to read a number"),
+        min_value=1,
+        help_text=_(
+            "A tile or a month in a trend with fewer answers than this says “too few "
+            "answers” instead of showing a number that swings on one response."
+        ),
+    )
+    at_risk_margin_pct = forms.IntegerField(
+        label=_("At-risk margin (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_("Missing a target by less than this share of it is “at risk”."),
+    )
+
+    def __init__(self, *args, tiles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tile_keys = []
+        for tile, unit in tiles:
+            name = f"target_{tile.key}"
+            self.tile_keys.append((name, tile.key))
+            self.fields[name] = forms.DecimalField(
+                label=_("Target: %(tile)s") % {"tile": tile.label} + (f" ({unit})" if unit else ""),
+                required=False,
+                max_digits=12,
+                decimal_places=2,
+            )
+
+    def targets(self) -> dict:
+        return {key: self.cleaned_data.get(name) for name, key in self.tile_keys}
+
+
 class ReviewForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     period_label = forms.CharField(

@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Department
-from .registry import Direction, MetricValue, Period, registry
+from .registry import Direction, MetricValue, Period, param_kinds, registry
 
 
 def department_head_coverage(*, period: Period) -> MetricValue:
@@ -22,7 +22,12 @@ def department_head_coverage(*, period: Period) -> MetricValue:
     )
 
 
+def _departments():
+    return list(Department.objects.order_by("name").values_list("code", "name"))
+
+
 def register():
+    param_kinds.add("department", choices=_departments)
     registry.register(
         key="department_head_coverage",
         label=_("Departments with a head"),

@@ -515,3 +515,56 @@ class Branding(BaseModel):
 
     def __str__(self):
         return self.name or "—"
+
+
+class DashboardSettings(BaseModel):
+    """How the quality dashboard reads its numbers, set by the quality manager (one row):
+    the minimum number of answers below which a tile greys and says “too few answers”,
+    and how close to its target a tile is “at risk” rather than “off target”."""
+
+    min_n = models.PositiveIntegerField(
+        _("minimum answers to read a number"),
+        default=10,
+        help_text=_(
+            "A tile or a month in a trend with fewer answers than this is shown as "
+            "“too few answers” instead of a number that swings on one response."
+        ),
+    )
+    at_risk_margin_pct = models.PositiveSmallIntegerField(
+        _("at-risk margin (%)"),
+        default=10,
+        help_text=_(
+            "A number that misses its target by less than this share of the target is "
+            "“at risk”; further away it is “off target”."
+        ),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("dashboard settings")
+        verbose_name_plural = _("dashboard settings")
+
+    def __str__(self):
+        return str(_("Dashboard settings"))
+
+    @classmethod
+    def current(cls) -> "DashboardSettings":
+        return cls.objects.order_by("pk").first() or cls(min_n=10, at_risk_margin_pct=10)
+
+
+class TileTarget(BaseModel):
+    """A target for a dashboard tile set by the quality manager, used where no active
+    objective's key result targets the tile's metric."""
+
+    tile = models.CharField(_("tile"), max_length=40)
+    target = models.DecimalField(_("target"), max_digits=12, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["tile"]
+        verbose_name = _("tile target")
+        verbose_name_plural = _("tile targets")
+        constraints = [models.UniqueConstraint(fields=["tile"], name="tiletarget_tile_unique")]
+
+    def __str__(self):
+        return f"{self.tile}: {self.target}"

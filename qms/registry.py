@@ -10,6 +10,8 @@ A metric is a function of a `Period` and keyword filters that returns a `MetricV
 from __future__ import annotations
 
 import calendar
+import contextlib
+import contextvars
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping
@@ -76,6 +78,27 @@ class Period:
             cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
         return months
 
+    def previous(self) -> Period:
+        """The period of the same length just before: the previous month, quarter or
+        year for whole months, else the same number of days."""
+        whole_months = (
+            self.start.day == 1
+            and self.end.day == calendar.monthrange(self.end.year, self.end.month)[1]
+        )
+        if whole_months:
+            count = (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+            index = self.start.year * 12 + self.start.month - 1 - count
+            year, month = divmod(index, 12)
+            first = dt.date(year, month + 1, 1)
+            last_index = index + count - 1
+            last_year, last_month = divmod(last_index, 12)
+            last = dt.date(
+                last_year, last_month + 1, calendar.monthrange(last_year, last_month + 1)[1]
+            )
+            return Period(first, last)
+        length = self.end - self.start + dt.timedelta(days=1)
+        return Period(self.start - length, self.start - dt.timedelta(days=1))
+
     def __str__(self):
         return f"{self.start.isoformat()} – {self.end.isoformat()}"
 
@@ -93,6 +116,69 @@ class MetricValue:
 
 
 @dataclass(frozen=True)
+class Param:
+    """One parameter a metric takes, with the kind of thing it names, so a page offers it
+    as a list (the portal's surveys, questions, topics, segments, departments) instead of
+    a box to type a code into. `choices` are the fixed values of a "choice" parameter."""
+
+    name: str
+    label: str
+    kind: str
+    choices: tuple[tuple[str, str], ...] = ()
+
+
+# The usual parameters, by name: a metric that declares `parameters=("survey", "topic")`
+# gets these; a metric with a parameter of its own passes a `Param`.
+STANDARD_PARAMS = {
+    "survey": Param("survey", _("Survey"), "survey"),
+    "question_code": Param("question_code", _("Question"), "question"),
+    "topic": Param("topic", _("Topic"), "topic"),
+    "segment": Param("segment", _("Customer segment"), "segment"),
+    "department": Param("department", _("Department"), "department"),
+}
+
+
+class ParamKinds:
+    """Where the values of each kind of parameter come from. The app that owns the thing
+    fills it (surveys: surveys and questions; customers: topics and segments; qms:
+    departments), so a page to the left lists them without importing that app.
+
+    `choices()` gives [(value, label), ...] for a list; `label(value)` the plain name of
+    one stored value (a survey's title for its code)."""
+
+    def __init__(self):
+        self._kinds: dict[str, tuple[Callable, Callable | None]] = {}
+
+    def add(self, kind: str, *, choices: Callable, label: Callable | None = None) -> None:
+        self._kinds[kind] = (choices, label)
+
+    def choices(self, kind: str) -> list[tuple[str, str]]:
+        entry = self._kinds.get(kind)
+        return list(entry[0]()) if entry else []
+
+    def label(self, kind: str, value) -> str:
+        entry = self._kinds.get(kind)
+        if entry is None:
+            return str(value)
+        if entry[1] is not None:
+            return str(entry[1](value) or value)
+        return str(dict(self.choices(kind)).get(str(value), value))
+
+
+param_kinds = ParamKinds()
+
+
+def _params(parameters) -> tuple[Param, ...]:
+    specs = []
+    for p in parameters:
+        if isinstance(p, Param):
+            specs.append(p)
+        else:
+            specs.append(STANDARD_PARAMS.get(p) or Param(p, p.replace("_", " "), "text"))
+    return tuple(specs)
+
+
+@dataclass(frozen=True)
 class Metric:
     key: str
     label: str
@@ -105,6 +191,64 @@ class Metric:
     # Optional: every month of a period at once, {first day of month: MetricValue}, for
     # trend charts; without it the registry computes month by month.
     monthly_fn: Callable[..., Mapping[dt.date, MetricValue]] | None = None
+    param_specs: tuple[Param, ...] = ()
+    # Optional: (params with plain names) -> the words for the metric with those
+    # parameters, e.g. "Share of dissatisfied customers naming Check-in wait".
+    describe_fn: Callable[[Mapping[str, str]], str] | None = None
+
+    def param(self, name: str) -> Param:
+        return next((p for p in self.param_specs if p.name == name), _params((name,))[0])
+
+    def describe(self, params: Mapping | None = None) -> str:
+        """The metric with its parameters in words, never as `key param=value`: each
+        parameter by the plain name of what it names (a survey's title, a topic's name)."""
+        names = {}
+        for name, value in (params or {}).items():
+            if value in (None, ""):
+                continue
+            spec = self.param(name)
+            if spec.kind == "choice":
+                names[name] = str(dict(spec.choices).get(str(value), value))
+            elif spec.kind in ("text", "number"):
+                names[name] = str(value)
+            else:
+                names[name] = param_kinds.label(spec.kind, value)
+        if self.describe_fn is not None:
+            return str(self.describe_fn(names))
+        text = str(self.label)
+        order = [p.name for p in self.param_specs]
+        extra = [
+            names[n] for n in sorted(names, key=lambda n: order.index(n) if n in order else 99)
+        ]
+        return ", ".join([text, *extra])
+
+
+def describe_target(metric: Metric, target_change_pct) -> str:
+    """“target −50 %”: the signed change with a real minus sign."""
+    value = Decimal(str(target_change_pct)).normalize()
+    number = f"{abs(value):f}"
+    sign = "−" if value < 0 else "+"
+    return _("target %(change)s %%") % {"change": f"{sign}{number}"}
+
+
+_batch: contextvars.ContextVar[dict | None] = contextvars.ContextVar("metrics_batch", default=None)
+
+
+@contextlib.contextmanager
+def batch():
+    """Compute many numbers as of one moment (the dashboard's tiles): inside, a metric
+    module may keep what every computation reads alike (the answer tallies' watermark)
+    in `batch_cache()` instead of reading it again for each number."""
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def batch_cache() -> dict | None:
+    """The current batch's scratch dict, or None outside `batch()`."""
+    return _batch.get()
 
 
 class MetricsRegistry:
@@ -120,9 +264,10 @@ class MetricsRegistry:
         direction: Direction,
         compute: Callable[..., MetricValue],
         description: str = "",
-        parameters: tuple[str, ...] = (),
+        parameters: tuple = (),
         app_label: str = "",
         monthly: Callable[..., Mapping[dt.date, MetricValue]] | None = None,
+        describe: Callable[[Mapping[str, str]], str] | None = None,
     ) -> Metric:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
             raise ValueError(f"Metric key {key!r} must be lower_snake_case.")
@@ -136,9 +281,11 @@ class MetricsRegistry:
             direction=Direction(direction),
             compute_fn=compute,
             description=description,
-            parameters=tuple(parameters),
+            parameters=tuple(p.name for p in _params(parameters)),
             app_label=app_label,
             monthly_fn=monthly,
+            param_specs=_params(parameters),
+            describe_fn=describe,
         )
         self._metrics[key] = metric
         return metric
@@ -156,6 +303,18 @@ class MetricsRegistry:
 
     def all(self) -> list[Metric]:
         return sorted(self._metrics.values(), key=lambda m: (m.app_label, m.key))
+
+    def describe(self, key: str, params: Mapping | None = None, target_change_pct=None) -> str:
+        """A criterion in words: “Share of dissatisfied customers naming Check-in wait,
+        Hotel stay pulse: target −50 %”. An unknown metric still reads as its key."""
+        try:
+            metric = self.get(key)
+        except ApplicationError:
+            return key
+        text = metric.describe(params)
+        if target_change_pct is not None:
+            text = f"{text}: {describe_target(metric, target_change_pct)}"
+        return text
 
     def _checked(self, key: str, filters: dict) -> tuple[Metric, dict]:
         metric = self.get(key)

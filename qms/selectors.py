@@ -52,6 +52,39 @@ def headed_department_ids(user) -> frozenset[int]:
     return cached
 
 
+def role_label(user) -> str:
+    """What the header says a person is: “Quality manager”, “Read-only viewer”,
+    “Head of Front desk”, “Staff, Front desk”. One query, which also fills the caches of
+    `department_ids_for_user` and `headed_department_ids`."""
+    from django.utils.translation import gettext as _
+
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    if user.is_quality_manager or user.can_view_all:
+        return user.get_role_display()
+    cached = getattr(user, "_qms_role_label", None)
+    if cached is not None:
+        return cached
+    rows = list(
+        Department.objects.filter(Q(head=user) | Q(memberships__user=user))
+        .values_list("id", "name", "head_id")
+        .order_by("name")
+        .distinct()
+    )
+    user._qms_department_ids = frozenset(row[0] for row in rows)
+    user._qms_headed_ids = frozenset(row[0] for row in rows if row[2] == user.pk)
+    headed = [name for _id, name, head in rows if head == user.pk]
+    staff = [name for _id, name, head in rows if head != user.pk]
+    if headed:
+        label = _("Head of %(departments)s") % {"departments": ", ".join(headed)}
+    elif staff:
+        label = _("Staff, %(departments)s") % {"departments": ", ".join(staff)}
+    else:
+        label = user.get_role_display()
+    user._qms_role_label = label
+    return label
+
+
 def user_is_department_head(user) -> bool:
     return bool(headed_department_ids(user))
 

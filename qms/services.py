@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from .exceptions import ApplicationError
 from .models import (
+    DashboardSettings,
     Department,
     ImpactAssessment,
     InterestedParty,
@@ -30,6 +31,7 @@ from .models import (
     Message,
     PartyConflict,
     ReviewDecision,
+    TileTarget,
     User,
 )
 from .services_kit import model_update
@@ -529,3 +531,28 @@ def decision_close(
     decision.full_clean()
     decision.save()
     return decision
+
+
+@transaction.atomic
+def dashboard_settings_update(
+    *, actor, min_n: int, at_risk_margin_pct: int, targets: dict
+) -> DashboardSettings:
+    """The quality manager's dashboard settings: the minimum n, the at-risk margin and a
+    target per tile (None clears a tile's target)."""
+    if actor is None or not actor.is_quality_manager:
+        raise ApplicationError(_("Only a quality manager changes the dashboard settings."))
+    if min_n < 1:
+        raise ApplicationError(_("The minimum number of answers is at least 1."))
+    row = DashboardSettings.objects.select_for_update().order_by("pk").first()
+    if row is None:
+        row = DashboardSettings()
+    row.min_n = min_n
+    row.at_risk_margin_pct = at_risk_margin_pct
+    row.full_clean()
+    row.save()
+    for tile, target in targets.items():
+        if target is None:
+            TileTarget.objects.filter(tile=tile).delete()
+        else:
+            TileTarget.objects.update_or_create(tile=tile, defaults={"target": target})
+    return row

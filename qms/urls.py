@@ -20,6 +20,11 @@ app_name = "qms"
 
 qms_patterns = [
     path("", home.HomeView.as_view(), name="home"),
+    path(
+        "dashboard/settings/",
+        home.DashboardSettingsView.as_view(),
+        name="dashboard-settings",
+    ),
     path("departments/", organisation.DepartmentListView.as_view(), name="department-list"),
     path("departments/new/", organisation.DepartmentCreateView.as_view(), name="department-create"),
     path(

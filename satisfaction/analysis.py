@@ -16,7 +16,7 @@ from django.db.models import Count, DateField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from qms.registry import MetricValue, Period
+from qms.registry import MetricValue, Period, batch_cache
 from surveys.models import Question, Survey
 
 from .models import Answer, Invitation, Response
@@ -175,9 +175,17 @@ def _filled(row: dict) -> dict:
 
 
 def _marks() -> dict[str, int]:
+    """How far the tallies have read; read once per batch of numbers (the dashboard),
+    so all its numbers split tallies and tail at the same watermark."""
     from .models import TallyMark
 
-    return dict(TallyMark.objects.values_list("name", "last_id"))
+    cache = batch_cache()
+    if cache is not None and "satisfaction.marks" in cache:
+        return dict(cache["satisfaction.marks"])
+    marks = dict(TallyMark.objects.values_list("name", "last_id"))
+    if cache is not None:
+        cache["satisfaction.marks"] = marks
+    return dict(marks)
 
 
 @dataclass(frozen=True)
@@ -312,17 +320,32 @@ def responses_by_wave(scope: Scope, *, marks=None) -> dict[int, int]:
 
 def _score_metric(kind: str, *, period, survey=None, question_code=None, segment=None):
     scope = Scope(survey=survey, period=period, segment=segment, question_code=question_code)
-    rows = score_rows(scope, kinds=(kind,))
-    return scores_from_row(rows[0] if rows else {})[kind]
+    cache = batch_cache()
+    if cache is None:
+        rows = score_rows(scope, kinds=(kind,))
+        return scores_from_row(rows[0] if rows else {})[kind]
+    # In a batch (the dashboard), NPS, CSAT and CES of one scope come from one pass.
+    key = ("satisfaction.scores", str(survey), period, str(segment), question_code)
+    if key not in cache:
+        rows = score_rows(scope)
+        cache[key] = scores_from_row(rows[0] if rows else {})
+    return cache[key][kind]
 
 
 def _score_monthly(kind: str, *, period, survey=None, question_code=None, segment=None):
     """{first day of month: MetricValue} for every month with answers: the same counts
     as `_score_metric` month by month, in one pass over the tallies and the tail."""
     scope = Scope(survey=survey, period=period, segment=segment, question_code=question_code)
+    cache = batch_cache()
+    if cache is None:
+        rows = score_rows(scope, group_by=("month",), kinds=(kind,))
+    else:
+        key = ("satisfaction.monthly", str(survey), period, str(segment), question_code)
+        if key not in cache:
+            cache[key] = score_rows(scope, group_by=("month",))
+        rows = cache[key]
     return {
-        row["month"]: _to_metric(scores_from_row(row)[kind])
-        for row in score_rows(scope, group_by=("month",), kinds=(kind,))
+        row["month"]: _to_metric(scores_from_row(row)[kind]) for row in rows if row.get(f"{kind}_n")
     }
 
 
@@ -503,6 +526,8 @@ def metric_driver_share(
         detail={
             "named_by": count,
             "topic": row["topic"] if row else topic,
+            # The name people read (the dashboard never shows a slug).
+            "topic_name": (row["topic_name"] or row["label"]) if row else "",
             "margin_of_error": score.moe,
         },
     )

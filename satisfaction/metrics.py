@@ -3,14 +3,70 @@ effectiveness checks read them through `qms.registry.registry`."""
 
 from django.utils.translation import gettext_lazy as _
 
-from qms.registry import Direction, registry
+from qms.registry import Direction, param_kinds, registry
 
 from . import analysis
 
 SCORE_PARAMETERS = ("survey", "question_code", "segment")
 
 
+def _driver_words(names) -> str:
+    """“Share of dissatisfied customers naming Check-in wait, Hotel stay pulse”."""
+    if names.get("topic"):
+        text = _("Share of dissatisfied customers naming %(topic)s") % {"topic": names["topic"]}
+    else:
+        text = str(_("Share of dissatisfied customers naming their top driver"))
+    extra = [names[k] for k in ("survey", "question_code", "segment") if names.get(k)]
+    return ", ".join([text, *extra])
+
+
+def _surveys():
+    from surveys.models import Survey
+
+    return list(Survey.objects.order_by("title").values_list("code", "title"))
+
+
+def _survey_label(value) -> str:
+    from surveys.models import Survey
+
+    key = {"pk": int(value)} if str(value).isdigit() else {"code": value}
+    return Survey.objects.filter(**key).values_list("title", flat=True).first() or str(value)
+
+
+def _questions():
+    """Each question code once, named by the wording of its newest version and its
+    survey: “How likely are you to recommend us? (Hotel stay pulse)”."""
+    from surveys.models import Question
+
+    seen: dict[str, str] = {}
+    rows = Question.objects.order_by("-version__number", "-id").values_list(
+        "code", "text_en", "version__survey__title"
+    )
+    for code, text, survey in rows:
+        if code not in seen:
+            seen[code] = f"{text} ({survey})"
+    return sorted(seen.items(), key=lambda item: item[1].lower())
+
+
+def _question_label(value) -> str:
+    from surveys.models import Question
+
+    text = (
+        Question.objects.filter(code=value)
+        .order_by("-version__number", "-id")
+        .values_list("text_en", flat=True)
+        .first()
+    )
+    return text or str(value)
+
+
+def register_param_kinds():
+    param_kinds.add("survey", choices=_surveys, label=_survey_label)
+    param_kinds.add("question", choices=_questions, label=_question_label)
+
+
 def register():
+    register_param_kinds()
     registry.register(
         key="nps",
         label=_("Net Promoter Score"),
@@ -60,6 +116,7 @@ def register():
         unit="%",
         direction=Direction.LOWER_IS_BETTER,
         compute=analysis.metric_driver_share,
+        describe=_driver_words,
         description=_(
             "Among dissatisfied respondents (NPS 0-6 or CSAT 1-3), the share naming the topic."
         ),

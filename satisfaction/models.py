@@ -448,6 +448,9 @@ class FollowUpCase(BaseModel):
     note = models.TextField(_("note"), blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+    # A corrective action was opened from this case (the actions app lists it on the
+    # case's page through `record_panels`; this app does not import it).
+    action_opened_at = models.DateTimeField(_("corrective action opened"), null=True, blank=True)
     next_action_at = models.DateTimeField(_("next action"), null=True, blank=True)
     history = HistoricalRecords()
 

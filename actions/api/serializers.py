@@ -43,6 +43,8 @@ class SourceSerializer(serializers.ModelSerializer):
 
 class CriterionSerializer(serializers.ModelSerializer):
     verdict = _choice_text(CorrectiveAction.Verdict.choices, read_only=True)
+    # The machine form (metric_key, metric_params) stays; `words` is what people read.
+    words = serializers.CharField(read_only=True)
 
     class Meta:
         model = EffectivenessCriterion
@@ -50,6 +52,7 @@ class CriterionSerializer(serializers.ModelSerializer):
             "id",
             "metric_key",
             "metric_params",
+            "words",
             "target_change_pct",
             "baseline_value",
             "baseline_n",

@@ -343,6 +343,25 @@ def complaint_escalate(*, complaint: Complaint, actor, note: str) -> Complaint:
     return complaint
 
 
+@transaction.atomic
+def complaint_action_opened(*, complaint: Complaint, reference: str, actor=None) -> Complaint:
+    """A corrective action was opened from the complaint: its steps say so (the action
+    itself is listed on the complaint's page by the actions app's record panel)."""
+    complaint = lock(complaint)
+    if not complaint.escalated:
+        complaint.escalated = True
+        complaint.escalated_at = timezone.now()
+        complaint.save(update_fields=["escalated", "escalated_at", "updated_at"])
+    ComplaintEvent.record(
+        complaint,
+        from_status=complaint.status,
+        to_status=complaint.status,
+        actor=actor,
+        note=_("Corrective action %(ref)s opened.") % {"ref": reference},
+    )
+    return complaint
+
+
 OVERDUE_BATCH = 200
 
 

@@ -41,6 +41,14 @@ def filter_widget(bound_field):
 
 
 @register.filter
+def role_label(user):
+    """“Head of Front desk”, not “Department member” (qms.selectors.role_label)."""
+    from qms.selectors import role_label as label
+
+    return label(user)
+
+
+@register.filter
 def is_checkbox(bound_field):
     return isinstance(bound_field.field.widget, forms.CheckboxInput)
 

@@ -1,8 +1,10 @@
 """Forms in the kit: how a form and its fields are drawn, and how a service's refusal
 lands on the form."""
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.renderers import DjangoTemplates
+from django.utils.translation import gettext_lazy as _
 
 from qms.exceptions import ApplicationError
 
@@ -33,3 +35,39 @@ def service_error_messages(exc: ApplicationError | ValidationError) -> list[str]
     if isinstance(exc, ApplicationError):
         return [str(exc)]
     return list(exc.messages)
+
+
+def param_field(spec, *, help_text: str = "") -> forms.Field:
+    """The form field for one metric parameter (`qms.registry.Param`): a list of what
+    the portal knows (surveys, questions, topics, segments, departments, or the metric's
+    fixed choices), a number box for a number; never a box for a code or JSON."""
+    from qms.registry import param_kinds
+
+    if spec.kind == "number":
+        return forms.IntegerField(
+            label=spec.label, required=False, min_value=1, help_text=help_text
+        )
+    if spec.kind == "choice":
+        return forms.ChoiceField(
+            label=spec.label,
+            required=False,
+            choices=[("", _("As the metric counts by default")), *spec.choices],
+            help_text=help_text,
+        )
+    if spec.kind == "text":
+        return forms.CharField(
+            label=spec.label, required=False, max_length=100, help_text=help_text
+        )
+    everything = {
+        "survey": _("All surveys"),
+        "question": _("Every question of its kind"),
+        "topic": _("All topics"),
+        "segment": _("All segments"),
+        "department": _("All departments"),
+    }.get(spec.kind, _("All"))
+    return forms.ChoiceField(
+        label=spec.label,
+        required=False,
+        choices=[("", everything), *param_kinds.choices(spec.kind)],
+        help_text=help_text,
+    )

@@ -34,7 +34,7 @@ from .exports import (
     export_request,
     exports_process_due,
 )
-from .follow_ups import follow_ups_escalate_due, followup_update
+from .follow_ups import follow_ups_escalate_due, followup_action_opened, followup_update
 from .responding import (
     invitation_is_expired,
     invitation_mark_failed,
@@ -75,6 +75,7 @@ __all__ = [
     "export_request",
     "exports_process_due",
     "follow_ups_escalate_due",
+    "followup_action_opened",
     "followup_update",
     "hash_token",
     "invitation_is_expired",

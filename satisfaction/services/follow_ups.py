@@ -139,6 +139,18 @@ def followup_update(*, case: FollowUpCase, state: str, note: str = "") -> Follow
 
 
 @transaction.atomic
+def followup_action_opened(*, case: FollowUpCase, reference: str) -> FollowUpCase:
+    """A corrective action was opened from the case: the case says so (its page shows
+    “action opened” and links to the action) and its notes name the action."""
+    case = lock(case)
+    case.action_opened_at = timezone.now()
+    line = _("Corrective action %(ref)s opened.") % {"ref": reference}
+    case.note = (case.note + "\n" + line).strip() if case.note else line
+    case.save(update_fields=["action_opened_at", "note", "updated_at"])
+    return case
+
+
+@transaction.atomic
 def follow_ups_escalate_due(*, limit: int = 200, now: dt.datetime | None = None) -> int:
     """Scanner: an open case past its deadline escalates once to the quality managers.
     Returns the number of cases escalated."""

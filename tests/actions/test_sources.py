@@ -57,7 +57,10 @@ def test_create_page_prefilled_from_a_follow_up_case(client_for, quality_manager
     page = client_for(quality_manager).get(reverse("actions:action-create"), {"case": case.pk})
     assert page.context["form"].initial["source_kind"] == SourceKind.FOLLOWUP_CASE
     assert page.context["form"].initial["followup_case"] == case
-    assert "check-in wait" in page.context["form"].initial["title"]
+    # No driver named in the answers: the title names the source and the survey, the
+    # description carries the case's reason.
+    assert page.context["form"].initial["title"] == "Detractor follow-up, Stay"
+    assert "NPS 2: check-in wait" in page.context["form"].initial["description"]
 
 
 def test_create_page_prefilled_from_a_missed_objective(

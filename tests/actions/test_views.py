@@ -149,18 +149,18 @@ def test_workflow_through_the_page(client_for, quality_manager, action, front_de
             "min_n": 5,
         },
     )
+    # The criterion is chosen from lists: a topic that is not in the list is refused.
+    TopicFactory(slug="queue-time", name="Queue time")
+    criterion_url = reverse("actions:criterion-create", args=[action.pk])
     response = client.post(
-        _step(action, "criterion"),
-        {"metric_key": "ticket_volume", "metric_params": "{oops", "target_change_pct": "-80"},
+        criterion_url,
+        {"metric_key": "ticket_volume", "param_topic": "no-such-topic", "target_change_pct": "-80"},
     )
-    assert response.status_code == 400 and "JSON" in response.text
+    assert response.status_code == 200 and "Select a valid choice" in response.text
+    assert not action.criteria.exists()
     client.post(
-        _step(action, "criterion"),
-        {
-            "metric_key": "ticket_volume",
-            "metric_params": '{"topic": "queue-time"}',
-            "target_change_pct": "-80",
-        },
+        criterion_url,
+        {"metric_key": "ticket_volume", "param_topic": "queue-time", "target_change_pct": "-80"},
     )
     client.post(_step(action, "transition"), {"to": "implementing"})
     action.refresh_from_db()
@@ -225,11 +225,15 @@ def test_create_page_prefilled_from_a_survey_finding_shows_similar_actions(
 
 def _wave():
     from satisfaction.models import Wave
-    from surveys.models import Survey, SurveyVersion
+    from surveys.models import Question, Survey, SurveyVersion
 
     survey = Survey.objects.create(title="Dining", code="dining")
     version = SurveyVersion.objects.create(
         survey=survey, number=1, status="published", published_at=timezone.now()
+    )
+    # The finding's question is picked from the survey's questions, by their wording.
+    Question.objects.create(
+        version=version, code="driver", kind="driver", text_en="What disappointed you most?"
     )
     return Wave.objects.create(survey_version=version, name="May wave")
 

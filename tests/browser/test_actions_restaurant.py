@@ -109,11 +109,14 @@ def test_restaurant_action_from_finding_to_verified_closure(
     page.locator("#id_followup_end").fill(followup[1].isoformat())
     page.locator("#id_min_n").fill("2")
     page.get_by_role("button", name="Save windows").click()
-    page.locator("summary", has_text="Add a criterion").click()
-    page.locator("#id_criterion_metric_key").select_option("ticket_volume")
-    page.locator("#id_criterion_metric_params").fill('{"topic": "queue-time"}')
-    page.locator("#id_criterion_target_change_pct").fill("-80")
-    page.get_by_role("button", name="Add criterion").click()
+    # The criterion is chosen in words: the metric by its name, the topic from a list.
+    page.get_by_test_id("choose-criterion").click()
+    page.get_by_role("radio", name="After-sales ticket volume").check()
+    form = page.get_by_test_id("criterion-form")
+    form.get_by_label("Topic").select_option(label="Queue time")
+    form.get_by_label("Target change (%)").fill("-80")
+    form.get_by_role("button", name="Add this criterion").click()
+    expect(page.get_by_test_id("criterion-1")).to_contain_text("Queue time", use_inner_text=True)
     page.get_by_test_id("go-implementing").click()
     expect(page.get_by_test_id(f"status-{action.pk}")).to_contain_text(
         "Implementing", use_inner_text=True

@@ -302,7 +302,8 @@ class TestForms:
                 "title": "CSAT",
                 "mode": "computed",
                 "metric_key": "fake_csat",
-                "metric_params": '{"colour": "blue"}',
+                # Parameters are picked from lists: one the metric does not take.
+                "param_per": "orders",
                 "direction": "increase",
                 "baseline": "80",
                 "target": "95",
@@ -310,7 +311,36 @@ class TestForms:
             },
         )
         assert response.status_code == 200
-        assert "has no parameter colour" in response.content.decode()
+        assert "does not count by Counted per" in response.content.decode()
+
+    def test_a_computed_key_result_picks_its_parameters_from_lists(
+        self, client_for, quality_manager, fake_metric
+    ):
+        from tests.customers.factories import SegmentFactory
+
+        SegmentFactory(code="retail", name="Retail shoppers")
+        objective = ObjectiveFactory()
+        client = client_for(quality_manager)
+        page = client.get(f"/objectives/{objective.pk}/key-results/new/")
+        assert "JSON" not in page.content.decode()
+        assert ("retail", "Retail shoppers") in page.context["form"].fields["param_segment"].choices
+        response = client.post(
+            f"/objectives/{objective.pk}/key-results/new/",
+            {
+                "title": "CSAT of retail shoppers",
+                "mode": "computed",
+                "metric_key": "fake_csat",
+                "param_segment": "retail",
+                "direction": "increase",
+                "baseline": "80",
+                "target": "95",
+                "weight": 1,
+            },
+        )
+        assert response.status_code == 302
+        kr = objective.key_results.get(title="CSAT of retail shoppers")
+        assert kr.metric_params == {"segment": "retail"}
+        assert kr.metric_words == "Fake CSAT, Retail shoppers"
 
     def test_edit_a_key_result(self, client_for, front_desk_head, fd_objective):
         kr = fd_objective.key_results.get()
