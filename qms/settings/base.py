@@ -32,6 +32,7 @@ SECRET_KEY = env("SECRET_KEY", default="")
 PORTAL_APPS = [
     "qms",
     "customers",
+    "coding",
     "requirements",
     "research",
     "crm",
@@ -302,3 +303,10 @@ SATISFACTION_FOLLOW_UP_HOURS = env.int("SATISFACTION_FOLLOW_UP_HOURS", default=4
 # A response export of more answers than this is built by a Celery task and e-mailed as
 # a link; smaller ones download at once.
 SATISFACTION_EXPORT_INLINE_MAX = env.int("SATISFACTION_EXPORT_INLINE_MAX", default=20000)
+# Text coding: the model codes a text when its confidence reaches this; below it the
+# text goes to the coding queue.
+QMS_CODING_THRESHOLD = env.float("QMS_CODING_THRESHOLD", default=0.6)
+# Retrain the model once this many new confirmed codings have arrived (and nightly).
+QMS_CODING_RETRAIN_AFTER = env.int("QMS_CODING_RETRAIN_AFTER", default=50)
+# Texts coded per batch (memory stays bounded whatever the number of texts).
+QMS_CODING_BATCH = env.int("QMS_CODING_BATCH", default=2000)
