@@ -280,11 +280,26 @@ def customer_topics(*, customer, limit: int = 5) -> list[tuple[Topic, int]]:
     return [(topics[r["topic"]], r["n"]) for r in rows if r["topic"] in topics]
 
 
-def texts_by_topic_for_sources(*, kind: str, object_ids) -> dict[int, list[int]]:
-    """Source id -> topic ids, for a page of source records (one query)."""
-    out: dict[int, list[int]] = {}
-    for object_id, topic_id in Coding.objects.filter(
-        text__kind=kind, text__object_id__in=list(object_ids)
-    ).values_list("text__object_id", "topic_id"):
-        out.setdefault(object_id, []).append(topic_id)
+def topics_for_sources(*, kind: str, object_ids) -> dict[int, list[tuple[str, str]]]:
+    """Source id -> [(topic name, origin)], for a page of source records (one query)."""
+    out: dict[int, list[tuple[str, str]]] = {}
+    for object_id, name, origin in (
+        Coding.objects.filter(text__kind=kind, text__object_id__in=list(object_ids))
+        .order_by("topic__name")
+        .values_list("text__object_id", "topic__name", "origin")
+    ):
+        out.setdefault(object_id, []).append((name, origin))
     return out
+
+
+def topics_of_sources(*, kind: str, object_ids, limit: int = 10) -> list[tuple[Topic, int]]:
+    """[(topic, texts)] most first, for the texts of these source records (`object_ids`
+    may be a subquery): e.g. what dissatisfied respondents wrote about."""
+    rows = list(
+        Coding.objects.filter(text__kind=kind, text__object_id__in=object_ids)
+        .values("topic")
+        .annotate(n=Count("text", distinct=True))
+        .order_by("-n", "topic")[:limit]
+    )
+    topics = Topic.objects.in_bulk([r["topic"] for r in rows])
+    return [(topics[r["topic"]], r["n"]) for r in rows if r["topic"] in topics]

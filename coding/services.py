@@ -220,6 +220,14 @@ def text_remove(*, source) -> None:
     Text.objects.filter(content_type=content_type, object_id=source.pk).delete()
 
 
+def texts_erase(*, customer) -> int:
+    """Privacy erasure: the customer's texts are blanked (their codings stay, so the
+    counts by topic still add up, but no words of theirs remain)."""
+    return Text.objects.filter(customer=customer).update(
+        body="", status=Text.Status.EMPTY, suggestions=[], updated_at=timezone.now()
+    )
+
+
 # --- Keywords ---------------------------------------------------------------------------
 
 

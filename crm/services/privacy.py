@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coding import services as coding_services
 from customers.models import Consent, Customer
 from qms.exceptions import ApplicationError
 from qms.workflow import lock
@@ -130,7 +131,8 @@ def customer_erase(*, customer: Customer, actor, reason: str) -> ErasureRecord:
         description="", remedy_sought="", decision=""
     )
     ComplaintEvent.objects.filter(complaint__customer=customer).update(note="")
-    customer.tickets.update(resolution="")
+    customer.tickets.update(resolution="", description="", agent_notes="")
+    coding_services.texts_erase(customer=customer)
     customer.interviews.update(notes="")
     # Old values live on in the customer's history rows: scrub them, keep the skeleton.
     Customer.history.filter(id=customer.pk).update(
