@@ -192,7 +192,10 @@ def coding_overview() -> dict:
         .annotate(n=Count("id"))
         .values_list("origin", "n")
     )
-    return {"by_status": by_status, "by_origin": by_origin}
+    return {
+        "by_status": [(label, by_status.get(value, 0)) for value, label in Text.Status.choices],
+        "by_origin": [(label, by_origin.get(value, 0)) for value, label in Coding.Origin.choices],
+    }
 
 
 # --- Counts for other apps ----------------------------------------------------------------

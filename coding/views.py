@@ -219,11 +219,25 @@ class ModelView(ViewAllRequiredMixin, TemplateView):
                     }
                 )
             per_topic.sort(key=lambda r: r["topic"].name.lower())
-            coverage = metrics.get("coverage")
+            at_threshold = (metrics.get("thresholds") or {}).get(
+                f"{services._threshold():.1f}"
+            ) or {}
+            if at_threshold.get("coverage") is not None:
+                coverage = {
+                    "coverage": round(100 * at_threshold["coverage"]),
+                    "precision": (
+                        round(100 * at_threshold["precision"])
+                        if at_threshold.get("precision") is not None
+                        else None
+                    ),
+                }
         return super().get_context_data(
             versions=versions,
             active=active,
             model_error=state.error,
+            accuracy_percent=(
+                round(100 * active.accuracy) if active and active.accuracy is not None else None
+            ),
             per_topic=per_topic,
             coverage=coverage,
             overview=selectors.coding_overview(),
@@ -377,4 +391,7 @@ class KeywordEditView(QualityManagerRequiredMixin, TemplateView):
             )
             % {"topic": self.topic, "n": count},
         )
+        target = request.POST.get("next", "")
+        if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
+            return redirect(target)
         return redirect(reverse("coding:keywords", args=[self.topic.pk]))

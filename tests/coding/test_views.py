@@ -143,3 +143,52 @@ def test_model_page_shows_versions_and_per_topic_measures(
     assert page.status_code == 200
     assert b'data-testid="versions"' in page.content
     assert b'data-testid="model-summary"' in page.content
+
+
+def test_keywords_are_edited_on_the_topics_page(client_for, quality_manager, battery):
+    client = client_for(quality_manager)
+    topic_page = f"/customers/topics/{battery.pk}/edit/"
+    page = client.get(topic_page)
+    assert page.status_code == 200
+    assert b'data-testid="topic-keywords"' in page.content
+    assert "续航" in page.content.decode()
+    response = client.post(
+        f"/coding/topics/{battery.pk}/keywords/",
+        {
+            "form-TOTAL_FORMS": "1",
+            "form-INITIAL_FORMS": "0",
+            "form-0-phrase": "dies by noon",
+            "form-0-language": "en",
+            "next": topic_page,
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == topic_page
+    assert list(battery.keywords.values_list("phrase", flat=True)) == ["dies by noon"]
+
+
+def test_tickets_imported_as_text_only_are_coded(client_for, quality_manager, battery):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from research.models import Ticket
+    from tests.customers.factories import CustomerFactory
+
+    CustomerFactory(external_ref="C-1")
+    upload = SimpleUploadedFile(
+        "tickets.csv",
+        (
+            "external_id,customer,opened_at,description,agent_notes\n"
+            "WO-1,C-1,2026-03-01,My battery drains by noon,batt calib\n"
+            "WO-2,C-1,2026-03-02,手机掉电快,\n"
+            "WO-3,C-1,2026-03-02,,\n"
+        ).encode(),
+        content_type="text/csv",
+    )
+    client_for(quality_manager).post("/customers/tickets/import/", {"file": upload})
+    assert Ticket.objects.filter(topic__isnull=True).count() == 3
+
+    services.code_pending()
+
+    coded = Text.objects.filter(codings__topic=battery, codings__origin="rule")
+    assert sorted(t.source.external_id for t in coded) == ["WO-1", "WO-2"]
+    assert Text.objects.get(object_id=Ticket.objects.get(external_id="WO-3").pk).status == "empty"
