@@ -276,7 +276,7 @@ class ModelState:
         self.error = error
 
 
-_loaded: dict[int, object] = {}
+_loaded: dict[tuple, object] = {}
 
 
 def active_model() -> ModelState:
@@ -286,8 +286,9 @@ def active_model() -> ModelState:
     version = ModelVersion.objects.filter(is_active=True).defer("data").first()
     if version is None:
         return ModelState(None, None)
-    if version.pk in _loaded:
-        return ModelState(version, _loaded[version.pk])
+    key = (version.pk, version.created_at)
+    if key in _loaded:
+        return ModelState(version, _loaded[key])
     data = ModelVersion.objects.filter(pk=version.pk).values_list("data", flat=True).first()
     try:
         model = learning.TrainedModel.loads(bytes(data or b""))
@@ -298,7 +299,7 @@ def active_model() -> ModelState:
         logger.warning("coding: model %s failed to load: %s", version.pk, message)
         return ModelState(version, None, message)
     _loaded.clear()
-    _loaded[version.pk] = model
+    _loaded[key] = model
     return ModelState(version, model)
 
 
@@ -399,6 +400,13 @@ def code_texts(*, text_ids: list[int], keywords=None, state: ModelState | None =
             text_id__in=[t.id for t in texts], origin=Coding.Origin.PERSON
         ).values_list("text_id", flat=True)
     )
+    # Texts that came with a topic (imported) are coded already: the queue is for texts
+    # with none.
+    imported = set(
+        Coding.objects.filter(
+            text_id__in=[t.id for t in texts], origin=Coding.Origin.IMPORTED
+        ).values_list("text_id", flat=True)
+    )
     active_topics = set(Topic.objects.filter(is_active=True).values_list("id", flat=True))
     now = timezone.now()
     codings: list[Coding] = []
@@ -435,7 +443,7 @@ def code_texts(*, text_ids: list[int], keywords=None, state: ModelState | None =
             )
             text.status = Text.Status.CODED
         else:
-            text.status = Text.Status.QUEUED
+            text.status = Text.Status.CODED if text.id in imported else Text.Status.QUEUED
     Coding.objects.bulk_create(codings, ignore_conflicts=True, batch_size=1000)
     Text.objects.bulk_update(
         texts,

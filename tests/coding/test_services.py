@@ -219,3 +219,13 @@ def test_a_candidate_becomes_a_topic_with_its_keywords_in_one_step(make_text, qu
     assert Coding.objects.filter(topic=topic, origin=Coding.Origin.RULE).count() == 5
     candidate.refresh_from_db()
     assert candidate.status == CandidateTopic.Status.ACCEPTED
+
+
+def test_a_text_that_came_with_a_topic_does_not_wait_in_the_queue(battery, screen, make_text):
+    text = make_text("the customer was unhappy", topic=screen)
+
+    services.code_pending()
+
+    text.refresh_from_db()
+    assert text.status == Text.Status.CODED
+    assert _codings(text) == [("screen-durability", "imported")]
