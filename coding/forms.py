@@ -23,6 +23,7 @@ class QueueCodeForm(forms.Form):
     ]
 
     one = forms.RegexField(regex=r"^\d+:\d+$", required=False)
+    none = forms.BooleanField(required=False)
     texts = forms.ModelMultipleChoiceField(queryset=Text.objects.none(), required=False)
     topic = TopicChoiceField(
         label=_("Topic"), queryset=Topic.objects.none(), required=False, empty_label=_("Choose…")
@@ -49,6 +50,8 @@ class QueueCodeForm(forms.Form):
         else:
             if not data.get("texts"):
                 raise forms.ValidationError(_("Tick the texts to code."))
+            if data.get("none"):
+                return data
             if data.get("topic") is None:
                 raise forms.ValidationError(_("Choose the topic to code them to."))
         return data

@@ -30,6 +30,7 @@ class Text(BaseModel):
         PENDING = "pending", _("Waiting to be coded")
         CODED = "coded", _("Coded")
         QUEUED = "queued", _("In the coding queue")
+        NO_TOPIC = "none", _("Fits no topic (a person said so)")
         EMPTY = "empty", _("Empty, skipped")
 
     class Language(models.TextChoices):

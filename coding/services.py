@@ -8,6 +8,7 @@ never replaced by a rule or the model: texts a person coded are left alone."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Iterable
 
@@ -32,7 +33,13 @@ AUTOMATIC_ORIGINS = (Coding.Origin.RULE, Coding.Origin.MODEL)
 
 
 def _threshold() -> float:
-    return float(getattr(settings, "QMS_CODING_THRESHOLD", 0.6))
+    return float(getattr(settings, "QMS_CODING_THRESHOLD", learning.DEFAULT_THRESHOLD))
+
+
+def _model_secret() -> bytes:
+    """The key that signs stored model files (derived from SECRET_KEY): a file written or
+    changed by anyone else does not load, and the portal codes by rules until retrained."""
+    return hashlib.sha256(b"qms-coding-model:" + settings.SECRET_KEY.encode()).digest()
 
 
 def _kick_coding() -> None:
@@ -291,7 +298,7 @@ def active_model() -> ModelState:
         return ModelState(version, _loaded[key])
     data = ModelVersion.objects.filter(pk=version.pk).values_list("data", flat=True).first()
     try:
-        model = learning.TrainedModel.loads(bytes(data or b""))
+        model = learning.TrainedModel.loads(bytes(data or b""), secret=_model_secret())
     except learning.ModelLoadError as exc:
         message = str(exc) or _("The model file could not be read.")
         if version.load_error != message:
@@ -312,7 +319,11 @@ def training_examples() -> list[tuple[str, str]]:
         .values_list("text__body", "topic_id")
         .order_by("id")
     )
-    return [(body, str(topic_id)) for body, topic_id in rows.iterator(chunk_size=2000)]
+    examples = [(body, str(topic_id)) for body, topic_id in rows.iterator(chunk_size=2000)]
+    # Texts a person said fit no topic teach the model to leave such texts to the queue.
+    none = Text.objects.filter(status=Text.Status.NO_TOPIC).values_list("body", flat=True)
+    examples += [(body, learning.NO_TOPIC) for body in none.iterator(chunk_size=2000)]
+    return examples
 
 
 @transaction.atomic
@@ -320,7 +331,7 @@ def model_train(*, seed: int = 0) -> ModelVersion | None:
     """Train a new model from the confirmed codings and make it the active one; None
     when there is too little to learn from (fewer than two topics)."""
     examples = training_examples()
-    if len({topic for _body, topic in examples}) < 2:
+    if len({topic for _body, topic in examples} - {learning.NO_TOPIC}) < 2:
         return None
     try:
         trained = learning.train(examples, seed=seed)
@@ -328,7 +339,7 @@ def model_train(*, seed: int = 0) -> ModelVersion | None:
         return None
     ModelVersion.objects.filter(is_active=True).update(is_active=False)
     version = ModelVersion.objects.create(
-        data=trained.dumps(),
+        data=trained.dumps(secret=_model_secret()),
         trained_at=timezone.now(),
         n_examples=trained.n_examples,
         accuracy=trained.accuracy,
@@ -514,6 +525,24 @@ def text_code(*, text: Text, topics: Iterable[Topic], user, replace: bool = True
     return text
 
 
+@transaction.atomic
+def texts_no_topic(*, texts: Iterable[Text], user) -> int:
+    """A person says these texts fit none of the topics: they leave the queue, teach the
+    model, and are grouped with the others into candidate new topics."""
+    count = 0
+    now = timezone.now()
+    for text in texts:
+        _check_can_code(user, text)
+        if text.status == Text.Status.EMPTY:
+            continue
+        text.codings.exclude(origin=Coding.Origin.IMPORTED).delete()
+        Text.objects.filter(pk=text.pk).update(
+            status=Text.Status.NO_TOPIC, coded_at=now, updated_at=now
+        )
+        count += 1
+    return count
+
+
 def texts_code(
     *, texts: Iterable[Text], topics: Iterable[Topic], user, replace: bool = True
 ) -> int:
@@ -569,7 +598,7 @@ def candidates_refresh(*, max_groups: int = 12) -> list[CandidateTopic]:
     threshold) and record each group as a candidate topic; a group like last week's
     (shared typical words) updates that candidate, so its size history shows growth."""
     rows = list(
-        Text.objects.filter(status=Text.Status.QUEUED)
+        Text.objects.filter(status__in=[Text.Status.QUEUED, Text.Status.NO_TOPIC])
         .exclude(codings__origin=Coding.Origin.PERSON)
         .order_by("-written_at", "-id")
         .values_list("id", "body")[:CLUSTER_SAMPLE]

@@ -116,6 +116,8 @@ class QueueCodeView(CodingMixin, ServiceActionView):
         return " ".join(form.non_field_errors()) or _("Choose texts and a topic.")
 
     def perform(self, form):
+        if form.cleaned_data.get("none") and not form.cleaned_data.get("one"):
+            return services.texts_no_topic(texts=form.cleaned_data["texts"], user=self.request.user)
         return services.texts_code(
             texts=form.cleaned_data["texts"],
             topics=[form.cleaned_data["topic"]],

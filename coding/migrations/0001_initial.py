@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
                 ('body', models.TextField(blank=True, verbose_name='text')),
                 ('language', models.CharField(blank=True, choices=[('en', 'English'), ('zh', 'Chinese'), ('other', 'Other language')], max_length=8, verbose_name='language')),
                 ('written_at', models.DateTimeField(verbose_name='written')),
-                ('status', models.CharField(choices=[('pending', 'Waiting to be coded'), ('coded', 'Coded'), ('queued', 'In the coding queue'), ('empty', 'Empty, skipped')], default='pending', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('pending', 'Waiting to be coded'), ('coded', 'Coded'), ('queued', 'In the coding queue'), ('none', 'Fits no topic (a person said so)'), ('empty', 'Empty, skipped')], default='pending', max_length=10, verbose_name='status')),
                 ('suggested_confidence', models.FloatField(null=True, verbose_name='confidence of the suggestion')),
                 ('suggestions', models.JSONField(blank=True, default=list, verbose_name='suggestions')),
                 ('coded_at', models.DateTimeField(blank=True, null=True, verbose_name='coded')),

@@ -305,7 +305,7 @@ SATISFACTION_FOLLOW_UP_HOURS = env.int("SATISFACTION_FOLLOW_UP_HOURS", default=4
 SATISFACTION_EXPORT_INLINE_MAX = env.int("SATISFACTION_EXPORT_INLINE_MAX", default=20000)
 # Text coding: the model codes a text when its confidence reaches this; below it the
 # text goes to the coding queue.
-QMS_CODING_THRESHOLD = env.float("QMS_CODING_THRESHOLD", default=0.6)
+QMS_CODING_THRESHOLD = env.float("QMS_CODING_THRESHOLD", default=0.7)
 # Retrain the model once this many new confirmed codings have arrived (and nightly).
 QMS_CODING_RETRAIN_AFTER = env.int("QMS_CODING_RETRAIN_AFTER", default=50)
 # Texts coded per batch (memory stays bounded whatever the number of texts).

@@ -116,8 +116,9 @@ def test_keywords_are_edited_in_rows(client_for, quality_manager, battery, viewe
 def test_candidate_page_makes_a_topic_from_top_terms(client_for, quality_manager, make_text):
     for i in range(5):
         make_text(f"wifi hotspot drops {i}")
+        make_text(f"camera lens fogs up {i}")
     services.code_pending()
-    candidate = services.candidates_refresh()[0]
+    candidate = next(c for c in services.candidates_refresh() if "wifi" in c.top_terms)
     client = client_for(quality_manager)
 
     page = client.get("/coding/candidates/")
@@ -192,3 +193,17 @@ def test_tickets_imported_as_text_only_are_coded(client_for, quality_manager, ba
     coded = Text.objects.filter(codings__topic=battery, codings__origin="rule")
     assert sorted(t.source.external_id for t in coded) == ["WO-1", "WO-2"]
     assert Text.objects.get(object_id=Ticket.objects.get(external_id="WO-3").pk).status == "empty"
+
+
+def test_texts_that_fit_no_topic_leave_the_queue_and_teach_the_model(
+    client_for, quality_manager, queued
+):
+    from coding import learning
+
+    client_for(quality_manager).post(
+        "/coding/code/", {"texts": [queued[2].pk], "none": "1", "next": QUEUE}
+    )
+
+    queued[2].refresh_from_db()
+    assert queued[2].status == Text.Status.NO_TOPIC
+    assert ("glass broke", learning.NO_TOPIC) in services.training_examples()
