@@ -398,8 +398,17 @@ def code_texts(*, text_ids: list[int], keywords=None, state: ModelState | None =
     keywords = keyword_table() if keywords is None else keywords
     state = active_model() if state is None else state
     threshold = _threshold()
+    # Every field written back is loaded: a deferred one would cost a query per text.
     qs = Text.objects.filter(id__in=text_ids, status=Text.Status.PENDING).only(
-        "id", "body", "status", "language"
+        "id",
+        "body",
+        "status",
+        "language",
+        "coded_at",
+        "suggestions",
+        "suggested_topic",
+        "suggested_confidence",
+        "updated_at",
     )
     if transaction.get_connection().vendor == "postgresql":
         qs = qs.select_for_update(skip_locked=True)
@@ -427,6 +436,7 @@ def code_texts(*, text_ids: list[int], keywords=None, state: ModelState | None =
     decisions = learning.decide_many([t.body for t in todo], keywords, state.model, threshold)
     for text in texts:
         text.coded_at = now
+        text.updated_at = now
         if text.id in person_coded:
             text.language = learning.detect_language(text.body)
             text.status = Text.Status.CODED

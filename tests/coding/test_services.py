@@ -230,3 +230,12 @@ def test_a_text_that_came_with_a_topic_does_not_wait_in_the_queue(battery, scree
     text.refresh_from_db()
     assert text.status == Text.Status.CODED
     assert _codings(text) == [("screen-durability", "imported")]
+
+
+def test_coding_a_batch_costs_a_fixed_number_of_queries(
+    battery, make_text, django_assert_max_num_queries
+):
+    for i in range(30):
+        make_text(f"battery drains {i}" if i % 2 else f"no keyword here {i}")
+    with django_assert_max_num_queries(12):
+        assert services.code_pending() == 30
