@@ -35,6 +35,16 @@ class CodingMixin(LoginRequiredMixin):
         return super().dispatch(request, *args, **kwargs)
 
 
+def _safe_next(request) -> str:
+    """The page to go back to (a path on this site), or ""."""
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 def _topic_names(ids) -> dict[int, Topic]:
     return Topic.objects.in_bulk(list(ids))
 
@@ -107,10 +117,7 @@ class QueueCodeView(CodingMixin, ServiceActionView):
         }
 
     def get_redirect_url(self):
-        target = self.request.POST.get("next", "")
-        if target and url_has_allowed_host_and_scheme(target, {self.request.get_host()}):
-            return target
-        return reverse("coding:queue")
+        return _safe_next(self.request) or reverse("coding:queue")
 
     def get_invalid_message(self, form):
         return " ".join(form.non_field_errors()) or _("Choose texts and a topic.")
@@ -393,7 +400,4 @@ class KeywordEditView(QualityManagerRequiredMixin, TemplateView):
             )
             % {"topic": self.topic, "n": count},
         )
-        target = request.POST.get("next", "")
-        if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-            return redirect(target)
-        return redirect(reverse("coding:keywords", args=[self.topic.pk]))
+        return redirect(_safe_next(request) or reverse("coding:keywords", args=[self.topic.pk]))
