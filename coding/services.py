@@ -466,8 +466,34 @@ def code_texts(*, text_ids: list[int], keywords=None, state: ModelState | None =
         else:
             text.status = Text.Status.CODED if text.id in imported else Text.Status.QUEUED
     Coding.objects.bulk_create(codings, ignore_conflicts=True, batch_size=1000)
+    _write_back(texts, now)
+    return len(texts)
+
+
+def _write_back(texts: list[Text], now) -> None:
+    """Store what the coding decided. Coded texts need no suggestions: they are written
+    by a few grouped UPDATEs (one per status and language); only queued texts keep their
+    own suggestions (bulk_update in small batches: its CASE expressions grow with the
+    batch)."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    queued = []
+    for text in texts:
+        if text.status == Text.Status.QUEUED:
+            queued.append(text)
+        else:
+            groups.setdefault((text.status, text.language), []).append(text.id)
+    for (status, language), ids in groups.items():
+        Text.objects.filter(id__in=ids).update(
+            status=status,
+            language=language,
+            coded_at=now,
+            suggestions=[],
+            suggested_topic=None,
+            suggested_confidence=None,
+            updated_at=now,
+        )
     Text.objects.bulk_update(
-        texts,
+        queued,
         [
             "status",
             "language",
@@ -477,9 +503,8 @@ def code_texts(*, text_ids: list[int], keywords=None, state: ModelState | None =
             "suggested_confidence",
             "updated_at",
         ],
-        batch_size=1000,
+        batch_size=250,
     )
-    return len(texts)
 
 
 def recode_queue() -> int:

@@ -237,5 +237,9 @@ def test_coding_a_batch_costs_a_fixed_number_of_queries(
 ):
     for i in range(30):
         make_text(f"battery drains {i}" if i % 2 else f"no keyword here {i}")
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(15) as few:
         assert services.code_pending() == 30
+    for i in range(60):
+        make_text(f"battery drains {i}" if i % 2 else f"no keyword here {i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert services.code_pending() == 60
