@@ -28,6 +28,8 @@ from .models import CandidateTopic, Coding, ModelVersion, Text, TopicKeyword
 
 logger = logging.getLogger(__name__)
 
+# Kinds of text that usually speak of several topics at once: each keyword match codes.
+MULTI_TOPIC_KINDS = (Text.Kind.INTERVIEW_NOTE,)
 HUMAN_ORIGINS = (Coding.Origin.IMPORTED, Coding.Origin.PERSON)
 AUTOMATIC_ORIGINS = (Coding.Origin.RULE, Coding.Origin.MODEL)
 
@@ -401,6 +403,7 @@ def code_texts(*, text_ids: list[int], keywords=None, state: ModelState | None =
     # Every field written back is loaded: a deferred one would cost a query per text.
     qs = Text.objects.filter(id__in=text_ids, status=Text.Status.PENDING).only(
         "id",
+        "kind",
         "body",
         "status",
         "language",
@@ -451,6 +454,19 @@ def code_texts(*, text_ids: list[int], keywords=None, state: ModelState | None =
         text.suggested_topic_id = usable[0][0] if usable else None
         text.suggested_confidence = usable[0][1] if usable else None
         topic_id = int(decision.topic) if decision.topic is not None else None
+        if text.kind in MULTI_TOPIC_KINDS and decision.language != "other":
+            # Interview notes cover several subjects: every topic whose keywords occur.
+            matched = [
+                int(key)
+                for key in learning.match_keywords(text.body, keywords)
+                if int(key) in active_topics and int(key) != topic_id
+            ]
+            codings += [
+                Coding(text_id=text.id, topic_id=key, origin=Coding.Origin.RULE) for key in matched
+            ]
+            if topic_id is None and matched:
+                text.status = Text.Status.CODED
+                continue
         if topic_id is not None and topic_id in active_topics:
             is_rule = decision.origin == "rule"
             codings.append(
