@@ -164,10 +164,6 @@ class CodingRemoveView(CodingMixin, ServiceActionView):
     template_name = "coding/coding_confirm_remove.html"
     success_message = ""
 
-    def dispatch(self, request, *args, **kwargs):
-        response = super().dispatch(request, *args, **kwargs)
-        return response
-
     def get_coding(self) -> Coding:
         from django.http import Http404
 
