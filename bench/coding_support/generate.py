@@ -1,13 +1,17 @@
 """Build the labelled set of the coding benches (bench/coding_labelled.csv), deterministically.
 
-Each text is what a customer wrote or an agent noted: an opening, the complaint in one of
-many phrasings (English, Chinese, agent shorthand or mixed), sometimes a detail, a passing
-mention of another topic, a closing; English words get typos now and then. About one text
-in ten fits no topic. Columns: text, topic (empty: no topic), language, split.
+Each text is what a customer wrote or an agent noted, mostly short: the complaint in one of
+many phrasings (English, Chinese, agent shorthand, pinyin or mixed), sometimes an opening,
+a detail or a closing. Six in ten are drawn from topics.HARD: terse, vague wording whose
+words other topics share ("charged twice", "screen freezes since update"). A third mention
+another topic in passing - praised, negated ("battery is fine though but ...") or as a
+lesser complaint - while the label stays the main one. English words get typos. About one
+text in ten fits no topic, some of them vague complaints. Columns: text, topic (empty: no
+topic), language, split.
 
 `split` is "train" for the third of the set that plays the confirmed codings and "test"
-for the rest. A third of each topic's phrasings never appear in the train part, so the
-test measures texts worded in ways the model has not seen.
+for the rest. Half of each topic's phrasings never appear in the train part, so most of
+the test is worded in ways the model has not seen.
 
     python bench/coding_support/generate.py        # rewrites bench/coding_labelled.csv
 """
@@ -19,11 +23,12 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from coding_support.topics import DOMAIN, NO_TOPIC, PHRASES  # noqa: E402
+from coding_support.topics import DOMAIN, HARD, HARD_NO_TOPIC, NO_TOPIC, PHRASES  # noqa: E402
 
 OUT = Path(__file__).resolve().parent.parent / "coding_labelled.csv"
 PER_TOPIC = 150
 NO_TOPIC_ROWS = 260
+HARD_SHARE = 0.6
 LANGUAGES = (("en", 0.36), ("sh", 0.2), ("zh", 0.32), ("mix", 0.12))
 
 PRODUCTS = ["X2", "X2 Pro", "Lite 5", "phone", "new phone", "X3"]
@@ -207,18 +212,31 @@ def garble(text, rng):
 def compose(topic, phrases, lang, rng):
     core = fill(rng.choice(phrases), rng)
     zh_side = lang in ("zh", "mix")
-    parts = [fill(rng.choice(OPEN[lang]), rng), core]
+    opening = fill(rng.choice(OPEN[lang]), rng) if rng.random() < 0.4 else ""
+    parts = [opening, core]
     domain = DOMAIN.get(topic) if topic else rng.choice(["phone", "hotel", "diaper"])
-    if rng.random() < 0.35:
+    if rng.random() < 0.15:
         detail = fill(rng.choice(DETAIL[domain]["zh" if zh_side else "en"]), rng)
         parts.append(("，" if zh_side else ", ") + detail)
-    if topic and rng.random() < 0.08:
+    roll = rng.random()
+    if topic and roll < 0.3:
+        # Another topic of the same domain in passing: praised or negated ("battery fine
+        # but ..."), or a lesser second complaint; the label stays the main complaint.
         others = [t for t, d in DOMAIN.items() if d == domain and t != topic]
-        en, zh = ASIDE[rng.choice(others)]
-        parts.append(("，" + zh) if zh_side else (", " + en))
-    parts.append(fill(rng.choice(CLOSE[lang]), rng))
+        other = rng.choice(others)
+        if roll < 0.15:
+            en, zh = ASIDE[other]
+            if rng.random() < 0.5:
+                parts.insert(1, (zh + "，但") if zh_side else (en + " but "))
+            else:
+                parts.append(("，" + zh) if zh_side else (", " + en))
+        else:
+            minor = fill(rng.choice(HARD[other]["zh" if zh_side else "en"]), rng)
+            parts.append(("，还有点" + minor) if zh_side else (", also a bit of " + minor))
+    if rng.random() < 0.4:
+        parts.append(fill(rng.choice(CLOSE[lang]), rng))
     text = "".join(parts).strip(" ,")
-    if lang in ("en", "sh", "mix") and rng.random() < 0.35:
+    if lang in ("en", "sh", "mix") and rng.random() < 0.5:
         text = garble(text, rng)
     if lang == "en" and rng.random() < 0.5:
         text = text[0].upper() + text[1:]
@@ -234,16 +252,18 @@ def pick_language(rng):
     return "en"
 
 
-def rows_for(topic, table, count, rng):
+def rows_for(topic, table, hard, count, rng):
     unseen = {}
-    for lang, phrases in table.items():
+    for lang, phrases in [*table.items(), *(hard or {}).items()]:
         shuffled = list(phrases)
         rng.shuffle(shuffled)
-        unseen[lang] = set(shuffled[: max(1, len(shuffled) // 3)])
+        unseen.setdefault(lang, set()).update(shuffled[: max(1, len(shuffled) // 2)])
     rows = []
     for _ in range(count):
         lang = pick_language(rng)
         phrase = rng.choice(table[lang])
+        if hard and rng.random() < HARD_SHARE:
+            phrase = rng.choice(hard[lang])
         text = compose(topic, [phrase], lang, rng)
         rows.append((text, topic, lang, phrase in unseen[lang]))
     return rows
@@ -253,8 +273,8 @@ def generate(seed=15):
     rng = random.Random(seed)
     rows = []
     for topic, table in PHRASES.items():
-        rows += rows_for(topic, table, PER_TOPIC, rng)
-    rows += rows_for("", NO_TOPIC, NO_TOPIC_ROWS, rng)
+        rows += rows_for(topic, table, HARD[topic], PER_TOPIC, rng)
+    rows += rows_for("", NO_TOPIC, HARD_NO_TOPIC, NO_TOPIC_ROWS, rng)
     rng.shuffle(rows)
     # One third of each topic is "confirmed codings", drawn from the seen phrasings.
     out = []
@@ -277,12 +297,13 @@ def stream(count, seed=1, no_topic_share=0.1):
     topics = list(PHRASES)
     for _ in range(count):
         if rng.random() < no_topic_share:
-            topic, table = "", NO_TOPIC
+            topic, table, hard = "", NO_TOPIC, HARD_NO_TOPIC
         else:
             topic = rng.choice(topics)
-            table = PHRASES[topic]
+            table, hard = PHRASES[topic], HARD[topic]
         lang = pick_language(rng)
-        yield compose(topic, table[lang], lang, rng), topic
+        phrases = hard[lang] if rng.random() < HARD_SHARE else table[lang]
+        yield compose(topic, phrases, lang, rng), topic
 
 
 def main():

@@ -251,13 +251,32 @@ def test_the_model_codes_above_the_threshold_and_queues_below(model):
 
 
 def test_two_rule_matches_leave_the_choice_to_the_model(model):
-    text = "battery fine but the screen cracked after a drop"
+    text = "battery drains fast and the screen cracked after a drop"
     decision = learning.decide(text, KEYWORDS, model, 0.0)
     assert decision.origin == "model"
-    assert decision.topic == "screen-durability"
+    assert decision.topic in {"battery-life", "screen-durability"}
     unsure = learning.decide(text, KEYWORDS, None, 0.0)
     assert unsure.topic is None
     assert {t for t, _ in unsure.suggestions} == {"battery-life", "screen-durability"}
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("battery fine but the screen cracked after a drop", "screen-durability"),
+        ("screen is ok, the battery drains in hours", "battery-life"),
+        ("no crack anywhere, but the battery drains in hours", "battery-life"),
+        ("not asking about check in, the screen cracked", "screen-durability"),
+        ("check in was quick, screen cracked on day one", "screen-durability"),
+        ("续航还行，但是屏幕碎了", "screen-durability"),
+        ("没有碎屏，续航太差", "battery-life"),
+    ],
+)
+def test_a_praised_or_negated_keyword_does_not_code(text, topic):
+    # both topics' keywords occur, one only in passing: the complaint's rule codes the text
+    assert len(learning.match_keywords(text, KEYWORDS)) == 2
+    decision = learning.decide(text, KEYWORDS, None, 0.7)
+    assert (decision.topic, decision.origin) == (topic, "rule")
 
 
 def test_a_confident_model_overrules_a_passing_keyword_of_a_topic_it_knows(model, monkeypatch):
