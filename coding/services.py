@@ -24,10 +24,23 @@ from django.utils.translation import gettext as _
 from customers.models import Topic
 from qms.exceptions import ApplicationError
 
-from . import learning
 from .models import CandidateTopic, Coding, ModelVersion, Text, TopicKeyword
 
 logger = logging.getLogger(__name__)
+
+
+class _LazyLearning:
+    """`coding.learning` (numpy, SciPy, scikit-learn: a second and a hundred megabytes to
+    import) is loaded the first time it is used, by the worker that codes or trains, not
+    by every web process that records a text or shows a page."""
+
+    def __getattr__(self, name):
+        from . import learning as module
+
+        return getattr(module, name)
+
+
+learning = _LazyLearning()
 
 # Kinds of text that usually speak of several topics at once: each keyword match codes.
 MULTI_TOPIC_KINDS = (Text.Kind.INTERVIEW_NOTE,)
@@ -36,7 +49,7 @@ AUTOMATIC_ORIGINS = (Coding.Origin.RULE, Coding.Origin.MODEL)
 
 
 def _threshold() -> float:
-    return float(getattr(settings, "QMS_CODING_THRESHOLD", learning.DEFAULT_THRESHOLD))
+    return float(getattr(settings, "QMS_CODING_THRESHOLD", 0.7))
 
 
 def _model_secret() -> bytes:
@@ -311,6 +324,15 @@ def active_model() -> ModelState:
     _loaded.clear()
     _loaded[key] = model
     return ModelState(version, model)
+
+
+def model_status() -> ModelState:
+    """The active version and the error its last load gave, without loading it (for
+    pages: the worker that codes records a load failure on the version)."""
+    version = ModelVersion.objects.filter(is_active=True).defer("data").first()
+    if version is None:
+        return ModelState(None, None)
+    return ModelState(version, None, version.load_error)
 
 
 def training_examples() -> list[tuple[str, str]]:

@@ -85,7 +85,7 @@ class QueueView(CodingMixin, TemplateView):
         )
         paging = page_context(self.request, texts_qs, PAGE_SIZE)
         texts = _decorate(list(paging["page_obj"].object_list), user)
-        state = services.active_model()
+        state = services.model_status()
         return super().get_context_data(
             groups=groups,
             current=current,
@@ -95,7 +95,7 @@ class QueueView(CodingMixin, TemplateView):
             texts=texts,
             topics=selectors.coding_topics(),
             model_error=state.error,
-            has_model=state.model is not None,
+            has_model=state.version is not None and not state.error,
             total=sum(g.count for g in groups),
             can_manage=selectors.user_can_manage_topics(user),
             **paging,
@@ -203,7 +203,7 @@ class ModelView(ViewAllRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         versions = list(selectors.model_versions(user=self.request.user)[:20])
-        state = services.active_model()
+        state = services.model_status()
         active = state.version
         per_topic = []
         coverage = None
