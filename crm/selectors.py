@@ -23,6 +23,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from coding import selectors as coding_selectors
 from customers.models import Customer
 from customers.selectors import user_can_read_customers
 from qms.selectors import (
@@ -283,6 +284,7 @@ def requirements_supported_by(*, customer: Customer) -> QuerySet[Requirement]:
         Q(topics__tickets__customer=customer)
         | Q(topics__complaints__customer=customer)
         | Q(topics__findings__interview__customer=customer)
+        | Q(topics__codings__text__customer=customer)
     )
     ids = Requirement.objects.filter(topic_ids).values("id")
     return (
@@ -300,6 +302,7 @@ def customer_360(*, user, customer: Customer) -> dict:
     for preference in preferences:
         preference.can_change = preference.pk in changeable
     return {
+        "coded_topics": coding_selectors.customer_topics(customer=customer),
         "preferences": preferences,
         "open_complaints": list(complaint_list(user=user, customer=customer, open_only=True)),
         "requirements": list(requirements_supported_by(customer=customer)[:20]),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from actions.api.urls import router as actions_router
+from coding.api.urls import router as coding_router
 from crm.api.urls import router as crm_router
 from customers.api.urls import router as customers_router
 from objectives.api.urls import router as objectives_router
@@ -143,6 +144,7 @@ urlpatterns = [
     path("customers/", include("requirements.urls")),
     path("customers/", include("research.urls")),
     path("customers/", include("crm.urls")),
+    path("coding/", include("coding.urls")),
     path("s/", include("satisfaction.public_urls")),  # short personal survey links
     path("satisfaction/", include("surveys.urls")),  # survey authoring, same prefix
     path("satisfaction/", include("satisfaction.urls")),
@@ -151,6 +153,7 @@ urlpatterns = [
     path("api/", include(qms_router.urls)),
     path("api/", include(customers_router.urls)),
     path("api/", include(research_router.urls)),
+    path("api/", include(coding_router.urls)),
     path("api/", include(requirements_router.urls)),
     path("api/", include(crm_router.urls)),
     path("api/", include(surveys_router.urls)),

@@ -22,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from coding import selectors as coding_selectors
 from qms.models import Department, Membership
 from qms.selectors import (  # noqa: F401 - headed_department_ids re-exported for the API
     department_ids_for_user,
@@ -384,3 +385,20 @@ def member_department_ids(*, user) -> frozenset[int]:
     return frozenset(
         Membership.objects.filter(user_id=user.pk).values_list("department_id", flat=True)
     )
+
+
+def requirement_coded_evidence(*, requirement: Requirement) -> dict:
+    """The coded texts behind the requirement's topics: per topic and in total, by source
+    ("84 tickets and 12 comments")."""
+    topics = list(requirement.topics.all())
+    counts = coding_selectors.topic_evidence(topics=[t.pk for t in topics])
+    rows = []
+    total: dict[str, int] = {}
+    for topic in topics:
+        by_kind = counts.get(topic.pk, {})
+        if not by_kind:
+            continue
+        rows.append((topic, coding_selectors.evidence_phrase(by_kind)))
+        for kind, n in by_kind.items():
+            total[kind] = total.get(kind, 0) + n
+    return {"rows": rows, "total": coding_selectors.evidence_phrase(total) if total else ""}

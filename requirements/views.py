@@ -89,6 +89,7 @@ class RequirementDetailView(LoginRequiredMixin, TemplateView):
             deployments=list(selectors.requirement_coverage(requirement=requirement, user=user)),
             latest_review=selectors.requirement_latest_review(requirement=requirement),
             findings=selectors.requirement_findings(requirement=requirement),
+            coded_evidence=selectors.requirement_coded_evidence(requirement=requirement),
         )
         if user.can_view_all:
             context.update(

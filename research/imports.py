@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coding.models import Text
+from coding.services import record_texts
 from customers.imports import (
     CUSTOMER,
     TOPIC,
@@ -24,9 +26,22 @@ from .models import Purchase, Ticket
 
 
 class TicketSchema(RowSchema):
-    columns = ("external_id", "customer", "topic", "opened_at")
-    optional_columns = ("product", "closed_at", "resolution")
-    fields = ("customer_id", "topic_id", "product", "opened_at", "closed_at", "resolution")
+    """A ticket needs its customer and date; its topic is optional (the service desk
+    may export only what the customer said: the text is coded to topics). Each written
+    chunk records the tickets' texts for the coding app (one bulk call per chunk)."""
+
+    columns = ("external_id", "customer", "opened_at")
+    optional_columns = ("topic", "product", "description", "agent_notes", "closed_at", "resolution")
+    fields = (
+        "customer_id",
+        "topic_id",
+        "product",
+        "description",
+        "agent_notes",
+        "opened_at",
+        "closed_at",
+        "resolution",
+    )
     label = gettext_lazy("tickets")
 
     @property
@@ -41,8 +56,10 @@ class TicketSchema(RowSchema):
         values = {
             "external_id": check(text, row, "external_id", required=True, max_length=60),
             "customer_id": check(lookup, row, "customer", lookups["customers"], CUSTOMER),
-            "topic_id": check(lookup, row, "topic", lookups["topics"], TOPIC),
+            "topic_id": check(lookup, row, "topic", lookups["topics"], TOPIC, required=False),
             "product": check(text, row, "product", max_length=120),
+            "description": check(text, row, "description"),
+            "agent_notes": check(text, row, "agent_notes"),
             "opened_at": check(moment, row, "opened_at", required=True),
             "closed_at": check(moment, row, "closed_at"),
             "resolution": check(text, row, "resolution", multiline=True),
@@ -52,6 +69,32 @@ class TicketSchema(RowSchema):
             check.fail(_("“closed_at” is before “opened_at”."))
         check.done()
         return values
+
+    def write(self, values, report):
+        super().write(values, report)
+        record_ticket_texts(external_ids=[v["external_id"] for v in values])
+
+
+def record_ticket_texts(*, external_ids=None) -> int:
+    """Record the texts of these tickets (all when None) for coding, their imported
+    topic as an imported coding; streamed, so any number of tickets fits in memory."""
+    qs = Ticket.objects.order_by("id")
+    if external_ids is not None:
+        qs = qs.filter(external_id__in=external_ids)
+    rows = (
+        {
+            "object_id": pk,
+            "body": "\n\n".join(p for p in (description, notes) if p.strip()),
+            "customer_id": customer_id,
+            "department_id": None,
+            "written_at": opened_at,
+            "topic_id": topic_id,
+        }
+        for pk, description, notes, customer_id, opened_at, topic_id in qs.values_list(
+            "id", "description", "agent_notes", "customer_id", "opened_at", "topic_id"
+        ).iterator(chunk_size=2000)
+    )
+    return record_texts(model=Ticket, kind=Text.Kind.TICKET, rows=rows)
 
 
 class PurchaseSchema(RowSchema):

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.utils.translation import gettext_lazy as _
 
+from coding.models import Coding, Text
 from customers.selectors import day_start
 from qms.registry import Direction, MetricValue, Period, registry
 
@@ -18,7 +19,11 @@ def ticket_volume(*, period: Period, topic: str = "", segment: str = "") -> Metr
         opened_at__lt=day_start(period.end + dt.timedelta(days=1)),
     )
     if topic:
-        qs = qs.filter(topic__slug=topic)
+        qs = qs.filter(
+            id__in=Coding.objects.filter(text__kind=Text.Kind.TICKET, topic__slug=topic).values(
+                "text__object_id"
+            )
+        )
     if segment:
         qs = qs.filter(customer__segment__code=segment)
     count = qs.count()

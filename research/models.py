@@ -28,8 +28,21 @@ class Ticket(BaseModel):
     )
     product = models.CharField(_("product"), max_length=120, blank=True)
     topic = models.ForeignKey(
-        Topic, verbose_name=_("topic"), on_delete=models.PROTECT, related_name="tickets"
+        Topic,
+        verbose_name=_("topic"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+        help_text=_(
+            "The topic the service desk gave, if it exports one; the ticket's text is "
+            "coded to topics either way."
+        ),
     )
+    description = models.TextField(
+        _("what the customer said"), blank=True, help_text=_("The customer's own words.")
+    )
+    agent_notes = models.TextField(_("agent's notes"), blank=True)
     opened_at = models.DateTimeField(_("opened"))
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
@@ -56,7 +69,12 @@ class Ticket(BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.external_id}: {self.topic}"
+        return self.external_id
+
+    @property
+    def text(self) -> str:
+        """What is coded: the customer's words, then the agent's notes."""
+        return "\n\n".join(part for part in (self.description, self.agent_notes) if part.strip())
 
     def clean(self):
         from django.core.exceptions import ValidationError

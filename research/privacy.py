@@ -20,12 +20,23 @@ def export_purchases(subject):
 def export_tickets(subject):
     return rows(
         subject.customer.tickets.all(),
-        ("external_id", "product", "topic__slug", "opened_at", "closed_at", "resolution"),
+        (
+            "external_id",
+            "product",
+            "topic__slug",
+            "opened_at",
+            "closed_at",
+            "description",
+            "agent_notes",
+            "resolution",
+        ),
     )
 
 
 def erase_tickets(subject):
-    subject.customer.tickets.update(resolution="", updated_at=timezone.now())
+    subject.customer.tickets.update(
+        resolution="", description="", agent_notes="", updated_at=timezone.now()
+    )
 
 
 def export_interviews(subject):

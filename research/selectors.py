@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from coding import selectors as coding_selectors
+from coding.models import Text
 from customers.models import Customer, Segment, Topic
 from customers.selectors import _get, _readable, day_start, user_can_read_customers
 
@@ -43,7 +45,10 @@ def ticket_list(
             | Q(customer__name__icontains=search)
         )
     if topic is not None:
-        qs = qs.filter(topic=topic)
+        # The ticket's codings: the imported topic, the rules', the model's, people's.
+        qs = qs.filter(
+            id__in=coding_selectors.source_ids_for_topic(kind=Text.Kind.TICKET, topic=topic)
+        )
     if segment is not None:
         qs = qs.filter(customer__segment=segment)
     if customer is not None:
@@ -101,7 +106,14 @@ def interview_list(
     if segment is not None:
         qs = qs.filter(_interview_segment_q(segment))
     if topic is not None:
-        qs = qs.filter(id__in=InterviewFinding.objects.filter(topic=topic).values("interview_id"))
+        qs = qs.filter(
+            Q(id__in=InterviewFinding.objects.filter(topic=topic).values("interview_id"))
+            | Q(
+                id__in=coding_selectors.source_ids_for_topic(
+                    kind=Text.Kind.INTERVIEW_NOTE, topic=topic
+                )
+            )
+        )
     if start:
         qs = qs.filter(held_on__gte=start)
     if end:
@@ -179,11 +191,28 @@ class ParetoSourceRegistry:
 pareto_sources = ParetoSourceRegistry()
 
 
+def _day_bounds(start, end):
+    return (
+        day_start(start) if start else None,
+        day_start(end + dt.timedelta(days=1)) if end else None,
+    )
+
+
 def ticket_topic_counts(start, end, segment) -> QuerySet:
-    qs = _in_period(Ticket.objects.all(), "opened_at", start, end)
-    if segment is not None:
-        qs = qs.filter(customer__segment=segment)
-    return qs.values("topic").annotate(n=Count("*")).order_by()
+    """Tickets per topic from their codings (imported with the ticket, or coded from
+    its text by the rules, the model or a person); a ticket counts once per topic."""
+    start_at, end_at = _day_bounds(start, end)
+    return coding_selectors.topic_counts(
+        kind=Text.Kind.TICKET, start=start_at, end=end_at, segment=segment
+    )
+
+
+def interview_note_topic_counts(start, end, segment) -> QuerySet:
+    """Interviews per topic coded from their notes (in any language)."""
+    start_at, end_at = _day_bounds(start, end)
+    return coding_selectors.topic_counts(
+        kind=Text.Kind.INTERVIEW_NOTE, start=start_at, end=end_at, segment=segment
+    )
 
 
 def finding_topic_counts(start, end, segment) -> QuerySet:
@@ -213,6 +242,15 @@ pareto_sources.register(
         count=finding_topic_counts,
         evidence_url_name="research:finding-list",
         order=20,
+    )
+)
+pareto_sources.register(
+    ParetoSource(
+        key="interview_notes",
+        label=_("Interview notes (coded)"),
+        count=interview_note_topic_counts,
+        evidence_url_name="research:interview-list",
+        order=25,
     )
 )
 

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coding import services as coding_services
+from coding.models import Text
 from customers import services as customer_services
 from customers.imports import ImportReport
 from customers.models import Customer, Segment, Topic
@@ -51,7 +53,19 @@ def interview_create(
     )
     interview.full_clean()
     interview.save()
+    interview_record_text(interview=interview)
     return interview
+
+
+def interview_record_text(*, interview: Interview) -> None:
+    """The interview's notes are a text to code (in Chinese, English or both)."""
+    coding_services.record_text(
+        source=interview,
+        kind=Text.Kind.INTERVIEW_NOTE,
+        body=interview.notes,
+        customer=interview.customer,
+        written_at=timezone.make_aware(dt.datetime.combine(interview.held_on, dt.time(12))),
+    )
 
 
 @transaction.atomic
@@ -61,6 +75,7 @@ def interview_update(*, interview: Interview, **fields) -> Interview:
     interview, _changed = model_update(
         instance=interview, fields=INTERVIEW_FIELDS, data=data, prepare=_someone_interviewed
     )
+    interview_record_text(interview=interview)
     return interview
 
 
@@ -94,6 +109,29 @@ SCHEMAS = {
     "tickets": imports.TicketSchema,
     "purchases": imports.PurchaseSchema,
 }
+
+
+@transaction.atomic
+def ticket_create(*, external_id: str, customer: Customer, opened_at, **fields):
+    """One ticket (the API, the demo): its text is recorded for coding."""
+    from .models import Ticket
+
+    ticket = Ticket(external_id=external_id, customer=customer, opened_at=opened_at, **fields)
+    ticket.full_clean()
+    ticket.save()
+    ticket_record_text(ticket=ticket)
+    return ticket
+
+
+def ticket_record_text(*, ticket) -> None:
+    coding_services.record_text(
+        source=ticket,
+        kind=Text.Kind.TICKET,
+        body=ticket.text,
+        customer=ticket.customer,
+        written_at=ticket.opened_at,
+        imported_topic=ticket.topic,
+    )
 
 
 def import_csv(*, kind: str, upload) -> ImportReport:

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from coding import selectors as coding_selectors
+from coding.models import Text
 from customers.views import PAGE_SIZE, CustomerReadMixin, ImportView
 from qms.permissions import QualityManagerRequiredMixin
 from qms.ui.views import FilteredListView, ServiceActionView, ServiceFormView
@@ -29,8 +31,9 @@ class TicketImportView(ImportView):
     list_url_name = "research:ticket-list"
     list_label = gettext_lazy("After-sales tickets")
     example = (
-        "external_id,customer,topic,product,opened_at,closed_at,resolution\n"
-        "WO-10001,C-PH-001,battery-life,Phone X2,2026-03-01 09:30,2026-03-03,Battery replaced"
+        "external_id,customer,product,description,agent_notes,opened_at,closed_at,topic\n"
+        "WO-10001,C-PH-001,Phone X2,Battery drains by noon,batt calib,2026-03-01 09:30,,\n"
+        "WO-10002,C-PH-002,Phone X2,屏幕裂了,scr repl.,2026-03-02 10:00,2026-03-04,"
     )
 
 
@@ -76,6 +79,15 @@ class TicketListView(ResearchListMixin, FilteredListView):
 
     def get_list(self, **filters):
         return selectors.ticket_list(user=self.request.user, **filters)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        coded = coding_selectors.topics_for_sources(
+            kind=Text.Kind.TICKET, object_ids=[t.pk for t in context["tickets"]]
+        )
+        for ticket in context["tickets"]:
+            ticket.coded_topics = coded.get(ticket.pk, [])
+        return context
 
 
 class PurchaseListView(ResearchListMixin, FilteredListView):

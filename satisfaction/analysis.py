@@ -16,6 +16,7 @@ from django.db.models import Count, DateField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from coding import selectors as coding_selectors
 from qms.registry import MetricValue, Period, batch_cache
 from surveys.models import Question, Survey
 
@@ -437,6 +438,17 @@ def metric_response_rate(*, period, survey=None, segment=None) -> MetricValue:
     )
 
 
+def comment_topic_counts(*, survey=None, period=None, segment=None, wave=None) -> list:
+    """What dissatisfied respondents wrote in their comments, by coded topic (the coding
+    app codes free-text answers): [(topic, number of comments)], most first. Two
+    queries."""
+    scope = Scope(survey=survey, period=period, segment=segment, wave=wave)
+    answers = Answer.objects.filter(
+        scope.answer_q(), kind=Question.Kind.TEXT, dissatisfied=True
+    ).values("id")
+    return coding_selectors.topics_of_sources(kind="survey_comment", object_ids=answers, limit=10)
+
+
 def driver_shares(
     *, period=None, survey=None, question_code=None, segment=None, wave=None, marks=None
 ) -> tuple[int, list[dict]]:
@@ -547,6 +559,7 @@ class SurveyReport:
     responses: int
     invited: int
     response_rate: Score
+    comment_topics: list = field(default_factory=list)
 
 
 def survey_report(*, survey: Survey, period=None, segment=None, wave=None) -> SurveyReport:
@@ -621,7 +634,9 @@ def survey_report(*, survey: Survey, period=None, segment=None, wave=None) -> Su
     dissatisfied, drivers = driver_shares(
         survey=survey, period=period, segment=segment, wave=wave, marks=marks
     )
+    comment_topics = comment_topic_counts(survey=survey, period=period, segment=segment, wave=wave)
     return SurveyReport(
+        comment_topics=comment_topics,
         overall=scores_from_row(overall),
         by_wave=wave_rows,
         by_month=month_rows,

@@ -12,6 +12,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coding import services as coding_services
+from coding.models import Text
 from customers.models import Customer
 from qms.exceptions import ApplicationError
 from qms.models import Department, User
@@ -47,6 +49,20 @@ def complaint_next_reference(*, year: int) -> str:
     counter.last += 1
     counter.save(update_fields=["last"])
     return f"CMP-{year}-{counter.last:05d}"
+
+
+def complaint_record_text(*, complaint: Complaint) -> None:
+    """What the customer complained about is a text to code; the topic chosen at intake
+    comes with it, and the department's head codes it in the queue."""
+    coding_services.record_text(
+        source=complaint,
+        kind=Text.Kind.COMPLAINT,
+        body=complaint.description,
+        customer=complaint.customer,
+        department=complaint.department,
+        written_at=complaint.received_at,
+        imported_topic=complaint.topic,
+    )
 
 
 def complaint_due_at(*, severity: str, start: dt.datetime) -> dt.datetime:
@@ -122,6 +138,7 @@ def complaint_intake(
     ComplaintEvent.record(
         complaint, from_status="", to_status=Complaint.Status.RECEIVED, actor=actor
     )
+    complaint_record_text(complaint=complaint)
     Interaction.objects.create(
         customer=customer,
         kind=Interaction.Kind.COMPLAINT,
@@ -317,6 +334,8 @@ def complaint_update(
             OVERDUE_LADDER.restart(complaint, at=complaint.due_at)
     complaint.full_clean()
     complaint.save()
+    if department is not None:
+        complaint_record_text(complaint=complaint)
     return complaint
 
 

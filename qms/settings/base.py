@@ -32,6 +32,7 @@ SECRET_KEY = env("SECRET_KEY", default="")
 PORTAL_APPS = [
     "qms",
     "customers",
+    "coding",
     "requirements",
     "research",
     "crm",
@@ -325,3 +326,10 @@ SATISFACTION_EXPORT_INLINE_MAX = env.int("SATISFACTION_EXPORT_INLINE_MAX", defau
 # work) is stored and imported by a Celery task, with a job page (same for API bodies).
 IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=100)
 IMPORT_INLINE_MAX_ROWS = env.int("IMPORT_INLINE_MAX_ROWS", default=5000)
+# Text coding: the model codes a text when its confidence reaches this; below it the
+# text goes to the coding queue.
+QMS_CODING_THRESHOLD = env.float("QMS_CODING_THRESHOLD", default=0.7)
+# Retrain the model once this many new confirmed codings have arrived (and nightly).
+QMS_CODING_RETRAIN_AFTER = env.int("QMS_CODING_RETRAIN_AFTER", default=50)
+# Texts coded per batch (memory stays bounded whatever the number of texts).
+QMS_CODING_BATCH = env.int("QMS_CODING_BATCH", default=2000)

@@ -19,6 +19,8 @@ class TicketSerializer(serializers.ModelSerializer):
             "customer_ref",
             "product",
             "topic",
+            "description",
+            "agent_notes",
             "opened_at",
             "closed_at",
             "resolution",
@@ -81,8 +83,17 @@ class InterviewSerializer(serializers.ModelSerializer):
 class TicketItemSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=60)
     customer = serializers.CharField(help_text="The customer's external reference.")
-    topic = serializers.CharField(help_text="The topic's code (slug) or name.")
+    topic = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="The topic's code (slug) or name, if the service desk gives one; the "
+        "ticket's text is coded to topics either way.",
+    )
     product = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(
+        required=False, allow_blank=True, help_text="What the customer said."
+    )
+    agent_notes = serializers.CharField(required=False, allow_blank=True)
     opened_at = serializers.CharField(help_text="2026-03-01 or 2026-03-01T14:30:00+08:00")
     closed_at = serializers.CharField(required=False, allow_blank=True, allow_null=True)
     resolution = serializers.CharField(required=False, allow_blank=True)

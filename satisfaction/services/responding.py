@@ -11,6 +11,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coding import services as coding_services
+from coding.models import Text
 from customers.models import Consent, ContactLog
 from qms.exceptions import ApplicationError
 from qms.models import Message
@@ -238,6 +240,7 @@ def _response_store(*, invitation, questions, draft) -> Response:
         else:
             answers.append(Answer(**base, value_int=value))
     Answer.objects.bulk_create(answers)
+    _record_comments(answers, customer=customer if response.customer_id else None, survey=survey)
     updated = (
         Invitation.objects.filter(pk=invitation.pk)
         .exclude(state=Invitation.State.COMPLETED)
@@ -255,6 +258,30 @@ def _response_store(*, invitation, questions, draft) -> Response:
         raise IntegrityError("invitation already completed")
     _alert_rules(response=response, questions=questions, draft=draft, customer=customer)
     return response
+
+
+def _record_comments(answers, *, customer, survey) -> None:
+    """Free-text answers are survey comments to code (the customer is named only in an
+    identified survey, so the queue shows no names of a confidential one)."""
+    comments = [a for a in answers if a.kind == Question.Kind.TEXT and a.value_text]
+    if not comments:
+        return
+    identified = survey.identity_mode == Survey.IdentityMode.IDENTIFIED
+    coding_services.record_texts(
+        model=Answer,
+        kind=Text.Kind.SURVEY_COMMENT,
+        rows=[
+            {
+                "object_id": answer.pk,
+                "body": answer.value_text,
+                "customer_id": customer.pk if (customer and identified) else None,
+                "department_id": None,
+                "written_at": answer.submitted_at,
+                "topic_id": None,
+            }
+            for answer in comments
+        ],
+    )
 
 
 @transaction.atomic

@@ -15,12 +15,21 @@ from tests.factories import QualityManagerFactory
 class TicketFactory(DjangoModelFactory):
     class Meta:
         model = Ticket
+        skip_postgeneration_save = True
 
     external_id = factory.Sequence(lambda n: f"WO-{n:06d}")
     customer = factory.SubFactory(CustomerFactory)
     topic = factory.SubFactory(TopicFactory)
     product = "Phone X2"
     opened_at = factory.LazyFunction(lambda: timezone.now() - dt.timedelta(days=3))
+
+    @factory.post_generation
+    def text(obj, create, extracted, **kwargs):
+        """Like an import: the ticket's text and its topic reach the coding app."""
+        if create:
+            from research.services import ticket_record_text
+
+            ticket_record_text(ticket=obj)
 
 
 class PurchaseFactory(DjangoModelFactory):

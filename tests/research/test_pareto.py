@@ -95,14 +95,15 @@ def test_nothing_for_someone_in_no_department(outsider, evidence):
 def test_one_aggregate_query_per_source_whatever_the_data(
     viewer, evidence, django_assert_num_queries
 ):
-    # One query per source (2) plus one for the topics' names.
-    with django_assert_num_queries(3):
+    # One query per source (tickets, findings, coded interview notes) plus one for the
+    # topics' names.
+    with django_assert_num_queries(4):
         pareto(user=viewer)
     topic = TopicFactory()
     for _ in range(20):
         TicketFactory(topic=topic)
         FindingFactory(topic=TopicFactory())
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         rows = pareto(user=viewer)
     assert len(rows) == 25
 
@@ -199,7 +200,11 @@ def test_outsider_cannot_open_the_page(client_for, outsider):
 
 
 def test_sources_are_registered():
-    assert [s.key for s in research_selectors.pareto_sources.all()] == ["tickets", "interviews"]
+    assert [s.key for s in research_selectors.pareto_sources.all()] == [
+        "tickets",
+        "interviews",
+        "interview_notes",
+    ]
 
 
 def test_each_source_count_links_to_that_sources_evidence(client_for, viewer, evidence):

@@ -329,3 +329,16 @@ def test_links_use_the_short_path_once_it_is_mounted(client, settings):
         assert Response.objects.filter(invitation=invitation).exists()
     finally:
         clear_url_caches()
+
+
+def test_a_free_text_answer_becomes_a_survey_comment_to_code(client, invited):
+    from coding.models import Text
+
+    invitation, token = invited
+    client.post(url(token), answers(q_comment="Slow queue"))
+
+    comment = Answer.objects.get(question_code="comment")
+    text = Text.objects.get(kind=Text.Kind.SURVEY_COMMENT, object_id=comment.pk)
+    assert text.body == "Slow queue"
+    assert text.customer == invitation.customer
+    assert text.status == Text.Status.PENDING
