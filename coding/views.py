@@ -174,6 +174,9 @@ class CodingRemoveView(CodingMixin, ServiceActionView):
         )
         if coding is None:
             raise Http404
+        if not selectors.user_can_code_text(self.request.user, coding.text):
+            # Readers who may not code (the viewer, staff) are refused before anything.
+            raise PermissionDenied
         return coding
 
     def get_context_data(self, **kwargs):

@@ -69,6 +69,7 @@ ALIASES = {
     "followups": "satisfaction.FollowUpCase",
     "actions": "actions.CorrectiveAction",
     "imports": "customers.ImportJob",
+    "candidates": "coding.CandidateTopic",
 }
 
 # Slug arguments: a value per argument name (a callable gets the filled objects).
@@ -107,6 +108,9 @@ OWNERS = {
     ],
     # crm/selectors.py booking_list: the booking's department and those of its checklist
     "crm.Booking": [("department", "department"), ("department", "checklist__department")],
+    # coding: candidate new topics are the organisation's vocabulary work (quality
+    # managers only), not any department's
+    "coding.CandidateTopic": [],
 }
 
 # Reads the department rule leaves open to every department member on purpose (URL
@@ -288,6 +292,7 @@ def add_other_department_records():
     """Records the demo keeps to the front desk, made for housekeeping too."""
     from actions import services as action_services
     from crm import services as crm_services
+    from coding.models import CandidateTopic
     from customers.models import Customer, ImportJob
     from qms import services as qms_services
     from qms.models import Department, Membership, ReviewDecision, User
@@ -328,6 +333,9 @@ def add_other_department_records():
         due_date=timezone.localdate() + dt.timedelta(days=30),
     )
     export_request(survey=Survey.objects.order_by("pk").first(), format="csv", requested_by=quality)
+    CandidateTopic.objects.create(
+        top_terms=["towel", "stock"], size=4, last_seen_at=timezone.now()
+    )
     ImportJob.objects.create(
         kind="customers",
         label="Customers",

@@ -27,7 +27,20 @@ class CanCode(permissions.BasePermission):
     """Quality managers, viewers (read only) and department heads."""
 
     def has_permission(self, request, view):
-        return selectors.user_can_use_queue(request.user)
+        if not selectors.user_can_use_queue(request.user):
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        # Writes: quality managers, and heads for their own department's texts; the
+        # viewer reads everything and codes nothing.
+        user = request.user
+        return user.is_quality_manager or bool(selectors.headed_department_ids(user))
+
+    def has_object_permission(self, request, view, obj):
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        text = obj if isinstance(obj, selectors.Text) else obj.text
+        return selectors.user_can_code_text(request.user, text)
 
 
 class ManagesTopicsOrReadOnly(permissions.BasePermission):
@@ -135,7 +148,11 @@ class TextViewSet(viewsets.ReadOnlyModelViewSet):
         serializer = BulkCodeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        texts = list(self.get_queryset().filter(pk__in=data["texts"]))
+        texts = [
+            text
+            for text in self.get_queryset().filter(pk__in=data["texts"])
+            if selectors.user_can_code_text(request.user, text)
+        ]
         count = services.texts_code(
             texts=texts,
             topics=data["topics"],

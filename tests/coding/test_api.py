@@ -59,7 +59,7 @@ def test_viewer_reads_but_cannot_code(api_client_for, viewer, queued):
     response = api.post(
         f"/api/coding/texts/{queued[0].pk}/code/", {"topics": ["battery-life"]}, format="json"
     )
-    assert response.status_code == 400
+    assert response.status_code == 403
     assert not Coding.objects.filter(origin=Coding.Origin.PERSON).exists()
 
 
