@@ -7,7 +7,7 @@ development server on a free port, and saves with Chromium (Playwright driving D
 /usr/bin/chromium, or QMS_CHROMIUM):
 
     docs/img/dashboard.png      the quality manager's home page (desktop)
-    docs/img/builder.png        the survey edit page (desktop)
+    docs/img/builder.png        the survey builder: a version's questions and live preview (desktop)
     docs/img/survey-phone.png   a customer's survey page on a phone
 
 Nothing outside the temporary directory and docs/img/ is touched. Chinese text needs a
@@ -65,7 +65,12 @@ Invitation.objects.filter(pk=invitation.pk).update(
 )
 token = secrets.token_urlsafe(32)
 InvitationLink.objects.create(invitation=invitation, token_hash=hash_token(token), step=9)
-print(json.dumps({"token": token, "survey": invitation.wave.survey_version.survey_id}))
+from surveys.models import SurveyVersion
+builder = (
+    SurveyVersion.objects.filter(status="draft").order_by("id").first()
+    or invitation.wave.survey_version
+)
+print(json.dumps({"token": token, "version": builder.pk}))
 """
     done = subprocess.run(
         [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", script],
@@ -107,7 +112,7 @@ def shoot(base: str, found: dict) -> None:
         page.wait_for_url("**/")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=OUT / "dashboard.png")
-        page.goto(f"/satisfaction/surveys/{found['survey']}/edit/")
+        page.goto(f"/satisfaction/versions/{found['version']}/")
         page.wait_for_load_state("networkidle")
         page.screenshot(path=OUT / "builder.png")
         phone = browser.new_context(
