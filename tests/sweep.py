@@ -291,8 +291,8 @@ class World:
 def add_other_department_records():
     """Records the demo keeps to the front desk, made for housekeeping too."""
     from actions import services as action_services
-    from crm import services as crm_services
     from coding.models import CandidateTopic
+    from crm import services as crm_services
     from customers.models import Customer, ImportJob
     from qms import services as qms_services
     from qms.models import Department, Membership, ReviewDecision, User
@@ -333,9 +333,7 @@ def add_other_department_records():
         due_date=timezone.localdate() + dt.timedelta(days=30),
     )
     export_request(survey=Survey.objects.order_by("pk").first(), format="csv", requested_by=quality)
-    CandidateTopic.objects.create(
-        top_terms=["towel", "stock"], size=4, last_seen_at=timezone.now()
-    )
+    CandidateTopic.objects.create(top_terms=["towel", "stock"], size=4, last_seen_at=timezone.now())
     ImportJob.objects.create(
         kind="customers",
         label="Customers",
