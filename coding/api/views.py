@@ -142,7 +142,7 @@ class TextViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(TextSerializer(text, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=BulkCodeSerializer)
+    @extend_schema(request=BulkCodeSerializer, operation_id="coding_texts_code_many")
     @action(detail=False, methods=["post"], url_path="code")
     def code_many(self, request):
         serializer = BulkCodeSerializer(data=request.data)

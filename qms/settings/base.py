@@ -290,6 +290,11 @@ SPECTACULAR_SETTINGS = {
         "PreferenceSourceEnum": "crm.models.Preference.Source",
         "CustomerKindEnum": "customers.models.Customer.Kind",
         "RequirementStatusEnum": "requirements.models.Requirement.Status",
+        "TextLanguageEnum": "coding.models.Text.Language",
+        "CodingModeEnum": [("replace", "replace"), ("add", "add")],
+        "KeyResultModeEnum": "objectives.models.KeyResult.Mode",
+        "KeywordLanguageEnum": "coding.models.TopicKeyword.Language",
+        "LanguageEnum": "customers.models.Customer.Language",
     },
 }
 

@@ -206,19 +206,22 @@ def test_real_registry_metric_ticket_volume(action, quality_manager, windows):
     """The check reads the registry: tickets on a topic, baseline vs follow-up."""
     from customers.models import Customer, Topic
     from research.models import Ticket
+    from research.services import ticket_record_text
 
     topic = Topic.objects.create(name="Queue", slug="queue-x")
     customer = Customer.objects.create(name="Diner")
     tz = timezone.get_current_timezone()
 
     def tickets(day, count, prefix):
+        # As the import records them: the ticket, and its text with the imported topic.
         for n in range(count):
-            Ticket.objects.create(
+            ticket = Ticket.objects.create(
                 external_id=f"{prefix}-{n}",
                 customer=customer,
                 topic=topic,
                 opened_at=dt.datetime.combine(day, dt.time(12), tzinfo=tz),
             )
+            ticket_record_text(ticket=ticket)
 
     tickets(windows[0] + dt.timedelta(days=2), 10, "b")
     tickets(windows[2] + dt.timedelta(days=2), 2, "f")
