@@ -14,6 +14,7 @@ from actions.models import CorrectiveAction
 from actions.tasks import check_effectiveness_task
 from customers.models import Customer, Topic
 from research.models import Ticket
+from research.services import ticket_record_text
 from satisfaction.models import Wave
 from surveys.models import Survey, SurveyVersion
 from tests.browser.conftest import login, nav
@@ -35,12 +36,14 @@ def _complaints(topic, day, count, prefix):
     customer, _ = Customer.objects.get_or_create(name="Diner", external_ref="diner-1")
     tz = timezone.get_current_timezone()
     for n in range(count):
-        Ticket.objects.create(
+        # As the import records them: the ticket, and its text with the imported topic.
+        ticket = Ticket.objects.create(
             external_id=f"{prefix}-{n}",
             customer=customer,
             topic=topic,
             opened_at=dt.datetime.combine(day, dt.time(12), tzinfo=tz),
         )
+        ticket_record_text(ticket=ticket)
 
 
 def test_restaurant_action_from_finding_to_verified_closure(
