@@ -3,9 +3,9 @@ finding, a follow-up case, complaints, a missed objective or an internal finding
 verified, measured effect.
 
 Sources are child rows (`ActionSource`), so a merged duplicate carries its sources to the
-surviving action and a source's page can list the actions opened from it. Complaints do
-not exist in this branch: `ActionSource.complaint_ref` was the placeholder the lead turned
-into a foreign key to `crm.Complaint` at merge.
+surviving action and a source's page can list the actions opened from it. A complaint
+source is a foreign key to `crm.Complaint` (`ActionSource.complaint`), one source per
+complaint.
 
 Escalation rule (section 4 of docs/architecture.md): overdue is measured against the ORIGINAL
 due date (`due_date`, never changed). An extension (`ActionExtension`) records a new date
