@@ -39,7 +39,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from qms.exceptions import ApplicationError
+from qms.exceptions import ApplicationError, task_failure_text
 from qms.services import enqueue_on_commit, message_queue
 
 from . import imports
@@ -320,15 +320,11 @@ def import_job_run(*, job_id: int) -> bool:
 
 
 def _error_text(exc: Exception) -> str:
-    from celery.exceptions import SoftTimeLimitExceeded
-
-    if isinstance(exc, SoftTimeLimitExceeded):
-        return _("The import took longer than its time limit; nothing was imported.")
-    if isinstance(exc, ApplicationError):
-        return str(exc)
-    return _("The import stopped with an error; nothing was imported (%(error)s).") % {
-        "error": f"{type(exc).__name__}: {exc}"[:500]
-    }
+    return task_failure_text(
+        exc,
+        time_limit=_("The import took longer than its time limit; nothing was imported."),
+        other=_("The import stopped with an error; nothing was imported (%(error)s)."),
+    )
 
 
 def _delete_file(job: ImportJob) -> None:

@@ -19,6 +19,19 @@ class ApplicationError(Exception):
         return str(self.message)
 
 
+def task_failure_text(exc: Exception, *, time_limit: str, other: str) -> str:
+    """What a background job's row tells its user when the task failed: `time_limit` when
+    Celery's soft time limit stopped it, an ApplicationError's own message, otherwise
+    `other` with `%(error)s` filled by the exception's type and text (cut to 500)."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return time_limit
+    if isinstance(exc, ApplicationError):
+        return str(exc)
+    return other % {"error": f"{type(exc).__name__}: {exc}"[:500]}
+
+
 def api_exception_handler(exc, context):
     """One handler for the whole API: ApplicationError and model validation → 400."""
     if isinstance(exc, ApplicationError):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from qms.exceptions import ApplicationError
+from qms.exceptions import ApplicationError, task_failure_text
 from qms.models import User
 from qms.services import enqueue_on_commit, message_queue
 from qms.workflow import due_rows
@@ -115,15 +115,11 @@ def export_build(*, export_id: int) -> bool:
 
 
 def _export_error(exc: Exception) -> str:
-    from celery.exceptions import SoftTimeLimitExceeded
-
-    if isinstance(exc, SoftTimeLimitExceeded):
-        return _("The export took longer than its time limit. Export one wave at a time.")
-    if isinstance(exc, ApplicationError):
-        return str(exc)
-    return _("The file could not be built (%(error)s).") % {
-        "error": f"{type(exc).__name__}: {exc}"[:500]
-    }
+    return task_failure_text(
+        exc,
+        time_limit=_("The export took longer than its time limit. Export one wave at a time."),
+        other=_("The file could not be built (%(error)s)."),
+    )
 
 
 def _export_url(export: ResponseExport) -> str:
