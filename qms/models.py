@@ -137,8 +137,10 @@ class Message(BaseModel):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        UNCERTAIN = "uncertain", _("Uncertain: may have been sent")
 
     key = models.CharField(_("key"), max_length=200)
     kind = models.CharField(_("kind"), max_length=60)
@@ -152,6 +154,12 @@ class Message(BaseModel):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # Delivery bookkeeping (docs/architecture.md section 4): the batch that holds the
+    # row's lease, the id of the attempt now in flight, and the Message-ID header every
+    # attempt of this message carries (so a mail client can tell a resend is the same).
+    lease_owner = models.CharField(_("lease owner"), max_length=32, blank=True, db_default="")
+    attempt_id = models.CharField(_("attempt"), max_length=32, blank=True, db_default="")
+    message_id = models.CharField(_("Message-ID header"), max_length=255, blank=True, db_default="")
 
     class Meta:
         ordering = ["-created_at"]
@@ -166,6 +174,12 @@ class Message(BaseModel):
                 fields=["next_action_at"],
                 name="message_pending_due_idx",
                 condition=Q(status="pending"),
+            ),
+            # The recovery scan: rows left "being sent" whose lease ran out.
+            models.Index(
+                fields=["next_action_at"],
+                name="message_sending_due_idx",
+                condition=Q(status="sending"),
             ),
         ]
 

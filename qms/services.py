@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
 import re
 import smtplib
+import threading
+import time
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.message import make_msgid
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, ProtectedError
 from django.template.defaultfilters import linebreaks, urlize
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,31 +40,125 @@ from .models import (
     User,
 )
 from .services_kit import model_update
-from .workflow import due_rows, locked
+from .workflow import due_rows, lock, locked
 
 logger = logging.getLogger(__name__)
 
 MESSAGE_MAX_ATTEMPTS = 5
-MESSAGE_LEASE = dt.timedelta(minutes=10)
 
 
-def enqueue_on_commit(task_name: str, *args) -> None:
+def _seconds(name: str, default: float) -> dt.timedelta:
+    return dt.timedelta(seconds=float(getattr(settings, name, default)))
+
+
+# A batch's lease on its rows: extended every MESSAGE_LEASE / 4 while the batch runs, so
+# rows lost with a worker or a broker are taken up again about a minute later.
+MESSAGE_LEASE = _seconds("MESSAGE_LEASE_SECONDS", 60)
+# How many due messages one task sends over one SMTP connection.
+MESSAGE_BATCH = int(getattr(settings, "MESSAGE_BATCH", 100))
+
+# E-mails to customers are never sent twice automatically: one left "being sent" by a
+# worker that died becomes "uncertain" and waits for a person on the message log.
+# Internal alerts (to staff) are sent again instead: a duplicate alert costs little,
+# a missing one costs a customer. Apps add their kinds in AppConfig.ready().
+CUSTOMER_MESSAGE_KINDS: set[str] = {
+    "survey_invitation",
+    "survey_reminder",
+    "replenishment_reminder",
+    "complaint_ack",
+    "complaint_decision",
+}
+
+
+def customer_message_kinds(*kinds: str) -> None:
+    """Declare message kinds that go to customers (never re-sent automatically)."""
+    CUSTOMER_MESSAGE_KINDS.update(kinds)
+
+
+class _Kicker:
+    """Sends "run this task" notes to the broker from one background thread, so no
+    request ever waits for the broker (a dead Redis, or one that accepts connections
+    and never answers). The queue is bounded; a note that does not fit is dropped: the
+    database rows are the guarantee and the scanners pick them up."""
+
+    def __init__(self, maxsize: int = 10_000):
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.maxsize = maxsize
+        self.size = 0
+        self.lock = threading.Lock()
+        self.thread: threading.Thread | None = None
+
+    def submit(self, task_name: str, args: list) -> None:
+        with self.lock:
+            if self.size >= self.maxsize:
+                logger.warning("Kick queue full; %s%r left to the scanner.", task_name, args)
+                return
+            self.size += 1
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._run, name="qms-kicker", daemon=True)
+                self.thread.start()
+        self.queue.put((task_name, args))
+
+    def _run(self) -> None:
+        while True:
+            task_name, args = self.queue.get()
+            try:
+                _send_kick(task_name, args)
+            finally:
+                with self.lock:
+                    self.size -= 1
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Wait until every note submitted so far was handed over (tests, shutdown)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if self.size == 0:
+                    return True
+            time.sleep(0.01)
+        return False
+
+
+kicker = _Kicker()
+
+
+def _send_kick(task_name: str, args: list) -> None:
+    from qms.celery import app
+
+    try:
+        app.send_task(task_name, args=list(args), retry=False)
+    except Exception:  # noqa: BLE001 - the broker being down must not fail anything
+        logger.warning("Could not enqueue %s%r; the scanner will pick it up.", task_name, args)
+
+
+def enqueue_on_commit(task_name: str, *args, once: bool = False) -> None:
     """Ask a worker to run `task_name` once the current transaction commits.
 
-    Best effort only: if the broker is down, the failure is logged and the request goes
-    on. The database row that describes the work is the guarantee, and a scanner task
-    picks it up (docs/architecture.md section 4).
+    Best effort only, and never waiting for the broker: the note is handed to a
+    background thread (`ENQUEUE_IN_BACKGROUND`, on outside the test suite), whose broker
+    calls have short timeouts. The database row that describes the work is the
+    guarantee, and a scanner task picks it up (docs/architecture.md section 4).
+    `once=True` asks for one such note per transaction (e.g. "send due messages").
     """
+    key = (task_name, args)
+    if once:
+        for item in connection.run_on_commit:
+            if getattr(item[1], "qms_kick", None) == key:
+                return
 
     def kick():
-        from qms.celery import app
+        kick_now(task_name, *args)
 
-        try:
-            app.send_task(task_name, args=list(args), retry=False)
-        except Exception:  # noqa: BLE001 - the broker being down must not fail a request
-            logger.warning("Could not enqueue %s%r; the scanner will pick it up.", task_name, args)
-
+    kick.qms_kick = key
     transaction.on_commit(kick)
+
+
+def kick_now(task_name: str, *args) -> None:
+    """Ask for `task_name` now (outside any transaction), the same way."""
+    if getattr(settings, "ENQUEUE_IN_BACKGROUND", True):
+        kicker.submit(task_name, list(args))
+    else:
+        _send_kick(task_name, list(args))
 
 
 # --- Departments -----------------------------------------------------------------------
@@ -200,7 +299,7 @@ def message_queue(*, key: str, kind: str, recipient: str, subject: str, body: st
         },
     )
     if created:
-        enqueue_on_commit("qms.send_message", message.pk)
+        enqueue_on_commit(SEND_TASK, once=True)
     return message
 
 
@@ -261,75 +360,254 @@ def email_html(message: Message) -> str:
     )
 
 
-@transaction.atomic
-def message_send(*, message_id: int) -> bool:
-    """Send one pending message. Returns True if this call sent it.
+SEND_TASK = "qms.send_due_messages"
+_clock = time.monotonic
 
-    The row is locked while sending, so two workers given the same id send it once.
+
+def _message_id_header() -> str:
+    domain = getattr(settings, "QMS_MAIL_DOMAIN", "") or DNS_NAME_FALLBACK
+    return make_msgid(idstring="qms", domain=domain)
+
+
+DNS_NAME_FALLBACK = "qms.localhost"
+
+
+def _email(message: Message, connection) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        message.subject,
+        message.body,
+        settings.DEFAULT_FROM_EMAIL,
+        [message.recipient],
+        connection=connection,
+        headers={"Message-ID": message.message_id},
+    )
+    email.attach_alternative(email_html(message), "text/html")
+    return email
+
+
+def deliver(email: EmailMultiAlternatives) -> None:
+    """Hand one e-mail to the mail server (tests replace this to inject faults)."""
+    email.send(fail_silently=False)
+
+
+def _claim(*, owner: str, limit: int, now: dt.datetime, ids=None) -> list[int]:
+    """Lease up to `limit` due pending rows (or the pending rows of `ids`, due or not)
+    to `owner` for MESSAGE_LEASE. Committed at once: the lease is what other batches see."""
+    with transaction.atomic():
+        pending = Message.objects.filter(status=Message.Status.PENDING).only("id")
+        if ids is not None:
+            rows = list(locked(pending.filter(pk__in=ids)))
+        else:
+            rows = due_rows(pending, now=now, limit=limit)
+        claimed = [m.pk for m in rows]
+        if claimed:
+            Message.objects.filter(pk__in=claimed).update(
+                lease_owner=owner, next_action_at=now + MESSAGE_LEASE, updated_at=now
+            )
+    return claimed
+
+
+def _lease_extend(owner: str) -> int:
+    """The batch is alive: push its lease on (its pending rows and the one being sent)."""
+    now = timezone.now()
+    return Message.objects.filter(
+        lease_owner=owner, status__in=[Message.Status.PENDING, Message.Status.SENDING]
+    ).update(next_action_at=now + MESSAGE_LEASE)
+
+
+def _send_one(pk: int, owner: str, connection) -> str:
+    """Send one leased message: "sent", "failed", "retry" or "skipped".
+
+    The order is the guarantee. 1) Commit "sending" with a new attempt id (only if this
+    batch still holds the lease). 2) Hand the e-mail to the server, with the message's
+    stable Message-ID header. 3) Commit "sent". A crash between 1 and 3 leaves the row
+    "sending", which the recovery scan turns into "uncertain" (customer e-mails) or
+    pending again (internal alerts) once the lease runs out: never silently re-sent.
     """
-    message = locked(Message.objects.filter(pk=message_id)).first()
+    message = Message.objects.filter(pk=pk).first()
     if message is None or message.status != Message.Status.PENDING:
-        return False
+        return "skipped"
+    attempt = uuid.uuid4().hex
+    message.message_id = message.message_id or _message_id_header()
+    now = timezone.now()
+    started = Message.objects.filter(
+        pk=pk, status=Message.Status.PENDING, lease_owner=owner
+    ).update(
+        status=Message.Status.SENDING,
+        attempt_id=attempt,
+        attempts=F("attempts") + 1,
+        message_id=message.message_id,
+        next_action_at=now + MESSAGE_LEASE,
+        updated_at=now,
+    )
+    if not started:
+        return "skipped"  # another batch took it over
     message.attempts += 1
     try:
-        send_mail(
-            message.subject,
-            message.body,
-            settings.DEFAULT_FROM_EMAIL,
-            [message.recipient],
-            fail_silently=False,
-            html_message=email_html(message),
-        )
+        deliver(_email(message, connection))
     except Exception as exc:  # noqa: BLE001 - any transport error is recorded and retried
-        message.last_error = f"{type(exc).__name__}: {exc}"
-        failed = message.attempts >= MESSAGE_MAX_ATTEMPTS or _is_permanent(exc)
-        if failed:
-            message.status = Message.Status.FAILED
-            message.next_action_at = None
-        else:
-            message.next_action_at = timezone.now() + dt.timedelta(minutes=2**message.attempts)
-        message.save(
-            update_fields=["attempts", "last_error", "status", "next_action_at", "updated_at"]
-        )
-        logger.warning("Message %s failed (attempt %s): %s", message.pk, message.attempts, exc)
-        if failed:
-            _report_failure(message)
-        return False
-    message.status = Message.Status.SENT
-    message.sent_at = timezone.now()
-    message.next_action_at = None
-    message.last_error = ""
-    message.save(
-        update_fields=[
-            "attempts",
-            "status",
-            "sent_at",
-            "next_action_at",
-            "last_error",
-            "updated_at",
-        ]
+        # The server refused or the connection broke before it accepted the e-mail.
+        return _record_failure(message, attempt, exc)
+    now = timezone.now()
+    done = Message.objects.filter(pk=pk, attempt_id=attempt, status=Message.Status.SENDING).update(
+        status=Message.Status.SENT,
+        sent_at=now,
+        next_action_at=None,
+        last_error="",
+        lease_owner="",
+        updated_at=now,
     )
-    return True
+    if not done:
+        logger.warning("Message %s was sent after its lease ran out (attempt %s)", pk, attempt)
+    return "sent"
 
 
 @transaction.atomic
-def messages_dispatch_due(*, limit: int = 200) -> int:
-    """Scanner: hand every due pending message to a worker, in a bounded batch.
-
-    Each row's `next_action_at` moves forward by a lease, so the next scan does not hand
-    it out again while a worker is on it; `message_send` makes a second hand-out harmless.
-    """
+def _record_failure(message: Message, attempt: str, exc: Exception) -> str:
+    message.last_error = f"{type(exc).__name__}: {exc}"
+    failed = message.attempts >= MESSAGE_MAX_ATTEMPTS or _is_permanent(exc)
     now = timezone.now()
-    due = due_rows(
-        Message.objects.filter(status=Message.Status.PENDING).only("id"), now=now, limit=limit
+    if failed:
+        status, next_at = Message.Status.FAILED, None
+    else:
+        status, next_at = Message.Status.PENDING, now + dt.timedelta(minutes=2**message.attempts)
+    changed = Message.objects.filter(
+        pk=message.pk, attempt_id=attempt, status=Message.Status.SENDING
+    ).update(
+        status=status,
+        next_action_at=next_at,
+        last_error=message.last_error,
+        lease_owner="",
+        updated_at=now,
     )
-    if not due:
-        return 0
-    ids = [m.pk for m in due]
-    Message.objects.filter(pk__in=ids).update(next_action_at=now + MESSAGE_LEASE, updated_at=now)
-    for pk in ids:
-        enqueue_on_commit("qms.send_message", pk)
-    return len(ids)
+    logger.warning("Message %s failed (attempt %s): %s", message.pk, message.attempts, exc)
+    if changed and failed:
+        message.status = status
+        _report_failure(message)
+    return "failed" if failed else "retry"
+
+
+def messages_send_batch(*, limit: int | None = None, ids=None) -> dict:
+    """Send one batch of due messages (up to `limit`, default MESSAGE_BATCH) over one
+    mail-server connection. Returns counts by outcome; {} when nothing was due.
+
+    Not one transaction: each step commits (see `_send_one`). The batch leases its rows
+    first and extends the lease while it runs; a batch that dies stops extending it."""
+    owner = uuid.uuid4().hex
+    claimed = _claim(owner=owner, limit=limit or MESSAGE_BATCH, now=timezone.now(), ids=ids)
+    counts: dict[str, int] = {}
+    if not claimed:
+        return counts
+    beat_every = MESSAGE_LEASE.total_seconds() / 4
+    last_beat = _clock()
+    mail = get_connection(fail_silently=False)
+    _open_quietly(mail)
+    try:
+        for pk in claimed:
+            if _clock() - last_beat > beat_every:
+                _lease_extend(owner)
+                last_beat = _clock()
+            outcome = _send_one(pk, owner, mail)
+            counts[outcome] = counts.get(outcome, 0) + 1
+            if outcome in ("retry", "failed"):
+                # The connection may be the problem: open a fresh one for the next.
+                _close_quietly(mail)
+                _open_quietly(mail)
+    finally:
+        _close_quietly(mail)
+        # Rows not reached (an exception above) are released for the next batch.
+        Message.objects.filter(lease_owner=owner, status=Message.Status.PENDING).update(
+            lease_owner="", next_action_at=timezone.now()
+        )
+    return counts
+
+
+def _open_quietly(mail) -> None:
+    """One connection for the whole batch. If the server cannot be reached, each send
+    tries again by itself and its error is recorded on its message."""
+    try:
+        mail.open()
+    except Exception:  # noqa: BLE001
+        logger.warning("Could not connect to the mail server", exc_info=True)
+
+
+def _close_quietly(mail) -> None:
+    try:
+        mail.close()
+    except Exception:  # noqa: BLE001 - closing a broken connection may fail too
+        logger.debug("Closing the mail connection failed", exc_info=True)
+
+
+def message_send(*, message_id: int) -> bool:
+    """Send one pending message now, due or not. Returns True if this call sent it.
+    Two calls for the same id send it once (the lease and the "sending" state)."""
+    return messages_send_batch(ids=[message_id]).get("sent", 0) == 1
+
+
+@transaction.atomic
+def messages_recover(*, limit: int = 500, now: dt.datetime | None = None) -> dict:
+    """Recovery scan: messages left "being sent" whose lease ran out (the worker died
+    between handing the e-mail over and recording it). Nobody knows whether it left, so
+    a customer e-mail becomes "uncertain" (a person decides on the message log) and an
+    internal alert is made pending again (a duplicate alert is the lesser harm)."""
+    now = now or timezone.now()
+    rows = due_rows(
+        Message.objects.filter(status=Message.Status.SENDING).only("id", "kind"),
+        now=now,
+        limit=limit,
+    )
+    customer = [m.pk for m in rows if m.kind in CUSTOMER_MESSAGE_KINDS]
+    internal = [m.pk for m in rows if m.kind not in CUSTOMER_MESSAGE_KINDS]
+    note = _(
+        "The worker stopped while this e-mail was being handed to the mail server: it may "
+        "or may not have been sent."
+    )
+    if customer:
+        Message.objects.filter(pk__in=customer).update(
+            status=Message.Status.UNCERTAIN,
+            next_action_at=None,
+            lease_owner="",
+            last_error=note,
+            updated_at=now,
+        )
+    if internal:
+        Message.objects.filter(pk__in=internal).update(
+            status=Message.Status.PENDING,
+            next_action_at=now,
+            lease_owner="",
+            last_error=note,
+            updated_at=now,
+        )
+    return {"uncertain": len(customer), "resent": len(internal)}
+
+
+def messages_pending_due(*, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return Message.objects.filter(status=Message.Status.PENDING, next_action_at__lte=now).exists()
+
+
+@transaction.atomic
+def message_resolve_uncertain(*, message: Message, actor: User, resend: bool) -> Message:
+    """A person's decision on an uncertain message: send it again (they checked it did
+    not arrive, or a duplicate is acceptable), or record it as sent."""
+    if actor is None or not actor.is_quality_manager:
+        raise ApplicationError(_("Only a quality manager decides about an uncertain message."))
+    message = lock(message)
+    if message.status != Message.Status.UNCERTAIN:
+        raise ApplicationError(_("This message is no longer uncertain."))
+    now = timezone.now()
+    if resend:
+        message.status = Message.Status.PENDING
+        message.next_action_at = now
+        message.last_error = _("Sent again by %(person)s.") % {"person": actor}
+        enqueue_on_commit(SEND_TASK, once=True)
+    else:
+        message.status = Message.Status.SENT
+        message.sent_at = now
+        message.next_action_at = None
+        message.last_error = _("Recorded as sent by %(person)s.") % {"person": actor}
+    message.save(update_fields=["status", "next_action_at", "sent_at", "last_error", "updated_at"])
+    return message
 
 
 # --- Interested parties and balance ----------------------------------------------------

@@ -15,20 +15,27 @@ def send_message_task(message_id: int) -> bool:
     return services.message_send(message_id=message_id)
 
 
-# A wave of 100,000 invitations must not wait hours for 200-message batches: each run
-# hands out batches until none is full or its time budget is spent.
-DISPATCH_BATCH = 500
-DISPATCH_BUDGET_SECONDS = 20
+# One run sends batches of MESSAGE_BATCH over one connection each until nothing is due or
+# its time budget is spent; then it asks for another run, so a 100,000-invitation wave
+# flows in batches and no task outlives its time limit.
+SEND_BUDGET_SECONDS = 45
 
 
 @shared_task(name="qms.send_due_messages", time_limit=120, soft_time_limit=100)
 def send_due_messages_task() -> int:
     started = time.monotonic()
-    count = 0
+    recovered = services.messages_recover()
+    if any(recovered.values()):
+        logger.warning("send_due_messages: recovered %s", recovered)
+    sent = 0
     while True:
-        batch = services.messages_dispatch_due(limit=DISPATCH_BATCH)
-        count += batch
-        if batch < DISPATCH_BATCH or time.monotonic() - started > DISPATCH_BUDGET_SECONDS:
+        counts = services.messages_send_batch()
+        if not counts:
             break
-    logger.info("send_due_messages: %s due message(s) handed to workers", count)
-    return count
+        sent += counts.get("sent", 0)
+        if time.monotonic() - started > SEND_BUDGET_SECONDS:
+            if services.messages_pending_due():
+                services.kick_now(services.SEND_TASK)
+            break
+    logger.info("send_due_messages: %s message(s) sent", sent)
+    return sent

@@ -110,6 +110,8 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A persistent connection the server dropped between requests is replaced, not a 500.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The zero-install default has a web server, two Celery worker processes and beat
@@ -136,11 +138,20 @@ USE_TZ = True
 # --- Celery & scheduling --------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 BROKER_DIR = VAR_DIR / "broker"
+# Seconds a call to the broker may take (connecting, publishing). Requests never wait for
+# it anyway: their "run this task" notes leave from a background thread
+# (ENQUEUE_IN_BACKGROUND); the rows are the guarantee and the scanners pick them up.
+BROKER_TIMEOUT = env.float("BROKER_TIMEOUT", default=2.0)
+ENQUEUE_IN_BACKGROUND = True
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         # Longer than the longest task time limit, so a running task is not redelivered.
         "visibility_timeout": 3600,
+        # A broker that accepts connections and never answers is given up on quickly.
+        "socket_connect_timeout": BROKER_TIMEOUT,
+        "socket_timeout": BROKER_TIMEOUT,
     }
 else:
     # Embedded broker: a real worker and beat exchange messages through files.
@@ -180,6 +191,13 @@ globals().update(
 )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="QMS portal <qms@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A mail server that stops answering fails one send after this many seconds (shorter
+# than MESSAGE_LEASE_SECONDS, so a live batch never loses its lease to a hung send).
+EMAIL_TIMEOUT = globals().get("EMAIL_TIMEOUT") or env.int("EMAIL_TIMEOUT", default=20)
+# The outbox (qms/services.py): a batch's lease on its messages, kept alive while it runs,
+# and how many messages one task sends over one connection.
+MESSAGE_LEASE_SECONDS = env.int("MESSAGE_LEASE_SECONDS", default=60)
+MESSAGE_BATCH = env.int("MESSAGE_BATCH", default=100)
 
 # --- Security -------------------------------------------------------------------------
 # Hosts (production requires ALLOWED_HOSTS from the environment).

@@ -11,6 +11,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # plugin measure the templates; rendering is otherwise the same.
 TEMPLATES = [{**TEMPLATES[0], "OPTIONS": {**TEMPLATES[0]["OPTIONS"], "debug": True}}]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Kicks go to the broker inline, so a test that replaces `send_task` sees them at once;
+# tests of the background path turn this on.
+ENQUEUE_IN_BACKGROUND = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

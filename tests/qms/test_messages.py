@@ -1,8 +1,10 @@
 """The outbox: every e-mail is recorded once per key and sent once, whatever retries do."""
 
 import datetime as dt
+import itertools
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from qms import services, tasks
@@ -41,13 +43,16 @@ def test_send_of_a_missing_message_does_nothing(mailoutbox):
     assert mailoutbox == []
 
 
+def _break_delivery(monkeypatch, exc):
+    def broken(email):
+        raise exc
+
+    monkeypatch.setattr("qms.services.deliver", broken)
+
+
 def test_a_transport_error_is_recorded_and_retried_later(monkeypatch, mailoutbox):
     message = MessageFactory()
-
-    def broken(*args, **kwargs):
-        raise ConnectionRefusedError("SMTP server down")
-
-    monkeypatch.setattr("qms.services.send_mail", broken)
+    _break_delivery(monkeypatch, ConnectionRefusedError("SMTP server down"))
     before = timezone.now()
     assert services.message_send(message_id=message.pk) is False
     message.refresh_from_db()
@@ -59,48 +64,121 @@ def test_a_transport_error_is_recorded_and_retried_later(monkeypatch, mailoutbox
 
 def test_a_message_that_keeps_failing_ends_as_failed(monkeypatch):
     message = MessageFactory(attempts=services.MESSAGE_MAX_ATTEMPTS - 1)
-    monkeypatch.setattr("qms.services.send_mail", lambda *a, **k: 1 / 0)
+    _break_delivery(monkeypatch, ZeroDivisionError("boom"))
     services.message_send(message_id=message.pk)
     message.refresh_from_db()
     assert message.status == Message.Status.FAILED
     assert message.next_action_at is None
 
 
-def test_scanner_hands_out_due_messages_once_per_lease(django_capture_on_commit_callbacks):
-    due = MessageFactory(next_action_at=timezone.now() - dt.timedelta(minutes=1))
+def test_every_attempt_carries_the_same_message_id_header(monkeypatch, mailoutbox):
+    message = MessageFactory()
+    _break_delivery(monkeypatch, ConnectionRefusedError("down"))
+    services.message_send(message_id=message.pk)
+    message.refresh_from_db()
+    first_header = message.message_id
+    assert first_header.startswith("<") and first_header.endswith(">")
+    monkeypatch.undo()
+    assert services.message_send(message_id=message.pk) is True
+    message.refresh_from_db()
+    assert message.message_id == first_header
+    assert mailoutbox[0].extra_headers["Message-ID"] == first_header
+    assert mailoutbox[0].message()["Message-ID"] == first_header
+
+
+def test_the_sending_state_is_committed_before_the_email_leaves(monkeypatch, mailoutbox):
+    """What the database holds while the mail server has the e-mail: "being sent", with
+    an attempt id, and the lease of the batch."""
+    message = MessageFactory()
+    seen = []
+
+    def watching(email):
+        seen.append(Message.objects.values("status", "attempt_id", "attempts").get(pk=message.pk))
+
+    monkeypatch.setattr("qms.services.deliver", watching)
+    services.message_send(message_id=message.pk)
+    assert seen[0]["status"] == Message.Status.SENDING
+    assert len(seen[0]["attempt_id"]) == 32
+    assert seen[0]["attempts"] == 1
+
+
+def test_one_batch_sends_due_messages_over_one_connection(monkeypatch, mailoutbox):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    opened = []
+    monkeypatch.setattr(EmailBackend, "open", lambda self: opened.append(self) or True)
+    MessageFactory.create_batch(5, next_action_at=timezone.now() - dt.timedelta(seconds=1))
     MessageFactory(next_action_at=timezone.now() + dt.timedelta(hours=1))  # not yet due
-    MessageFactory(status=Message.Status.SENT, next_action_at=None)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert tasks.send_due_messages_task() == 1
-        # A second beat, a moment later: the row is leased, nothing is handed out again.
-        assert tasks.send_due_messages_task() == 0
-    assert len(callbacks) == 1
-    due.refresh_from_db()
-    assert due.next_action_at > timezone.now()
+    counts = services.messages_send_batch(limit=100)
+    assert counts == {"sent": 5}
+    assert len(mailoutbox) == 5
+    assert len(opened) == 1
+    assert services.messages_send_batch(limit=100) == {}
 
 
-def test_scanner_and_sender_together_deliver_each_message_once(
-    mailoutbox, django_capture_on_commit_callbacks, monkeypatch
-):
-    sent_tasks = []
-    monkeypatch.setattr(
-        "qms.celery.app.send_task", lambda name, args, **kw: sent_tasks.append((name, args))
-    )
-    MessageFactory.create_batch(3, next_action_at=timezone.now())
-    with django_capture_on_commit_callbacks(execute=True):
-        tasks.send_due_messages_task()
-    # The worker runs each task, and a redelivery runs them all again.
-    for _name, args in sent_tasks + sent_tasks:
-        tasks.send_message_task(*args)
-    assert len(mailoutbox) == 3
-    assert Message.objects.filter(status=Message.Status.SENT).count() == 3
-
-
-def test_scanner_batches_are_bounded():
+def test_the_scanner_task_sends_everything_due_in_bounded_batches(monkeypatch, mailoutbox):
+    monkeypatch.setattr(services, "MESSAGE_BATCH", 2)
     MessageFactory.create_batch(5, next_action_at=timezone.now())
-    assert services.messages_dispatch_due(limit=2) == 2
-    assert services.messages_dispatch_due(limit=2) == 2
-    assert services.messages_dispatch_due(limit=2) == 1
+    assert tasks.send_due_messages_task() == 5
+    assert tasks.send_due_messages_task() == 0  # a second beat: nothing left
+    assert len(mailoutbox) == 5
+    assert Message.objects.filter(status=Message.Status.SENT).count() == 5
+
+
+def test_a_batch_keeps_its_lease_alive_while_it_runs(monkeypatch, mailoutbox):
+    """A slow batch pushes its lease on, so a second scanner does not take its rows."""
+    monkeypatch.setattr(services, "MESSAGE_LEASE", dt.timedelta(seconds=4))
+    messages = MessageFactory.create_batch(3, next_action_at=timezone.now())
+    clock = itertools.count(0, 2)  # each look at the clock: two seconds later
+    monkeypatch.setattr(services, "_clock", lambda: next(clock))
+    extended = []
+    real_extend = services._lease_extend
+    monkeypatch.setattr(
+        services, "_lease_extend", lambda owner: extended.append(real_extend(owner))
+    )
+    services.messages_send_batch()
+    assert extended and extended[0] >= 1  # the lease of the rows still to send moved on
+    assert len(mailoutbox) == 3
+    assert {m.status for m in Message.objects.filter(pk__in=[m.pk for m in messages])} == {"sent"}
+
+
+def test_a_lease_not_extended_runs_out_in_about_a_minute_and_the_rows_are_sent():
+    """A batch that died after leasing its rows: nobody extends the lease, and a scan a
+    minute later sends them (not ten minutes later)."""
+    assert dt.timedelta(seconds=45) <= services.MESSAGE_LEASE <= dt.timedelta(seconds=90)
+    MessageFactory.create_batch(3, next_action_at=timezone.now())
+    now = timezone.now()
+    assert len(services._claim(owner="dead-worker", limit=10, now=now)) == 3
+    assert services.messages_send_batch() == {}  # leased: not handed out again
+    # One lease later (and nobody extended it):
+    Message.objects.update(
+        next_action_at=F("next_action_at") - services.MESSAGE_LEASE - dt.timedelta(seconds=1)
+    )
+    assert services.messages_send_batch() == {"sent": 3}
+
+
+def test_a_customer_email_left_being_sent_becomes_uncertain_never_resent(mailoutbox):
+    past = timezone.now() - dt.timedelta(seconds=1)
+    invitation = MessageFactory(
+        kind="survey_invitation", status=Message.Status.SENDING, next_action_at=past, attempts=1
+    )
+    alert = MessageFactory(
+        kind="survey_follow_up", status=Message.Status.SENDING, next_action_at=past, attempts=1
+    )
+    live = MessageFactory(
+        kind="survey_invitation",
+        status=Message.Status.SENDING,
+        next_action_at=timezone.now() + dt.timedelta(minutes=1),
+    )
+    assert tasks.send_due_messages_task() == 1  # the alert, again
+    invitation.refresh_from_db()
+    alert.refresh_from_db()
+    live.refresh_from_db()
+    assert invitation.status == Message.Status.UNCERTAIN
+    assert "may or may not have been sent" in invitation.last_error
+    assert alert.status == Message.Status.SENT
+    assert live.status == Message.Status.SENDING  # its batch still holds the lease
+    assert [m.to for m in mailoutbox] == [[alert.recipient]]
 
 
 def test_a_broker_outage_does_not_fail_the_request(
@@ -126,14 +204,6 @@ def test_a_broker_outage_does_not_fail_the_request(
     assert "the scanner will pick it up" in caplog.text
 
 
-def test_one_scan_drains_more_than_one_batch(monkeypatch, django_capture_on_commit_callbacks):
-    monkeypatch.setattr(tasks, "DISPATCH_BATCH", 2)
-    MessageFactory.create_batch(5, next_action_at=timezone.now())
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert tasks.send_due_messages_task() == 5
-    assert len(callbacks) == 5
-
-
 def test_a_refused_recipient_fails_at_once_and_failure_handlers_hear_of_it(monkeypatch):
     import smtplib
 
@@ -146,7 +216,7 @@ def test_a_refused_recipient_fails_at_once_and_failure_handlers_hear_of_it(monke
     def refused(*args, **kwargs):
         raise smtplib.SMTPRecipientsRefused({"x@example.com": (550, b"No such user")})
 
-    monkeypatch.setattr("qms.services.send_mail", refused)
+    monkeypatch.setattr("qms.services.deliver", refused)
     services.message_send(message_id=message.pk)
     message.refresh_from_db()
     assert (message.status, message.attempts) == (Message.Status.FAILED, 1)
@@ -162,7 +232,7 @@ def test_a_failing_handler_does_not_undo_the_failure_record(monkeypatch):
 
     services.on_message_failed("welcome:")(broken_handler)
     message = MessageFactory(key="welcome:8", attempts=services.MESSAGE_MAX_ATTEMPTS - 1)
-    monkeypatch.setattr("qms.services.send_mail", lambda *a, **k: 1 / 0)
+    _break_delivery(monkeypatch, ZeroDivisionError("boom"))
     services.message_send(message_id=message.pk)
     message.refresh_from_db()
     assert message.status == Message.Status.FAILED
