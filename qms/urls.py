@@ -60,6 +60,16 @@ qms_patterns = [
     path("history/<slug:model>/<int:pk>/", audit.HistoryView.as_view(), name="history"),
     path("metrics/", audit.MetricListView.as_view(), name="metric-list"),
     path("messages/", audit.MessageListView.as_view(), name="message-list"),
+    path(
+        "messages/<int:pk>/resend/",
+        audit.MessageResolveView.as_view(resend=True),
+        name="message-resend",
+    ),
+    path(
+        "messages/<int:pk>/mark-sent/",
+        audit.MessageResolveView.as_view(resend=False),
+        name="message-mark-sent",
+    ),
     path("branding/", branding.BrandingUpdateView.as_view(), name="branding"),
     path("branding/logo/", branding.LogoView.as_view(), name="branding-logo"),
     path("branding/colours.css", branding.BrandStylesView.as_view(), name="branding-css"),

@@ -3,11 +3,14 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from qms.ui.views import FilteredListView, FilterMixin
+from qms.ui.views import FilteredListView, FilterMixin, ServiceActionView
 
-from .. import history, selectors
+from .. import history, selectors, services
 from ..exceptions import ApplicationError
 from ..forms import PeriodForm, StatusFilterForm
 from ..models import Message
@@ -93,5 +96,42 @@ class MessageListView(QualityManagerRequiredMixin, FilteredListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            status=self.filters["status"], statuses=Message.Status.choices, **kwargs
+            status=self.filters["status"],
+            statuses=Message.Status.choices,
+            uncertain_count=Message.objects.filter(status=Message.Status.UNCERTAIN).count(),
+            **kwargs,
+        )
+
+
+class MessageResolveView(QualityManagerRequiredMixin, ServiceActionView):
+    """A person's decision on an uncertain message (the worker stopped while handing it
+    to the mail server): send it again, or record it as sent. Confirmed first."""
+
+    template_name = "qms/message_confirm_resolve.html"
+    resend = True
+
+    def dispatch(self, request, *args, **kwargs):
+        self.message = get_object_or_404(Message, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, form):
+        return services.message_resolve_uncertain(
+            message=self.message, actor=self.request.user, resend=self.resend
+        )
+
+    def get_success_message(self, result):
+        if self.resend:
+            return gettext_lazy("The e-mail to %(to)s will be sent again.") % {
+                "to": result.recipient
+            }
+        return gettext_lazy("The e-mail to %(to)s is recorded as sent.") % {
+            "to": result.recipient
+        }
+
+    def get_redirect_url(self):
+        return reverse("qms:message-list") + "?status=uncertain"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            message=self.message, resend=self.resend, cancel_url=self.get_redirect_url(), **kwargs
         )

@@ -97,7 +97,7 @@ def test_the_task_builds_the_file_and_e_mails_the_requester_once(
     # and exactly one e-mail goes out, with a link to the exports page
     message = Message.objects.get(kind="survey_export_ready")
     assert message.key == f"export-ready:{export.pk}"
-    assert ("qms.send_message", (message.pk,)) in sent
+    assert ("qms.send_due_messages", ()) in sent
     message_send(message_id=message.pk)
     message_send(message_id=message.pk)
     assert len(mail.outbox) == 1

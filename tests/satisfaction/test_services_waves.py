@@ -310,7 +310,7 @@ def test_a_recurring_wave_needs_an_interval():
 
 def _fail_sending(monkeypatch):
     monkeypatch.setattr(
-        "qms.services.send_mail", lambda *a, **k: (_ for _ in ()).throw(OSError("bounced"))
+        "qms.services.deliver", lambda *a, **k: (_ for _ in ()).throw(OSError("bounced"))
     )
 
 
