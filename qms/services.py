@@ -143,12 +143,14 @@ def enqueue_on_commit(task_name: str, *args, once: bool = False) -> None:
     key = (task_name, args)
     if once:
         for item in connection.run_on_commit:
-            if getattr(item[1], "qms_kick", None) == key:
+            if getattr(item[1], "qms_kick", None) == key and not item[1].done:
                 return
 
     def kick():
+        kick.done = True
         kick_now(task_name, *args)
 
+    kick.done = False
     kick.qms_kick = key
     transaction.on_commit(kick)
 

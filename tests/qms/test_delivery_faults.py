@@ -177,7 +177,10 @@ def test_a_low_score_submit_never_touches_a_broker_that_does_not_answer(
     from tests.satisfaction.factories import sent_invitation
     from tests.satisfaction.test_public_views import answers, url
 
-    _invitation, token = sent_invitation()
+    with django_capture_on_commit_callbacks(execute=True):
+        _invitation, token = sent_invitation()
+    services.kicker.drain(timeout=20)
+    black_hole_app.clear()
     caplog.set_level(logging.WARNING, logger="qms.services")
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(url(token), answers())
