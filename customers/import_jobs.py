@@ -56,7 +56,7 @@ REKICK_AFTER = dt.timedelta(minutes=2)
 # The heartbeat thread writes progress this often (seconds).
 HEARTBEAT_SECONDS = 3.0
 # A running job with no heartbeat for this long lost its worker.
-HEARTBEAT_STALE = dt.timedelta(minutes=2)
+HEARTBEAT_STALE = dt.timedelta(seconds=getattr(settings, "JOB_HEARTBEAT_STALE_SECONDS", 60))
 IMPORT_MAX_ATTEMPTS = 2
 # A rejected job's list of bad rows quotes the file's values (personal data): it is
 # deleted this long after the job finished; the counts stay.

@@ -24,6 +24,8 @@ Every workflow in the portal is built this way: docs/architecture.md section 9.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -34,6 +36,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qms.exceptions import ApplicationError
+
+logger = logging.getLogger(__name__)
 
 # --- Locks and due rows -----------------------------------------------------------------
 
@@ -66,6 +70,47 @@ def due_rows(
         raise ValueError("due_rows needs a limit (0 or more): a scanner's batch is bounded.")
     now = now or timezone.now()
     return list(locked(queryset.filter(**{f"{field}__lte": now}).order_by(field, "pk"))[:limit])
+
+
+class Heartbeat:
+    """Keeps a running job's lease alive: `beat()` is called every `every` seconds from a
+    thread with its own database connection until the `with` block ends. A job whose
+    worker dies stops beating, so its lease runs out and a scanner takes it up again.
+
+    Inside a transaction (a test, or a caller's atomic block) no thread is started: the
+    thread could not see the row, and on SQLite it would wait for the caller's write lock.
+    """
+
+    def __init__(self, beat: Callable[[], Any], *, every: float, name: str = "heartbeat"):
+        self.beat, self.every, self.name = beat, every, name
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self):
+        from django.db import connection
+
+        if not connection.in_atomic_block:
+            self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+        return False
+
+    def _run(self) -> None:
+        from django.db import DatabaseError, connection
+
+        try:
+            while not self._stop.wait(self.every):
+                try:
+                    self.beat()
+                except DatabaseError:  # a missed beat is harmless; the next one tries again
+                    logger.warning("%s: heartbeat not written", self.name, exc_info=True)
+        finally:
+            connection.close()
 
 
 # --- The log of transitions -------------------------------------------------------------

@@ -4,11 +4,15 @@ unknown or tampered link 404, expired or used link 410, too many requests 429.""
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
@@ -19,6 +23,7 @@ from surveys.selectors import version_questions
 from . import answering, ratelimit, services
 from .models import Invitation
 
+logger = logging.getLogger(__name__)
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
@@ -83,7 +88,17 @@ class RespondView(PublicLinkMixin, View):
     def questions(self):
         return version_questions(version=self.invitation.wave.survey_version)
 
-    def page(self, request, questions, draft, errors=None, saved=False, status=200, form_error=""):
+    def page(
+        self,
+        request,
+        questions,
+        draft,
+        errors=None,
+        saved=False,
+        status=200,
+        form_error="",
+        retry_error="",
+    ):
         version = self.invitation.wave.survey_version
         errors = errors or {}
         return _render(
@@ -95,6 +110,7 @@ class RespondView(PublicLinkMixin, View):
                 questions=answering.views(questions, draft, errors, self.language),
                 errors=errors,
                 form_error=form_error,
+                retry_error=retry_error,
                 saved=saved,
                 anonymous=version.survey.identity_mode == Survey.IdentityMode.ANONYMOUS,
             ),
@@ -151,6 +167,20 @@ class RespondView(PublicLinkMixin, View):
                 )
             except ApplicationError as exc:
                 errors, form_error = exc.extra, str(exc)
+            except DatabaseError:
+                # The submit's transaction rolled back (nothing half-stored): the customer
+                # gets their answers back in the form and a request to try again.
+                logger.exception("Survey submit failed on the database; answers kept in the form")
+                return self.page(
+                    request,
+                    questions,
+                    draft,
+                    status=503,
+                    retry_error=_(
+                        "We could not save your answers just now. They are still in the "
+                        "form below: please send them again in a moment."
+                    ),
+                )
             else:
                 if not created:  # another tab submitted first, a moment ago
                     return self.answered_before(request, questions, draft, submitted=True)

@@ -198,6 +198,9 @@ EMAIL_TIMEOUT = globals().get("EMAIL_TIMEOUT") or env.int("EMAIL_TIMEOUT", defau
 # and how many messages one task sends over one connection.
 MESSAGE_LEASE_SECONDS = env.int("MESSAGE_LEASE_SECONDS", default=60)
 MESSAGE_BATCH = env.int("MESSAGE_BATCH", default=100)
+# A background job (export, import) whose heartbeat has been silent this long lost its
+# worker: it is queued again, or failed with the reason after its tries.
+JOB_HEARTBEAT_STALE_SECONDS = env.int("JOB_HEARTBEAT_STALE_SECONDS", default=60)
 
 # --- Security -------------------------------------------------------------------------
 # Hosts (production requires ALLOWED_HOSTS from the environment).

@@ -124,9 +124,7 @@ class MessageResolveView(QualityManagerRequiredMixin, ServiceActionView):
             return gettext_lazy("The e-mail to %(to)s will be sent again.") % {
                 "to": result.recipient
             }
-        return gettext_lazy("The e-mail to %(to)s is recorded as sent.") % {
-            "to": result.recipient
-        }
+        return gettext_lazy("The e-mail to %(to)s is recorded as sent.") % {"to": result.recipient}
 
     def get_redirect_url(self):
         return reverse("qms:message-list") + "?status=uncertain"

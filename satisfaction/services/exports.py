@@ -9,7 +9,7 @@ import tempfile
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from qms.exceptions import ApplicationError, task_failure_text
 from qms.models import User
 from qms.services import enqueue_on_commit, message_queue
-from qms.workflow import due_rows
+from qms.workflow import Heartbeat, due_rows
 from surveys.models import Survey
 
 from .. import exports
@@ -29,9 +29,12 @@ logger = logging.getLogger(__name__)
 
 # A queued export the broker never delivered is kicked again after this long.
 EXPORT_REKICK_AFTER = dt.timedelta(minutes=2)
-# A running export older than this lost its worker (the task's time limit is shorter):
-# it is queued again, up to EXPORT_MAX_ATTEMPTS builds.
-EXPORT_STUCK_AFTER = dt.timedelta(minutes=30)
+# A running export's worker writes a heartbeat (pushes `next_action_at` on) every
+# EXPORT_HEARTBEAT_SECONDS; one silent for JOB_HEARTBEAT_STALE_SECONDS lost its worker:
+# it is queued again (a redelivered task may take it over), up to EXPORT_MAX_ATTEMPTS
+# builds, then failed with the reason.
+EXPORT_STUCK_AFTER = dt.timedelta(seconds=getattr(settings, "JOB_HEARTBEAT_STALE_SECONDS", 60))
+EXPORT_HEARTBEAT_SECONDS = EXPORT_STUCK_AFTER.total_seconds() / 4
 EXPORT_MAX_ATTEMPTS = 3
 # A built file is deleted this long after it was built.
 EXPORT_KEEP_FOR = dt.timedelta(days=7)
@@ -77,7 +80,14 @@ def export_build(*, export_id: int) -> bool:
     scanner may have requeued a build it believed lost). A failure marks the row failed
     with a readable error and leaves no file behind."""
     now = timezone.now()
-    claimed = ResponseExport.objects.filter(pk=export_id, state=ResponseExport.State.QUEUED).update(
+    # Queued, or running with a heartbeat gone silent (its worker died; this is the
+    # redelivered task): taken over, counting one more build.
+    claimable = Q(state=ResponseExport.State.QUEUED) | Q(
+        state=ResponseExport.State.RUNNING,
+        next_action_at__lt=now,
+        attempts__lt=EXPORT_MAX_ATTEMPTS,
+    )
+    claimed = ResponseExport.objects.filter(claimable, pk=export_id).update(
         state=ResponseExport.State.RUNNING,
         started_at=now,
         attempts=F("attempts") + 1,
@@ -93,8 +103,19 @@ def export_build(*, export_id: int) -> bool:
     filename = exports.export_filename(
         survey=export.survey, wave=export.wave, format=export.format
     ).replace("-responses.", f"-responses-{export.pk}.")
+
+    def beat():
+        now = timezone.now()
+        ResponseExport.objects.filter(
+            pk=export.pk, state=ResponseExport.State.RUNNING, attempts=export.attempts
+        ).update(next_action_at=now + EXPORT_STUCK_AFTER)
+
     try:
-        with translation.override(export.language), tempfile.TemporaryFile() as tmp:
+        with (
+            Heartbeat(beat, every=EXPORT_HEARTBEAT_SECONDS, name=f"export-{export.pk}"),
+            translation.override(export.language),
+            tempfile.TemporaryFile() as tmp,
+        ):
             row_count = exports.write_export(
                 tmp, format=export.format, survey=export.survey, wave=export.wave
             )
@@ -234,8 +255,9 @@ def exports_process_due(*, limit: int = 100, now: dt.datetime | None = None) -> 
             export.next_action_at = None
             with translation.override(export.language):
                 export.error = _(
-                    "The export was started %(attempts)s times and never finished. Export one "
-                    "wave at a time, or tell your administrator."
+                    "The export was started %(attempts)s times and its worker stopped each "
+                    "time (no heartbeat). Export one wave at a time, or tell your "
+                    "administrator."
                 ) % {"attempts": export.attempts}
                 fields += ["failed_at", "error"]
                 _export_failure_message(export=export, error=export.error)

@@ -255,3 +255,61 @@ def test_message_log_filters_by_status_and_an_unknown_status_is_not_found(
     assert {m.subject for m in everything.context["message_log"]} == {"Sent one", "Failed one"}
     assert client.get(reverse("qms:message-list"), {"status": "bogus"}).status_code == 404
     assert client.get(reverse("qms:message-list"), {"status": ""}).status_code == 200
+
+
+def test_a_quality_manager_resends_an_uncertain_email_after_confirming(
+    client_for, quality_manager, mailoutbox, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    message = MessageFactory(
+        kind="survey_invitation", status=Message.Status.UNCERTAIN, next_action_at=None
+    )
+    client = client_for(quality_manager)
+    log = client.get(reverse("qms:message-list"))
+    assert b'data-testid="uncertain-alert"' in log.content
+    resend = reverse("qms:message-resend", args=[message.pk])
+    assert resend.encode() in log.content
+    # The confirmation page says what happened and what the choice does
+    confirm = client.get(resend)
+    assert confirm.status_code == 200
+    assert b"nobody knows whether it arrived" in confirm.content
+    assert message.recipient.encode() in confirm.content
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(resend)
+    assert response.status_code == 302
+    message.refresh_from_db()
+    assert message.status == Message.Status.PENDING
+    assert tasks.send_due_messages_task() == 1
+    assert [m.to for m in mailoutbox] == [[message.recipient]]
+    # Decided once: a second post changes nothing and says so
+    response = client.post(resend, follow=True)
+    assert b"no longer uncertain" in response.content
+
+
+def test_an_uncertain_email_can_be_recorded_as_sent_without_sending(
+    client_for, quality_manager, mailoutbox
+):
+    from django.urls import reverse
+
+    message = MessageFactory(kind="complaint_ack", status=Message.Status.UNCERTAIN)
+    client = client_for(quality_manager)
+    response = client.post(reverse("qms:message-mark-sent", args=[message.pk]), follow=True)
+    assert b"recorded as sent" in response.content
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENT
+    assert "Recorded as sent by" in message.last_error
+    assert tasks.send_due_messages_task() == 0
+    assert mailoutbox == []
+
+
+def test_only_a_quality_manager_decides_about_uncertain_emails(client_for, front_desk_head, viewer):
+    from django.urls import reverse
+
+    message = MessageFactory(kind="survey_invitation", status=Message.Status.UNCERTAIN)
+    for person in (front_desk_head, viewer):
+        client = client_for(person)
+        assert client.post(reverse("qms:message-resend", args=[message.pk])).status_code == 403
+        assert client.get(reverse("qms:message-mark-sent", args=[message.pk])).status_code == 403
+    message.refresh_from_db()
+    assert message.status == Message.Status.UNCERTAIN

@@ -342,3 +342,63 @@ def test_a_free_text_answer_becomes_a_survey_comment_to_code(client, invited):
     assert text.body == "Slow queue"
     assert text.customer == invitation.customer
     assert text.status == Text.Status.PENDING
+
+
+def test_a_database_failure_during_submit_asks_to_try_again_with_the_answers_kept(
+    client, invited, monkeypatch
+):
+    """The submit's transaction fails: nothing is stored, and the customer sees their
+    answers in the form with a request to send them again, never a bare error page."""
+    from django.db import OperationalError
+
+    def cut(**kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "response_submit", cut)
+    invitation, token = invited
+    response = client.post(url(token), answers(q_nps="3"))
+    assert response.status_code == 503
+    assert b'data-testid="try-again"' in response.content
+    assert b"please send them again" in response.content
+    assert re.search(rb'value="3"\s+[^>]*checked', response.content) or re.search(
+        rb'checked[^>]*value="3"', response.content
+    )
+    assert not Response.objects.filter(invitation=invitation).exists()
+    # And the retry, once the database is back, is stored and thanked
+    monkeypatch.undo()
+    response = client.post(url(token), answers(q_nps="3"))
+    assert b'data-testid="thanks"' in response.content
+
+
+@pytest.mark.skipif(
+    not __import__("django.conf").conf.settings.IS_POSTGRES,
+    reason="a server-side connection that goes away exists on PostgreSQL (SQLite is a file)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_persistent_connection_that_went_away_does_not_fail_the_submit(client, settings):
+    """CONN_HEALTH_CHECKS: the server dropped the portal's idle persistent connection
+    between two requests (a restart, a proxy timeout); the next submit reconnects."""
+    from django.db import connection, connections
+
+    from tests.factories import QualityManagerFactory
+
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+    QualityManagerFactory()
+    invitation, token = sent_invitation()
+    connection.settings_dict["CONN_MAX_AGE"] = 600
+    other = connections.create_connection("default")
+    try:
+        assert client.get(url(token)).status_code == 200
+        with connection.cursor() as cursor:  # the connection the page kept open
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        response = client.post(url(token), answers())
+    finally:
+        other.close()
+        connection.settings_dict["CONN_MAX_AGE"] = 0
+        connection.close()
+    assert response.status_code == 200
+    assert b'data-testid="thanks"' in response.content
+    assert Response.objects.filter(invitation=invitation).exists()

@@ -221,7 +221,10 @@ def test_the_scanner_requeues_a_build_whose_worker_died_then_gives_up(
             next_action_at=now + services.EXPORT_STUCK_AFTER,
         )
         assert claimed == 1
-        assert services.exports_process_due(now=now + dt.timedelta(minutes=29)) == {
+        # Its heartbeat goes silent: nothing happens until the lease (about a minute) is out
+        assert dt.timedelta(minutes=2) >= services.EXPORT_STUCK_AFTER
+        just_before = now + services.EXPORT_STUCK_AFTER - dt.timedelta(seconds=1)
+        assert services.exports_process_due(now=just_before) == {
             "rekicked": 0,
             "requeued": 0,
             "failed": 0,
@@ -229,7 +232,9 @@ def test_the_scanner_requeues_a_build_whose_worker_died_then_gives_up(
         }
         sent.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            counts = services.exports_process_due(now=now + dt.timedelta(minutes=31))
+            counts = services.exports_process_due(
+                now=now + services.EXPORT_STUCK_AFTER + dt.timedelta(seconds=1)
+            )
         export.refresh_from_db()
         if attempt < services.EXPORT_MAX_ATTEMPTS:
             assert counts["requeued"] == 1
@@ -239,6 +244,42 @@ def test_the_scanner_requeues_a_build_whose_worker_died_then_gives_up(
     assert export.state == ResponseExport.State.FAILED
     assert "3 times" in export.error
     assert export.next_action_at is None
+
+
+def test_a_redelivered_task_takes_over_a_build_whose_heartbeat_stopped(wave, quality_manager):
+    """The worker died mid-build and the broker redelivers its task: the build is taken
+    over once its heartbeat is stale, and not while it is fresh (a live worker)."""
+    export = request_export(wave, quality_manager)
+    now = timezone.now()
+    ResponseExport.objects.filter(pk=export.pk).update(
+        state="running", attempts=1, next_action_at=now + services.EXPORT_STUCK_AFTER
+    )
+    assert tasks.build_export_task(export.pk) is False  # heartbeat fresh: someone builds it
+    ResponseExport.objects.filter(pk=export.pk).update(next_action_at=now - dt.timedelta(seconds=1))
+    assert tasks.build_export_task(export.pk) is True
+    export.refresh_from_db()
+    assert (export.state, export.attempts) == (ResponseExport.State.DONE, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_build_keeps_its_heartbeat_going(wave, quality_manager, monkeypatch):
+    """While the file is written, the row's lease is pushed on from a heartbeat thread."""
+    import time
+
+    monkeypatch.setattr(export_services, "EXPORT_HEARTBEAT_SECONDS", 0.05)
+    export = request_export(wave, quality_manager)
+    leases = []
+    write = exports.write_export
+
+    def slow(*args, **kwargs):
+        leases.append(ResponseExport.objects.get(pk=export.pk).next_action_at)
+        time.sleep(0.5)
+        leases.append(ResponseExport.objects.get(pk=export.pk).next_action_at)
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(exports, "write_export", slow)
+    assert services.export_build(export_id=export.pk) is True
+    assert leases[1] > leases[0]
 
 
 def test_a_late_finish_of_a_requeued_build_keeps_no_file(wave, quality_manager, media, monkeypatch):
