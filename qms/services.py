@@ -12,6 +12,7 @@ import time
 import uuid
 from collections.abc import Callable
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -447,6 +448,10 @@ def _send_one(pk: int, owner: str, connection) -> str:
     message.attempts += 1
     try:
         deliver(_email(message, connection))
+    except SoftTimeLimitExceeded:
+        # Stopped in the middle of the hand-over: it may have left. The row stays
+        # "sending" and the recovery scan decides (uncertain, or sent again if internal).
+        raise
     except Exception as exc:  # noqa: BLE001 - any transport error is recorded and retried
         # The server refused or the connection broke before it accepted the e-mail.
         return _record_failure(message, attempt, exc)
@@ -489,12 +494,16 @@ def _record_failure(message: Message, attempt: str, exc: Exception) -> str:
     return "failed" if failed else "retry"
 
 
-def messages_send_batch(*, limit: int | None = None, ids=None) -> dict:
+def messages_send_batch(
+    *, limit: int | None = None, ids=None, deadline: float | None = None
+) -> dict:
     """Send one batch of due messages (up to `limit`, default MESSAGE_BATCH) over one
     mail-server connection. Returns counts by outcome; {} when nothing was due.
 
     Not one transaction: each step commits (see `_send_one`). The batch leases its rows
-    first and extends the lease while it runs; a batch that dies stops extending it."""
+    first and extends the lease while it runs; a batch that dies stops extending it.
+    Past `deadline` (a `_clock()` value: the task's time budget) it stops, and the rows
+    it did not reach go back to the queue at once."""
     owner = uuid.uuid4().hex
     claimed = _claim(owner=owner, limit=limit or MESSAGE_BATCH, now=timezone.now(), ids=ids)
     counts: dict[str, int] = {}
@@ -506,6 +515,8 @@ def messages_send_batch(*, limit: int | None = None, ids=None) -> dict:
     _open_quietly(mail)
     try:
         for pk in claimed:
+            if deadline is not None and _clock() > deadline:
+                break
             if _clock() - last_beat > beat_every:
                 _lease_extend(owner)
                 last_beat = _clock()
