@@ -155,12 +155,13 @@ def queue_messages(n: int, *, due: bool) -> list[int]:
     Message.objects.filter(key__startswith="bench-delivery:").delete()
     now = timezone.now()
     later = now + dt.timedelta(days=1)
+    tag = uuid.uuid4().hex[:6]
     body = "Dear guest,\n\nWe would value your opinion.\n\nhttps://qms.example.com/s/x/\n" * 3
     rows = Message.objects.bulk_create(
         Message(
             key=f"bench-delivery:{uuid.uuid4().hex}",
             kind="survey_invitation",
-            recipient=f"bench-{i}@example.com",
+            recipient=f"bench-{tag}-{i}@example.com",
             subject="Tell us how we did",
             body=body,
             next_action_at=now if due else later,

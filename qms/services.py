@@ -418,7 +418,7 @@ def _lease_extend(owner: str) -> int:
     ).update(next_action_at=now + MESSAGE_LEASE)
 
 
-def _send_one(pk: int, owner: str, connection) -> str:
+def _send_one(message: Message | None, owner: str, connection) -> str:
     """Send one leased message: "sent", "failed", "retry" or "skipped".
 
     The order is the guarantee. 1) Commit "sending" with a new attempt id (only if this
@@ -427,9 +427,9 @@ def _send_one(pk: int, owner: str, connection) -> str:
     "sending", which the recovery scan turns into "uncertain" (customer e-mails) or
     pending again (internal alerts) once the lease runs out: never silently re-sent.
     """
-    message = Message.objects.filter(pk=pk).first()
     if message is None or message.status != Message.Status.PENDING:
         return "skipped"
+    pk = message.pk
     attempt = uuid.uuid4().hex
     message.message_id = message.message_id or _message_id_header()
     now = timezone.now()
@@ -511,6 +511,7 @@ def messages_send_batch(
         return counts
     beat_every = MESSAGE_LEASE.total_seconds() / 4
     last_beat = _clock()
+    messages = Message.objects.in_bulk(claimed)
     mail = get_connection(fail_silently=False)
     _open_quietly(mail)
     try:
@@ -520,7 +521,7 @@ def messages_send_batch(
             if _clock() - last_beat > beat_every:
                 _lease_extend(owner)
                 last_beat = _clock()
-            outcome = _send_one(pk, owner, mail)
+            outcome = _send_one(messages.get(pk), owner, mail)
             counts[outcome] = counts.get(outcome, 0) + 1
             if outcome in ("retry", "failed"):
                 # The connection may be the problem: open a fresh one for the next.

@@ -378,7 +378,7 @@ def test_a_database_failure_during_submit_asks_to_try_again_with_the_answers_kep
 def test_a_persistent_connection_that_went_away_does_not_fail_the_submit(client, settings):
     """CONN_HEALTH_CHECKS: the server dropped the portal's idle persistent connection
     between two requests (a restart, a proxy timeout); the next submit reconnects."""
-    from django.db import connection, connections
+    from django.db import close_old_connections, connection, connections
 
     from tests.factories import QualityManagerFactory
 
@@ -386,6 +386,7 @@ def test_a_persistent_connection_that_went_away_does_not_fail_the_submit(client,
     QualityManagerFactory()
     invitation, token = sent_invitation()
     connection.settings_dict["CONN_MAX_AGE"] = 600
+    connection.close()  # the next request opens a persistent connection
     other = connections.create_connection("default")
     try:
         assert client.get(url(token)).status_code == 200
@@ -394,6 +395,9 @@ def test_a_persistent_connection_that_went_away_does_not_fail_the_submit(client,
             pid = cursor.fetchone()[0]
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        # What Django's WSGI handler does when a request starts (the test client skips it):
+        # the persistent connection is checked before its first use, and replaced.
+        close_old_connections()
         response = client.post(url(token), answers())
     finally:
         other.close()
