@@ -193,3 +193,29 @@ def test_a_low_score_submit_never_touches_a_broker_that_does_not_answer(
     assert services.kicker.drain(timeout=20)
     assert black_hole_app and set(black_hole_app) == {"qms-kicker"}
     assert "the scanner will pick it up" in caplog.text
+
+
+def test_the_shipped_redis_broker_settings_bound_every_broker_call():
+    """With REDIS_URL set, connecting to and reading from the broker give up after
+    BROKER_TIMEOUT seconds (the kicker thread's calls, and a worker's), and requests hand
+    their kicks to the background thread."""
+    import json
+
+    code = (
+        "import json, django; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.CELERY_BROKER_TRANSPORT_OPTIONS, s.CELERY_BROKER_CONNECTION_TIMEOUT,"
+        " s.ENQUEUE_IN_BACKGROUND, s.DATABASES['default']['CONN_HEALTH_CHECKS']]))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "qms.settings.local",
+        "REDIS_URL": "redis://127.0.0.1:6399/0",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    ).stdout
+    options, connect_timeout, background, health_checks = json.loads(out.strip().splitlines()[-1])
+    assert options["socket_connect_timeout"] <= 5 and options["socket_timeout"] <= 5
+    assert connect_timeout <= 5
+    assert background is True
+    assert health_checks is True
