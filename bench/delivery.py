@@ -310,8 +310,11 @@ def cmd_broker(n: int) -> None:
 
 
 def prepare_tokens(n: int) -> list[str]:
-    from satisfaction_submit import prepare
-
+    saved, sys.argv = sys.argv, sys.argv[:1]  # that module reads its own arguments
+    try:
+        from satisfaction_submit import prepare
+    finally:
+        sys.argv = saved
     from qms.models import User
 
     if not User.objects.filter(role="quality_manager", is_active=True).exists():
@@ -364,7 +367,7 @@ def start_gunicorn(broker_url: str) -> subprocess.Popen:
 
 
 def cmd_submit(n: int, rounds: int) -> None:
-    tokens = prepare_tokens(n * 2 * rounds)
+    tokens = prepare_tokens((n + 2) * 2 * rounds)
     redis = start_redis()
     silent = SilentBroker(SILENT_PORT)
     up_url, down_url = f"redis://127.0.0.1:{REDIS_PORT}/0", f"redis://127.0.0.1:{SILENT_PORT}/0"
