@@ -2,10 +2,14 @@
 CrmConfig.ready(). Every number is aggregated in the database.
 
 - repeat_purchase_rate: of the customers who bought in the period, the share (%) who
-  bought on two or more distinct occasions (purchase moments) in it — the guide's 65%.
+  placed two or more orders in it — the guide's 65%.
 - complaint_rate: complaints received in the period per 1,000 orders (`per="orders"`,
-  the default; orders = purchase lines in the period) or per 1,000 buying customers
-  (`per="customers"`); filters `segment` (code) and `topic` (slug).
+  the default) or per 1,000 buying customers (`per="customers"`); filters `segment`
+  (code) and `topic` (slug).
+
+An order is what research.orders says (order reference, else customer + purchase
+time). A segment filter counts each purchase and complaint in the segment the customer
+was in when it happened (`Purchase.segment`, `Complaint.segment`).
 - complaint_response_compliance: of the complaints received in the period whose first
   response is due or given, the share (%) decided within the target of their severity
   (COMPLAINT_TARGET_DAYS, counted from receipt).
@@ -22,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from customers.selectors import day_start
 from qms.exceptions import ApplicationError
 from qms.registry import Direction, MetricValue, Param, Period, registry
-from research.models import Purchase
+from research.orders import count_orders, order_key, purchases_in
 
 from .models import COMPLAINT_TARGET_DAYS, Complaint
 
@@ -32,11 +36,7 @@ def _bounds(period: Period):
 
 
 def _purchases(period: Period, segment: str = ""):
-    start, end = _bounds(period)
-    qs = Purchase.objects.filter(purchased_at__gte=start, purchased_at__lt=end)
-    if segment:
-        qs = qs.filter(customer__segment__code=segment)
-    return qs
+    return purchases_in(period, segment)
 
 
 def repeat_purchase_rate(*, period: Period, segment: str = "") -> MetricValue:
@@ -44,7 +44,7 @@ def repeat_purchase_rate(*, period: Period, segment: str = "") -> MetricValue:
         _purchases(period, segment)
         .order_by()
         .values("customer")
-        .annotate(occasions=Count("purchased_at", distinct=True))
+        .annotate(occasions=Count(order_key(), distinct=True))
     )
     totals = per_customer.aggregate(
         buyers=Count("customer"), repeaters=Count("customer", filter=Q(occasions__gte=2))
@@ -62,7 +62,7 @@ def _complaints(period: Period, segment: str = "", topic: str = ""):
     start, end = _bounds(period)
     qs = Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
     if segment:
-        qs = qs.filter(customer__segment__code=segment)
+        qs = qs.filter(segment__code=segment)
     if topic:
         qs = qs.filter(topic__slug=topic)
     return qs
@@ -76,7 +76,7 @@ def complaint_rate(
     complaints = _complaints(period, segment, topic).count()
     purchases = _purchases(period, segment)
     if per == "orders":
-        base = purchases.count()
+        base = purchases.aggregate(n=count_orders())["n"]
     else:
         base = purchases.aggregate(n=Count("customer", distinct=True))["n"]
     detail = {"complaints": complaints, "per": per, "base": base, "segment": segment}

@@ -406,7 +406,7 @@ def invitation_counts(*, survey=None, period=None, segment=None, wave=None, by_w
     period or segment this reads only the (wave, state) index."""
     from .models import Wave
 
-    q = Q(state__in=SENT_STATES) & _segment_q(segment, "customer__segment_id")
+    q = Q(state__in=SENT_STATES) & _segment_q(segment, "segment_id")
     if survey not in (None, ""):
         waves = Wave.objects.filter(_survey_q(survey, prefix="survey_version__"))
         q &= Q(wave_id__in=waves.values("id"))
