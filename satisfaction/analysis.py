@@ -175,15 +175,32 @@ def _filled(row: dict) -> dict:
 # --- Sources: the tallies below the watermark, the raw rows above it --------------------
 
 
+STALE = "stale"
+
+
+def _tallies(marks):
+    """The tallies to read with `marks`: none while they are in another time zone."""
+    from .models import AnswerTally
+
+    return AnswerTally.objects.none() if marks.get(STALE) else AnswerTally.objects.all()
+
+
 def _marks() -> dict[str, int]:
     """How far the tallies have read; read once per batch of numbers (the dashboard),
     so all its numbers split tallies and tail at the same watermark."""
     from .models import TallyMark
+    from .services.tallies import tallies_current
 
     cache = batch_cache()
     if cache is not None and "satisfaction.marks" in cache:
         return dict(cache["satisfaction.marks"])
-    marks = dict(TallyMark.objects.values_list("name", "last_id"))
+    rows = list(TallyMark.objects.values_list("name", "last_id", "time_zone"))
+    if tallies_current(zone for _name, last_id, zone in rows if last_id):
+        marks = {name: last_id for name, last_id, _zone in rows}
+    else:
+        # Tallies counted in another time zone (TIME_ZONE changed, the scanner has not
+        # rebuilt them yet): read none of them, count every answer directly.
+        marks = {STALE: True}
     if cache is not None:
         cache["satisfaction.marks"] = marks
     return dict(marks)
@@ -231,7 +248,6 @@ class Scope:
 def score_rows(scope: Scope, *, group_by: tuple = (), kinds=SCORE_KINDS, marks=None) -> list:
     """Score counts grouped by any of "wave", "month", "segment": two queries whatever
     the number of answers (tallies + the fresh tail)."""
-    from .models import AnswerTally
 
     marks = _marks() if marks is None else marks
     tally_keys = {"wave": F("wave_id"), "month": TruncMonth("day"), "segment": F("segment_key")}
@@ -242,7 +258,7 @@ def score_rows(scope: Scope, *, group_by: tuple = (), kinds=SCORE_KINDS, marks=N
     }
     sources = (
         (
-            AnswerTally.objects.filter(scope.tally_q(), kind__in=kinds),
+            _tallies(marks).filter(scope.tally_q(), kind__in=kinds),
             tally_keys,
             True,
         ),
@@ -279,10 +295,9 @@ def _month(value):
 
 def response_counts(scope: Scope, *, marks=None) -> tuple[int, int]:
     """(responses, dissatisfied respondents) in scope: two queries."""
-    from .models import AnswerTally
 
     marks = _marks() if marks is None else marks
-    tally = AnswerTally.objects.filter(scope.tally_q(), kind="response").aggregate(
+    tally = _tallies(marks).filter(scope.tally_q(), kind="response").aggregate(
         total=Sum("n"), unhappy=Sum("n", filter=Q(dissatisfied=True))
     )
     tail = Response.objects.filter(scope.response_q(), pk__gt=marks.get("responses", 0)).aggregate(
@@ -295,12 +310,11 @@ def response_counts(scope: Scope, *, marks=None) -> tuple[int, int]:
 
 
 def responses_by_wave(scope: Scope, *, marks=None) -> dict[int, int]:
-    from .models import AnswerTally
 
     marks = _marks() if marks is None else marks
     result: dict[int, int] = defaultdict(int)
     for row in (
-        AnswerTally.objects.filter(scope.tally_q(), kind="response")
+        _tallies(marks).filter(scope.tally_q(), kind="response")
         .values("wave_id")
         .annotate(total=Sum("n"))
         .order_by()
@@ -459,7 +473,6 @@ def driver_shares(
     from customers.models import Topic
     from surveys.models import Choice
 
-    from .models import AnswerTally
 
     marks = _marks() if marks is None else marks
     scope = Scope(
@@ -470,7 +483,7 @@ def driver_shares(
     )
     counts: dict[tuple, int] = defaultdict(int)
     for row in (
-        AnswerTally.objects.filter(scope.tally_q(), kind=Question.Kind.DRIVER, dissatisfied=True)
+        _tallies(marks).filter(scope.tally_q(), kind=Question.Kind.DRIVER, dissatisfied=True)
         .values("choice_key", "topic_key")
         .annotate(count=Sum("n"))
         .order_by()
