@@ -25,7 +25,18 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.selectors import day_start
 from qms.exceptions import ApplicationError
-from qms.registry import Direction, MetricValue, Param, Period, registry
+from qms.registry import (
+    NOTHING_SKIPPED,
+    ORDER_RULE,
+    PERIOD_EVENT_DAY,
+    SEGMENT_AT_EVENT,
+    Definition,
+    Direction,
+    MetricValue,
+    Param,
+    Period,
+    registry,
+)
 from research.orders import count_orders, order_key, purchases_in
 
 from .models import COMPLAINT_TARGET_DAYS, Complaint
@@ -136,6 +147,15 @@ def customer_retention(*, period: Period, segment: str = "") -> MetricValue:
 def register():
     registry.register(
         key="repeat_purchase_rate",
+        definition=Definition(
+            counted=_("Buying customers who placed two or more orders in the period."),
+            base=_("Customers who placed at least one order in the period."),
+            period=_(
+                "Orders by the day they were bought, in the organisation's time zone (TIME_ZONE)."
+            ),
+            segment=SEGMENT_AT_EVENT,
+            skipped=ORDER_RULE,
+        ),
         label=_("Repeat purchase rate"),
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
@@ -149,6 +169,21 @@ def register():
     )
     registry.register(
         key="complaint_rate",
+        definition=Definition(
+            counted=_(
+                "Complaints received in the period (with a topic: complaints about that topic)."
+            ),
+            base=_(
+                "Orders placed in the period (per 1,000 orders), or customers who bought in the "
+                "period (per 1,000 buying customers)."
+            ),
+            period=_(
+                "Complaints by the day received, orders by the day bought, in the organisation's "
+                "time zone (TIME_ZONE)."
+            ),
+            segment=SEGMENT_AT_EVENT,
+            skipped=ORDER_RULE,
+        ),
         label=_("Complaint rate"),
         unit=_("per 1,000"),
         direction=Direction.LOWER_IS_BETTER,
@@ -168,6 +203,18 @@ def register():
     )
     registry.register(
         key="complaint_response_compliance",
+        definition=Definition(
+            counted=_(
+                "Complaints whose first decision came within the target days of their severity, "
+                "counted from receipt."
+            ),
+            base=_(
+                "Complaints received in the period whose first decision is given or already due."
+            ),
+            period=PERIOD_EVENT_DAY,
+            segment=SEGMENT_AT_EVENT,
+            skipped=_("A complaint not yet decided and not yet due is left out until it is."),
+        ),
         label=_("Complaint response-time compliance"),
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
@@ -178,6 +225,19 @@ def register():
     )
     registry.register(
         key="customer_retention",
+        definition=Definition(
+            counted=_("Customers of the base who bought again in this period."),
+            base=_("Customers who bought in the previous period of the same length."),
+            period=_(
+                "This period and the one of the same length just before it, by the day of purchase"
+                " in the organisation's time zone (TIME_ZONE)."
+            ),
+            segment=_(
+                "Purchases made in the segment in both periods (the segment when buying, kept on "
+                "the purchase)."
+            ),
+            skipped=NOTHING_SKIPPED,
+        ),
         label=_("Customer retention"),
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,

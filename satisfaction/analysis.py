@@ -297,8 +297,10 @@ def response_counts(scope: Scope, *, marks=None) -> tuple[int, int]:
     """(responses, dissatisfied respondents) in scope: two queries."""
 
     marks = _marks() if marks is None else marks
-    tally = _tallies(marks).filter(scope.tally_q(), kind="response").aggregate(
-        total=Sum("n"), unhappy=Sum("n", filter=Q(dissatisfied=True))
+    tally = (
+        _tallies(marks)
+        .filter(scope.tally_q(), kind="response")
+        .aggregate(total=Sum("n"), unhappy=Sum("n", filter=Q(dissatisfied=True)))
     )
     tail = Response.objects.filter(scope.response_q(), pk__gt=marks.get("responses", 0)).aggregate(
         total=Count("id"), unhappy=Count("id", filter=Q(dissatisfied=True))
@@ -314,7 +316,8 @@ def responses_by_wave(scope: Scope, *, marks=None) -> dict[int, int]:
     marks = _marks() if marks is None else marks
     result: dict[int, int] = defaultdict(int)
     for row in (
-        _tallies(marks).filter(scope.tally_q(), kind="response")
+        _tallies(marks)
+        .filter(scope.tally_q(), kind="response")
         .values("wave_id")
         .annotate(total=Sum("n"))
         .order_by()
@@ -473,7 +476,6 @@ def driver_shares(
     from customers.models import Topic
     from surveys.models import Choice
 
-
     marks = _marks() if marks is None else marks
     scope = Scope(
         survey=survey, period=period, segment=segment, wave=wave, question_code=question_code
@@ -483,7 +485,8 @@ def driver_shares(
     )
     counts: dict[tuple, int] = defaultdict(int)
     for row in (
-        _tallies(marks).filter(scope.tally_q(), kind=Question.Kind.DRIVER, dissatisfied=True)
+        _tallies(marks)
+        .filter(scope.tally_q(), kind=Question.Kind.DRIVER, dissatisfied=True)
         .values("choice_key", "topic_key")
         .annotate(count=Sum("n"))
         .order_by()
