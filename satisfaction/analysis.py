@@ -534,6 +534,14 @@ def driver_shares(
     return base, result
 
 
+def drivers_allow_several(*, survey=None, question_code=None) -> bool:
+    """Whether a driver question in scope lets respondents name several drivers."""
+    q = Q(kind=Question.Kind.DRIVER, multi_select=True) & _survey_q(survey, prefix="version__")
+    if question_code:
+        q &= Q(code=question_code)
+    return Question.objects.filter(q).exists()
+
+
 def metric_driver_share(
     *, period, survey=None, question_code=None, segment=None, topic=None
 ) -> MetricValue:
@@ -557,6 +565,10 @@ def metric_driver_share(
             # The name people read (the dashboard never shows a slug).
             "topic_name": (row["topic_name"] or row["label"]) if row else "",
             "margin_of_error": score.moe,
+            # Several drivers per respondent possible: shares of topics add up over 100 %.
+            "several_per_respondent": drivers_allow_several(
+                survey=survey, question_code=question_code
+            ),
         },
     )
 
@@ -576,6 +588,9 @@ class SurveyReport:
     invited: int
     response_rate: Score
     comment_topics: list = field(default_factory=list)
+    # A driver question in scope allows several answers: shares add up to more than 100
+    # and the Pareto's cumulative line counts mentions, not respondents.
+    drivers_several: bool = False
 
 
 def survey_report(*, survey: Survey, period=None, segment=None, wave=None) -> SurveyReport:
@@ -653,6 +668,7 @@ def survey_report(*, survey: Survey, period=None, segment=None, wave=None) -> Su
     comment_topics = comment_topic_counts(survey=survey, period=period, segment=segment, wave=wave)
     return SurveyReport(
         comment_topics=comment_topics,
+        drivers_several=bool(drivers) and drivers_allow_several(survey=survey),
         overall=scores_from_row(overall),
         by_wave=wave_rows,
         by_month=month_rows,

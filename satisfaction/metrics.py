@@ -179,8 +179,8 @@ def register():
         definition=Definition(
             counted=_(
                 "Dissatisfied respondents who named the topic in a driver question; on a question "
-                "that allows several answers each respondent counts once per topic named, so "
-                "shares can add up to more than 100 percent."
+                "that allows several answers each respondent counts once for each choice they "
+                "pick, so the shares of all topics can add up to more than 100 percent."
             ),
             base=_(
                 "Dissatisfied respondents (NPS 0-6 or CSAT 1-3) who submitted a response in the "
