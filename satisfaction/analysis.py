@@ -506,7 +506,8 @@ def driver_shares(
         counts[(row["choice_id"] or 0, row["topic_id"] or 0)] += row["count"]
     if not counts:
         return base, []
-    choices = Choice.objects.in_bulk({c for c, _t in counts})
+    # With their question: whether it allows several answers (no query more).
+    choices = Choice.objects.select_related("question").in_bulk({c for c, _t in counts})
     topics = Topic.objects.in_bulk({t for _c, t in counts if t})
     # The same driver in two versions (same topic, or same choice code) is one bar.
     merged: dict[str, dict] = {}
@@ -521,9 +522,11 @@ def driver_shares(
                 "topic_name": topic.name if topic else "",
                 "topic": topic.slug if topic else None,
                 "count": 0,
+                "several": False,
             },
         )
         entry["count"] += count
+        entry["several"] |= bool(choice and choice.question.multi_select)
     result = sorted(merged.values(), key=lambda r: (-r["count"], r["key"]))
     mentions = sum(r["count"] for r in result)
     cumulative = 0
@@ -532,14 +535,6 @@ def driver_shares(
         cumulative += entry["count"]
         entry["cumulative"] = round(100 * cumulative / mentions, 1)
     return base, result
-
-
-def drivers_allow_several(*, survey=None, question_code=None) -> bool:
-    """Whether a driver question in scope lets respondents name several drivers."""
-    q = Q(kind=Question.Kind.DRIVER, multi_select=True) & _survey_q(survey, prefix="version__")
-    if question_code:
-        q &= Q(code=question_code)
-    return Question.objects.filter(q).exists()
 
 
 def metric_driver_share(
@@ -566,9 +561,7 @@ def metric_driver_share(
             "topic_name": (row["topic_name"] or row["label"]) if row else "",
             "margin_of_error": score.moe,
             # Several drivers per respondent possible: shares of topics add up over 100 %.
-            "several_per_respondent": drivers_allow_several(
-                survey=survey, question_code=question_code
-            ),
+            "several_per_respondent": any(r["several"] for r in rows),
         },
     )
 
@@ -668,7 +661,7 @@ def survey_report(*, survey: Survey, period=None, segment=None, wave=None) -> Su
     comment_topics = comment_topic_counts(survey=survey, period=period, segment=segment, wave=wave)
     return SurveyReport(
         comment_topics=comment_topics,
-        drivers_several=bool(drivers) and drivers_allow_several(survey=survey),
+        drivers_several=any(r["several"] for r in drivers),
         overall=scores_from_row(overall),
         by_wave=wave_rows,
         by_month=month_rows,
