@@ -9,7 +9,17 @@ from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qms.registry import Direction, MetricValue, Param, Period, registry
+from qms.registry import (
+    NOTHING_SKIPPED,
+    PERIOD_EVENT_DAY,
+    SEGMENT_NONE,
+    Definition,
+    Direction,
+    MetricValue,
+    Param,
+    Period,
+    registry,
+)
 
 from .models import CorrectiveAction
 
@@ -128,6 +138,13 @@ def register():
     common = {"app_label": "actions"}
     registry.register(
         key="actions_closed_on_time",
+        definition=Definition(
+            counted=_("Actions closed by their original due date (extensions do not count)."),
+            base=_("Corrective actions closed in the period."),
+            period=PERIOD_EVENT_DAY,
+            segment=SEGMENT_NONE,
+            skipped=NOTHING_SKIPPED,
+        ),
         label=_("Corrective actions closed on time"),
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
@@ -138,6 +155,16 @@ def register():
     )
     registry.register(
         key="actions_verified_effective",
+        definition=Definition(
+            counted=_("Effectiveness checks that passed."),
+            base=_(
+                "Actions whose effectiveness was measured in the period with a verdict of pass or "
+                "fail."
+            ),
+            period=PERIOD_EVENT_DAY,
+            segment=SEGMENT_NONE,
+            skipped=_("Checks with too little data for a verdict are left out of the base."),
+        ),
         label=_("Corrective actions verified effective"),
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
@@ -148,6 +175,13 @@ def register():
     )
     registry.register(
         key="actions_mean_days_to_close",
+        definition=Definition(
+            counted=_("Days from opening to closing, averaged."),
+            base=_("Corrective actions closed in the period."),
+            period=PERIOD_EVENT_DAY,
+            segment=SEGMENT_NONE,
+            skipped=NOTHING_SKIPPED,
+        ),
         label=_("Mean days to close a corrective action"),
         unit=_("days"),
         direction=Direction.LOWER_IS_BETTER,
@@ -158,6 +192,13 @@ def register():
     )
     registry.register(
         key="actions_open_by_age",
+        definition=Definition(
+            counted=_("Open actions older than the chosen number of days (30 unless chosen)."),
+            base=_("Every action open at that moment."),
+            period=_("As at the end of the period, or now if that is earlier."),
+            segment=SEGMENT_NONE,
+            skipped=NOTHING_SKIPPED,
+        ),
         label=_("Open corrective actions older than N days"),
         unit=_("actions"),
         direction=Direction.LOWER_IS_BETTER,
@@ -168,6 +209,13 @@ def register():
     )
     registry.register(
         key="actions_overdue",
+        definition=Definition(
+            counted=_("Open actions past their original due date (extensions do not hide them)."),
+            base=_("Open actions that are not yet closed or cancelled."),
+            period=_("As at the end of the period, or today if that is earlier."),
+            segment=SEGMENT_NONE,
+            skipped=NOTHING_SKIPPED,
+        ),
         label=_("Overdue corrective actions"),
         unit=_("actions"),
         direction=Direction.LOWER_IS_BETTER,

@@ -193,6 +193,7 @@ def _eggs(now) -> int:
         Purchase(
             external_id=f"ORD-EGG-{number:03d}",
             customer=customer,
+            segment_id=customer.segment_id,
             product=EGG_PRODUCT,
             quantity=1,
             amount=Decimal("3.20"),
@@ -224,6 +225,7 @@ def _repeat_buyers(now) -> int:
                 Purchase(
                     external_id=f"ORD-{ref}-{line}",
                     customer=customer,
+                    segment_id=customer.segment_id,
                     product="Bread",
                     quantity=1,
                     amount=Decimal("2.40"),

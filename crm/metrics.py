@@ -2,10 +2,14 @@
 CrmConfig.ready(). Every number is aggregated in the database.
 
 - repeat_purchase_rate: of the customers who bought in the period, the share (%) who
-  bought on two or more distinct occasions (purchase moments) in it — the guide's 65%.
+  placed two or more orders in it — the guide's 65%.
 - complaint_rate: complaints received in the period per 1,000 orders (`per="orders"`,
-  the default; orders = purchase lines in the period) or per 1,000 buying customers
-  (`per="customers"`); filters `segment` (code) and `topic` (slug).
+  the default) or per 1,000 buying customers (`per="customers"`); filters `segment`
+  (code) and `topic` (slug).
+
+An order is what research.orders says (order reference, else customer + purchase
+time). A segment filter counts each purchase and complaint in the segment the customer
+was in when it happened (`Purchase.segment`, `Complaint.segment`).
 - complaint_response_compliance: of the complaints received in the period whose first
   response is due or given, the share (%) decided within the target of their severity
   (COMPLAINT_TARGET_DAYS, counted from receipt).
@@ -21,8 +25,19 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.selectors import day_start
 from qms.exceptions import ApplicationError
-from qms.registry import Direction, MetricValue, Param, Period, registry
-from research.models import Purchase
+from qms.registry import (
+    NOTHING_SKIPPED,
+    ORDER_RULE,
+    PERIOD_EVENT_DAY,
+    SEGMENT_AT_EVENT,
+    Definition,
+    Direction,
+    MetricValue,
+    Param,
+    Period,
+    registry,
+)
+from research.orders import count_orders, order_key, purchases_in
 
 from .models import COMPLAINT_TARGET_DAYS, Complaint
 
@@ -32,11 +47,7 @@ def _bounds(period: Period):
 
 
 def _purchases(period: Period, segment: str = ""):
-    start, end = _bounds(period)
-    qs = Purchase.objects.filter(purchased_at__gte=start, purchased_at__lt=end)
-    if segment:
-        qs = qs.filter(customer__segment__code=segment)
-    return qs
+    return purchases_in(period, segment)
 
 
 def repeat_purchase_rate(*, period: Period, segment: str = "") -> MetricValue:
@@ -44,7 +55,7 @@ def repeat_purchase_rate(*, period: Period, segment: str = "") -> MetricValue:
         _purchases(period, segment)
         .order_by()
         .values("customer")
-        .annotate(occasions=Count("purchased_at", distinct=True))
+        .annotate(occasions=Count(order_key(), distinct=True))
     )
     totals = per_customer.aggregate(
         buyers=Count("customer"), repeaters=Count("customer", filter=Q(occasions__gte=2))
@@ -62,7 +73,7 @@ def _complaints(period: Period, segment: str = "", topic: str = ""):
     start, end = _bounds(period)
     qs = Complaint.objects.filter(received_at__gte=start, received_at__lt=end)
     if segment:
-        qs = qs.filter(customer__segment__code=segment)
+        qs = qs.filter(segment__code=segment)
     if topic:
         qs = qs.filter(topic__slug=topic)
     return qs
@@ -76,7 +87,7 @@ def complaint_rate(
     complaints = _complaints(period, segment, topic).count()
     purchases = _purchases(period, segment)
     if per == "orders":
-        base = purchases.count()
+        base = purchases.aggregate(n=count_orders())["n"]
     else:
         base = purchases.aggregate(n=Count("customer", distinct=True))["n"]
     detail = {"complaints": complaints, "per": per, "base": base, "segment": segment}
@@ -136,6 +147,15 @@ def customer_retention(*, period: Period, segment: str = "") -> MetricValue:
 def register():
     registry.register(
         key="repeat_purchase_rate",
+        definition=Definition(
+            counted=_("Buying customers who placed two or more orders in the period."),
+            base=_("Customers who placed at least one order in the period."),
+            period=_(
+                "Orders by the day they were bought, in the organisation's time zone (TIME_ZONE)."
+            ),
+            segment=SEGMENT_AT_EVENT,
+            skipped=ORDER_RULE,
+        ),
         label=_("Repeat purchase rate"),
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
@@ -149,6 +169,21 @@ def register():
     )
     registry.register(
         key="complaint_rate",
+        definition=Definition(
+            counted=_(
+                "Complaints received in the period (with a topic: complaints about that topic)."
+            ),
+            base=_(
+                "Orders placed in the period (per 1,000 orders), or customers who bought in the "
+                "period (per 1,000 buying customers)."
+            ),
+            period=_(
+                "Complaints by the day received, orders by the day bought, in the organisation's "
+                "time zone (TIME_ZONE)."
+            ),
+            segment=SEGMENT_AT_EVENT,
+            skipped=ORDER_RULE,
+        ),
         label=_("Complaint rate"),
         unit=_("per 1,000"),
         direction=Direction.LOWER_IS_BETTER,
@@ -168,6 +203,18 @@ def register():
     )
     registry.register(
         key="complaint_response_compliance",
+        definition=Definition(
+            counted=_(
+                "Complaints whose first decision came within the target days of their severity, "
+                "counted from receipt."
+            ),
+            base=_(
+                "Complaints received in the period whose first decision is given or already due."
+            ),
+            period=PERIOD_EVENT_DAY,
+            segment=SEGMENT_AT_EVENT,
+            skipped=_("A complaint not yet decided and not yet due is left out until it is."),
+        ),
         label=_("Complaint response-time compliance"),
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
@@ -178,6 +225,19 @@ def register():
     )
     registry.register(
         key="customer_retention",
+        definition=Definition(
+            counted=_("Customers of the base who bought again in this period."),
+            base=_("Customers who bought in the previous period of the same length."),
+            period=_(
+                "This period and the one of the same length just before it, by the day of purchase"
+                " in the organisation's time zone (TIME_ZONE)."
+            ),
+            segment=_(
+                "Purchases made in the segment in both periods (the segment when buying, kept on "
+                "the purchase)."
+            ),
+            skipped=NOTHING_SKIPPED,
+        ),
         label=_("Customer retention"),
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,

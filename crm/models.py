@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from customers.models import Customer, Topic
+from customers.models import Customer, Segment, Topic
 from qms.models import BaseModel
 from qms.workflow import TransitionLog
 from research.models import Interview, Purchase, Ticket
@@ -344,6 +344,16 @@ class Complaint(BaseModel):
         _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
     )
     received_at = models.DateTimeField(_("received"))
+    # The customer's segment when the complaint was received (segment at the time of the
+    # event): segment filters count the complaint here even after the customer moves.
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment when received"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     due_at = models.DateTimeField(_("respond by"))
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     first_decided_at = models.DateTimeField(_("first decision"), null=True, blank=True)
@@ -386,6 +396,11 @@ class Complaint(BaseModel):
 
     def __str__(self):
         return self.reference
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.segment_id is None and self.customer_id:
+            self.segment_id = self.customer.segment_id
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

@@ -7,7 +7,15 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from qms.registry import Direction, MetricValue, Period, registry
+from qms.registry import (
+    NOTHING_SKIPPED,
+    SEGMENT_NONE,
+    Definition,
+    Direction,
+    MetricValue,
+    Period,
+    registry,
+)
 
 from . import progress as maths
 from .models import CheckIn, Objective
@@ -120,6 +128,13 @@ def register():
     targets.add("objectives", key_result_targets)
     registry.register(
         key="objectives_on_track",
+        definition=Definition(
+            counted=_("Active objectives whose health is “on track” now."),
+            base=_("Active objectives whose own period overlaps the period."),
+            period=_("Objectives overlapping the period; their health as it is today."),
+            segment=SEGMENT_NONE,
+            skipped=_("Objectives without check-ins stay in the base as “no data”."),
+        ),
         label=_("Objectives on track"),
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
@@ -130,6 +145,16 @@ def register():
     )
     registry.register(
         key="checkins_on_time",
+        definition=Definition(
+            counted=_("Check-ins made by their due date."),
+            base=_(
+                "Check-ins due in the period: those made (on time or late) and those still missing"
+                " whose due date has passed."
+            ),
+            period=_("By the due date of the check-in."),
+            segment=SEGMENT_NONE,
+            skipped=NOTHING_SKIPPED,
+        ),
         label=_("Check-ins on time"),
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,

@@ -4,7 +4,17 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from .models import Department
-from .registry import Direction, MetricValue, Period, param_kinds, registry
+from .registry import (
+    NOTHING_SKIPPED,
+    PERIOD_SNAPSHOT,
+    SEGMENT_NONE,
+    Definition,
+    Direction,
+    MetricValue,
+    Period,
+    param_kinds,
+    registry,
+)
 
 
 def department_head_coverage(*, period: Period) -> MetricValue:
@@ -30,6 +40,13 @@ def register():
     param_kinds.add("department", choices=_departments)
     registry.register(
         key="department_head_coverage",
+        definition=Definition(
+            counted=_("Departments that have a named head."),
+            base=_("All departments."),
+            period=PERIOD_SNAPSHOT,
+            segment=SEGMENT_NONE,
+            skipped=NOTHING_SKIPPED,
+        ),
         label=_("Departments with a head"),
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,

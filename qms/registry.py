@@ -179,6 +179,55 @@ def _params(parameters) -> tuple[Param, ...]:
 
 
 @dataclass(frozen=True)
+class Definition:
+    """How a metric is counted, in words a reader checks a number against: what is
+    counted, over which base, which period an event falls in, which segment it counts
+    in, and what happens to skipped answers or missing data. Shown on the metrics page
+    and in the API's metric description."""
+
+    counted: str
+    base: str
+    period: str
+    segment: str
+    skipped: str
+
+    FIELDS = (
+        ("counted", _("What is counted")),
+        ("base", _("Base")),
+        ("period", _("Period rule")),
+        ("segment", _("Segment rule")),
+        ("skipped", _("Skipped answers and missing data")),
+    )
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """[(field, heading, text)] in reading order, translated."""
+        return [(name, str(label), str(getattr(self, name))) for name, label in self.FIELDS]
+
+    def as_dict(self) -> dict[str, str]:
+        return {name: text for name, _label, text in self.rows()}
+
+
+# Rules many metrics share (one wording, one translation).
+PERIOD_EVENT_DAY = _(
+    "An event belongs to the day it happened in the organisation's time zone (TIME_ZONE); "
+    "a period is its first to its last day, both included."
+)
+PERIOD_SNAPSHOT = _("A snapshot of the register as it stands now: the period does not change it.")
+SEGMENT_AT_EVENT = _(
+    "The segment the customer was in when it happened (kept on the record), not the "
+    "customer's segment today."
+)
+SEGMENT_NONE = _("Not filtered by segment.")
+NOTHING_SKIPPED = _(
+    "Every record of the period counts; with nothing to count the value is “no data”, never 0."
+)
+ORDER_RULE = _(
+    "An order is the purchase lines that share an order reference; a line without one is an "
+    "order together with the same customer's lines bought at the same moment."
+)
+
+
+@dataclass(frozen=True)
 class Metric:
     key: str
     label: str
@@ -195,6 +244,7 @@ class Metric:
     # Optional: (params with plain names) -> the words for the metric with those
     # parameters, e.g. "Share of dissatisfied customers naming Check-in wait".
     describe_fn: Callable[[Mapping[str, str]], str] | None = None
+    definition: Definition | None = None
 
     def param(self, name: str) -> Param:
         return next((p for p in self.param_specs if p.name == name), _params((name,))[0])
@@ -268,6 +318,7 @@ class MetricsRegistry:
         app_label: str = "",
         monthly: Callable[..., Mapping[dt.date, MetricValue]] | None = None,
         describe: Callable[[Mapping[str, str]], str] | None = None,
+        definition: Definition | None = None,
     ) -> Metric:
         if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
             raise ValueError(f"Metric key {key!r} must be lower_snake_case.")
@@ -286,6 +337,7 @@ class MetricsRegistry:
             monthly_fn=monthly,
             param_specs=_params(parameters),
             describe_fn=describe,
+            definition=definition,
         )
         self._metrics[key] = metric
         return metric

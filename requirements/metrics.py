@@ -8,7 +8,16 @@ not change the result.
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
-from qms.registry import Direction, MetricValue, Period, registry
+from qms.registry import (
+    NOTHING_SKIPPED,
+    PERIOD_SNAPSHOT,
+    SEGMENT_NONE,
+    Definition,
+    Direction,
+    MetricValue,
+    Period,
+    registry,
+)
 
 from .models import Deployment, Requirement
 
@@ -56,6 +65,16 @@ def acknowledgement_coverage(*, period: Period, department: str | None = None) -
 def register():
     registry.register(
         key="requirements_deployed_share",
+        definition=Definition(
+            counted=_("Requirements deployed to departments."),
+            base=_(
+                "Requirements accepted or deployed (proposed, under review and retired ones are "
+                "left out)."
+            ),
+            period=PERIOD_SNAPSHOT,
+            segment=_("The segment the requirement was written for."),
+            skipped=NOTHING_SKIPPED,
+        ),
         label=_("Requirements deployed"),
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
@@ -69,6 +88,15 @@ def register():
     )
     registry.register(
         key="acknowledgement_coverage",
+        definition=Definition(
+            counted=_(
+                "Deployments whose department head acknowledged the requirement's current revision."
+            ),
+            base=_("Deployments of deployed requirements (with a department: that department's)."),
+            period=PERIOD_SNAPSHOT,
+            segment=SEGMENT_NONE,
+            skipped=NOTHING_SKIPPED,
+        ),
         label=_("Acknowledgement coverage"),
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,

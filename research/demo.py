@@ -358,6 +358,7 @@ def _purchases(customers_by_group, rng, now) -> int:
                     Purchase(
                         external_id=f"ORD-{customer.external_ref}-{line}",
                         customer=customer,
+                        segment_id=customer.segment_id,
                         product=product,
                         quantity=quantity,
                         amount=price * quantity,

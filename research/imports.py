@@ -98,9 +98,13 @@ def record_ticket_texts(*, external_ids=None) -> int:
 
 
 class PurchaseSchema(RowSchema):
+    """A purchase line; `order_ref` (optional) names the order it belongs to (see
+    research.orders for what an order is). The segment at the time of the purchase is
+    the customer's segment when the line is first written."""
+
     columns = ("external_id", "customer", "product", "amount", "purchased_at")
-    optional_columns = ("quantity",)
-    fields = ("customer_id", "product", "quantity", "amount", "purchased_at")
+    optional_columns = ("quantity", "order_ref")
+    fields = ("customer_id", "product", "quantity", "amount", "purchased_at", "order_ref")
     label = gettext_lazy("purchases")
 
     @property
@@ -119,6 +123,28 @@ class PurchaseSchema(RowSchema):
             "quantity": check(positive_int, row, "quantity", default=1),
             "amount": check(money, row, "amount"),
             "purchased_at": check(moment, row, "purchased_at", required=True),
+            "order_ref": check(text, row, "order_ref", max_length=60),
         }
         check.done()
         return values
+
+    def write(self, values, report):
+        super().write(values, report)
+        stamp_purchase_segments(external_ids=[v["external_id"] for v in values])
+
+
+def stamp_purchase_segments(*, external_ids) -> int:
+    """Give new purchase lines the segment their customer is in now (segment at the time
+    of the event); lines that already have one keep it. One UPDATE, whatever wrote the
+    rows."""
+    from django.db.models import OuterRef, Subquery
+
+    from customers.models import Customer
+
+    return Purchase.objects.filter(
+        external_id__in=external_ids, segment__isnull=True, customer__segment__isnull=False
+    ).update(
+        segment_id=Subquery(
+            Customer.objects.filter(pk=OuterRef("customer_id")).values("segment_id")[:1]
+        )
+    )

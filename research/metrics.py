@@ -6,7 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from coding.models import Coding, Text
 from customers.selectors import day_start
-from qms.registry import Direction, MetricValue, Period, registry
+from qms.registry import (
+    PERIOD_EVENT_DAY,
+    Definition,
+    Direction,
+    MetricValue,
+    Period,
+    registry,
+)
 
 from .models import Ticket
 
@@ -36,6 +43,15 @@ def ticket_volume(*, period: Period, topic: str = "", segment: str = "") -> Metr
 def register():
     registry.register(
         key="ticket_volume",
+        definition=Definition(
+            counted=_(
+                "After-sales tickets opened in the period (with a topic: tickets coded to it)."
+            ),
+            base=_("The count itself (n is the same number)."),
+            period=PERIOD_EVENT_DAY,
+            segment=_("The customer's segment today (tickets do not keep a segment of their own)."),
+            skipped=_("No tickets imported at all gives “no data”; none in the period gives 0."),
+        ),
         label=_("After-sales ticket volume"),
         unit=_("tickets"),
         direction=Direction.LOWER_IS_BETTER,

@@ -99,6 +99,25 @@ class Purchase(BaseModel):
     quantity = models.PositiveIntegerField(_("quantity"), default=1)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     purchased_at = models.DateTimeField(_("purchased"))
+    order_ref = models.CharField(
+        _("order reference"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "The order this line belongs to (lines of one order share it). Without one, a "
+            "line's order is its customer and purchase time (research.orders)."
+        ),
+    )
+    # The customer's segment when the purchase was made (segment at the time of the
+    # event): segment filters count the purchase here even after the customer moves.
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment at purchase"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         db_table = "customers_purchase"
@@ -119,6 +138,11 @@ class Purchase(BaseModel):
 
     def __str__(self):
         return f"{self.external_id}: {self.product} × {self.quantity}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.segment_id is None and self.customer_id:
+            self.segment_id = self.customer.segment_id
+        super().save(*args, **kwargs)
 
 
 class Interview(BaseModel):

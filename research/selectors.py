@@ -73,7 +73,8 @@ def purchase_list(
             | Q(customer__name__icontains=search)
         )
     if segment is not None:
-        qs = qs.filter(customer__segment=segment)
+        # The segment the customer was in when buying (segment at the time of the event).
+        qs = qs.filter(segment=segment)
     if customer is not None:
         qs = qs.filter(customer=customer)
     return _readable(_in_period(qs, "purchased_at", start, end), user)

@@ -175,15 +175,32 @@ def _filled(row: dict) -> dict:
 # --- Sources: the tallies below the watermark, the raw rows above it --------------------
 
 
+STALE = "stale"
+
+
+def _tallies(marks):
+    """The tallies to read with `marks`: none while they are in another time zone."""
+    from .models import AnswerTally
+
+    return AnswerTally.objects.none() if marks.get(STALE) else AnswerTally.objects.all()
+
+
 def _marks() -> dict[str, int]:
     """How far the tallies have read; read once per batch of numbers (the dashboard),
     so all its numbers split tallies and tail at the same watermark."""
     from .models import TallyMark
+    from .services.tallies import tallies_current
 
     cache = batch_cache()
     if cache is not None and "satisfaction.marks" in cache:
         return dict(cache["satisfaction.marks"])
-    marks = dict(TallyMark.objects.values_list("name", "last_id"))
+    rows = list(TallyMark.objects.values_list("name", "last_id", "time_zone"))
+    if tallies_current(zone for _name, last_id, zone in rows if last_id):
+        marks = {name: last_id for name, last_id, _zone in rows}
+    else:
+        # Tallies counted in another time zone (TIME_ZONE changed, the scanner has not
+        # rebuilt them yet): read none of them, count every answer directly.
+        marks = {STALE: True}
     if cache is not None:
         cache["satisfaction.marks"] = marks
     return dict(marks)
@@ -231,7 +248,6 @@ class Scope:
 def score_rows(scope: Scope, *, group_by: tuple = (), kinds=SCORE_KINDS, marks=None) -> list:
     """Score counts grouped by any of "wave", "month", "segment": two queries whatever
     the number of answers (tallies + the fresh tail)."""
-    from .models import AnswerTally
 
     marks = _marks() if marks is None else marks
     tally_keys = {"wave": F("wave_id"), "month": TruncMonth("day"), "segment": F("segment_key")}
@@ -242,7 +258,7 @@ def score_rows(scope: Scope, *, group_by: tuple = (), kinds=SCORE_KINDS, marks=N
     }
     sources = (
         (
-            AnswerTally.objects.filter(scope.tally_q(), kind__in=kinds),
+            _tallies(marks).filter(scope.tally_q(), kind__in=kinds),
             tally_keys,
             True,
         ),
@@ -279,11 +295,12 @@ def _month(value):
 
 def response_counts(scope: Scope, *, marks=None) -> tuple[int, int]:
     """(responses, dissatisfied respondents) in scope: two queries."""
-    from .models import AnswerTally
 
     marks = _marks() if marks is None else marks
-    tally = AnswerTally.objects.filter(scope.tally_q(), kind="response").aggregate(
-        total=Sum("n"), unhappy=Sum("n", filter=Q(dissatisfied=True))
+    tally = (
+        _tallies(marks)
+        .filter(scope.tally_q(), kind="response")
+        .aggregate(total=Sum("n"), unhappy=Sum("n", filter=Q(dissatisfied=True)))
     )
     tail = Response.objects.filter(scope.response_q(), pk__gt=marks.get("responses", 0)).aggregate(
         total=Count("id"), unhappy=Count("id", filter=Q(dissatisfied=True))
@@ -295,12 +312,12 @@ def response_counts(scope: Scope, *, marks=None) -> tuple[int, int]:
 
 
 def responses_by_wave(scope: Scope, *, marks=None) -> dict[int, int]:
-    from .models import AnswerTally
 
     marks = _marks() if marks is None else marks
     result: dict[int, int] = defaultdict(int)
     for row in (
-        AnswerTally.objects.filter(scope.tally_q(), kind="response")
+        _tallies(marks)
+        .filter(scope.tally_q(), kind="response")
         .values("wave_id")
         .annotate(total=Sum("n"))
         .order_by()
@@ -406,7 +423,7 @@ def invitation_counts(*, survey=None, period=None, segment=None, wave=None, by_w
     period or segment this reads only the (wave, state) index."""
     from .models import Wave
 
-    q = Q(state__in=SENT_STATES) & _segment_q(segment, "customer__segment_id")
+    q = Q(state__in=SENT_STATES) & _segment_q(segment, "segment_id")
     if survey not in (None, ""):
         waves = Wave.objects.filter(_survey_q(survey, prefix="survey_version__"))
         q &= Q(wave_id__in=waves.values("id"))
@@ -459,8 +476,6 @@ def driver_shares(
     from customers.models import Topic
     from surveys.models import Choice
 
-    from .models import AnswerTally
-
     marks = _marks() if marks is None else marks
     scope = Scope(
         survey=survey, period=period, segment=segment, wave=wave, question_code=question_code
@@ -470,7 +485,8 @@ def driver_shares(
     )
     counts: dict[tuple, int] = defaultdict(int)
     for row in (
-        AnswerTally.objects.filter(scope.tally_q(), kind=Question.Kind.DRIVER, dissatisfied=True)
+        _tallies(marks)
+        .filter(scope.tally_q(), kind=Question.Kind.DRIVER, dissatisfied=True)
         .values("choice_key", "topic_key")
         .annotate(count=Sum("n"))
         .order_by()
@@ -490,7 +506,8 @@ def driver_shares(
         counts[(row["choice_id"] or 0, row["topic_id"] or 0)] += row["count"]
     if not counts:
         return base, []
-    choices = Choice.objects.in_bulk({c for c, _t in counts})
+    # With their question: whether it allows several answers (no query more).
+    choices = Choice.objects.select_related("question").in_bulk({c for c, _t in counts})
     topics = Topic.objects.in_bulk({t for _c, t in counts if t})
     # The same driver in two versions (same topic, or same choice code) is one bar.
     merged: dict[str, dict] = {}
@@ -505,9 +522,11 @@ def driver_shares(
                 "topic_name": topic.name if topic else "",
                 "topic": topic.slug if topic else None,
                 "count": 0,
+                "several": False,
             },
         )
         entry["count"] += count
+        entry["several"] |= bool(choice and choice.question.multi_select)
     result = sorted(merged.values(), key=lambda r: (-r["count"], r["key"]))
     mentions = sum(r["count"] for r in result)
     cumulative = 0
@@ -541,6 +560,8 @@ def metric_driver_share(
             # The name people read (the dashboard never shows a slug).
             "topic_name": (row["topic_name"] or row["label"]) if row else "",
             "margin_of_error": score.moe,
+            # Several drivers per respondent possible: shares of topics add up over 100 %.
+            "several_per_respondent": any(r["several"] for r in rows),
         },
     )
 
@@ -560,6 +581,9 @@ class SurveyReport:
     invited: int
     response_rate: Score
     comment_topics: list = field(default_factory=list)
+    # A driver question in scope allows several answers: shares add up to more than 100
+    # and the Pareto's cumulative line counts mentions, not respondents.
+    drivers_several: bool = False
 
 
 def survey_report(*, survey: Survey, period=None, segment=None, wave=None) -> SurveyReport:
@@ -637,6 +661,7 @@ def survey_report(*, survey: Survey, period=None, segment=None, wave=None) -> Su
     comment_topics = comment_topic_counts(survey=survey, period=period, segment=segment, wave=wave)
     return SurveyReport(
         comment_topics=comment_topics,
+        drivers_several=any(r["several"] for r in drivers),
         overall=scores_from_row(overall),
         by_wave=wave_rows,
         by_month=month_rows,

@@ -2,7 +2,8 @@
 
 A draft is a plain dict keyed by question code: an int for scales and consent (1 yes,
 0 no), a choice code for single choice and driver questions, a list of choice codes for
-multiple choice, a string for free text. It is what "save and finish later" stores.
+multiple choice and driver questions that allow several answers (`multi_select`), a
+string for free text. It is what "save and finish later" stores.
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ def _choices(question: Question) -> list:
     return list(question.choices.all())
 
 
+def is_several(question: Question) -> bool:
+    """Whether the customer may pick several answers: multiple choice, or a driver
+    question that allows several ("what disappointed you? pick all that apply")."""
+    return question.kind == Question.Kind.MULTIPLE or (
+        question.kind == Question.Kind.DRIVER and question.multi_select
+    )
+
+
 def parse(questions: list[Question], data) -> tuple[dict, dict]:
     """Read `data` (a QueryDict) into a draft. Returns (draft, errors by code); an
     invalid value is dropped and reported, never stored."""
@@ -51,7 +60,7 @@ def parse(questions: list[Question], data) -> tuple[dict, dict]:
     for question in questions:
         name = field_name(question)
         kind = question.kind
-        if kind == Question.Kind.MULTIPLE:
+        if is_several(question):
             codes = {c.code for c in _choices(question)}
             picked = [v for v in data.getlist(name) if v in codes]
             if picked:

@@ -432,6 +432,7 @@ def _populate(wave, version, customers, plan, start, counter):
             Invitation(
                 wave=wave,
                 customer=customer,
+                segment_id=customer.segment_id,
                 language=customer.language,
                 state=Invitation.State.COMPLETED if answered else Invitation.State.EXPIRED,
                 scheduled_at=start,

@@ -208,6 +208,17 @@ class Invitation(BaseModel):
         on_delete=models.CASCADE,
         related_name="survey_invitations",
     )
+    # The customer's segment when the invitation was made (segment at the time of the
+    # event): the response rate by segment counts the invitation here even after the
+    # customer moves, as answers keep the segment they were given in.
+    segment = models.ForeignKey(
+        Segment,
+        verbose_name=_("segment when invited"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     trigger_ref = models.CharField(
         _("trigger reference"),
         max_length=80,
@@ -258,6 +269,11 @@ class Invitation(BaseModel):
 
     def __str__(self):
         return f"{self.wave} → {self.customer_id} ({self.state})"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and self.segment_id is None and self.customer_id:
+            self.segment_id = self.customer.segment_id
+        super().save(*args, **kwargs)
 
 
 class InvitationLink(models.Model):
@@ -538,6 +554,10 @@ class TallyMark(models.Model):
 
     name = models.CharField(max_length=20)
     last_id = models.BigIntegerField(default=0)
+    # The time zone the tallies' days were counted in (TIME_ZONE then). Tallies built in
+    # another zone than the current one are not read and are rebuilt by the scanner
+    # (or `manage.py rebuild_tallies`): a day is always the day in the current zone.
+    time_zone = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["name"]

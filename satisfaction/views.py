@@ -306,7 +306,11 @@ class SurveyAnalysisView(ViewAllRequiredMixin, SurveyMixin, FilterMixin, Templat
             "share": [row["share"] for row in report.drivers],
             "cumulative": [row["cumulative"] for row in report.drivers],
             "share_label": _("Share of dissatisfied respondents (%)"),
-            "cumulative_label": _("Cumulative share of mentions (%)"),
+            "cumulative_label": (
+                _("Cumulative share of mentions, several per respondent (%)")
+                if report.drivers_several
+                else _("Cumulative share of mentions (%)")
+            ),
         }
         return super().get_context_data(
             survey=self.survey,

@@ -247,6 +247,7 @@ class QuestionForm(forms.ModelForm):
             "help_en",
             "help_zh_hans",
             "required",
+            "multi_select",
             "scale_max",
             "low_label_en",
             "low_label_zh_hans",
@@ -385,6 +386,9 @@ class QuestionForm(forms.ModelForm):
         for name, kinds in self.field_kinds.items():
             if kind not in kinds:
                 data[name] = self.initial.get(name) or ("" if name != "scale_max" else 5)
+        if kind != Question.Kind.DRIVER:
+            # Several answers is a driver question's option (multiple choice always has it).
+            data["multi_select"] = False
         if kind in Question.CHOICE_KINDS and self.choices.is_valid():
             rows = self._choice_rows()
             if any(not row["text_en"] for row in rows):

@@ -255,6 +255,14 @@ class Question(BaseModel):
     help_en = models.CharField(_("help text (English)"), max_length=300, blank=True)
     help_zh_hans = models.CharField(_("help text (Simplified Chinese)"), max_length=300, blank=True)
     required = models.BooleanField(_("required"), default=False)
+    multi_select = models.BooleanField(
+        _("several answers allowed"),
+        default=False,
+        help_text=_(
+            "Driver questions only: the customer may pick all that apply (“what "
+            "disappointed you? pick all that apply”)."
+        ),
+    )
     scale_max = models.PositiveSmallIntegerField(
         _("scale points"), default=5, help_text=_("Rating scales only: 1 to this number.")
     )

@@ -32,12 +32,23 @@ class DepartmentSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "created_at", "updated_at"]
 
 
+class MetricDefinitionSerializer(serializers.Serializer):
+    """How the metric is counted, in the language of the request."""
+
+    counted = serializers.CharField(help_text="What is counted.")
+    base = serializers.CharField(help_text="The base (denominator).")
+    period = serializers.CharField(help_text="Which period an event falls in.")
+    segment = serializers.CharField(help_text="Which segment an event counts in.")
+    skipped = serializers.CharField(help_text="Skipped answers and missing data.")
+
+
 class MetricSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
     unit = serializers.CharField()
     direction = serializers.CharField()
     description = serializers.CharField()
+    definition = MetricDefinitionSerializer(allow_null=True)
     parameters = serializers.ListField(child=serializers.CharField())
     app_label = serializers.CharField()
 

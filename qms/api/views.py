@@ -69,7 +69,9 @@ class PersonViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class MetricViewSet(viewsets.ViewSet):
-    """The metrics registry: every number the portal can compute, and its value."""
+    """The metrics registry: every number the portal can compute, how it is counted
+    (`definition`: what is counted, the base, the period, segment and skipped-answer
+    rules, in the request's language) and its value."""
 
     permission_classes = [CanViewAll]
     lookup_field = "key"
@@ -84,6 +86,7 @@ class MetricViewSet(viewsets.ViewSet):
                 "unit": m.unit,
                 "direction": m.direction.value,
                 "description": str(m.description),
+                "definition": m.definition.as_dict() if m.definition else None,
                 "parameters": list(m.parameters),
                 "app_label": m.app_label,
             }

@@ -42,6 +42,8 @@ class PurchaseSerializer(serializers.ModelSerializer):
             "quantity",
             "amount",
             "purchased_at",
+            "order_ref",
+            "segment",
         ]
         read_only_fields = fields
 
@@ -106,3 +108,10 @@ class PurchaseItemSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(required=False, min_value=1)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     purchased_at = serializers.CharField(help_text="2026-03-01 or 2026-03-01T14:30:00+08:00")
+    order_ref = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=60,
+        help_text="The order this line belongs to; lines without one are grouped into an "
+        "order by customer and purchase time.",
+    )

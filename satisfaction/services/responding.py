@@ -173,10 +173,10 @@ def response_stored_draft(*, invitation: Invitation) -> dict | None:
         return None
     stored: dict = {}
     rows = Answer.objects.filter(response=response).values_list(
-        "question_code", "kind", "choice__code", "value_int", "value_text"
+        "question_code", "kind", "choice__code", "value_int", "value_text", "question__multi_select"
     )
-    for code, kind, choice_code, value_int, value_text in rows:
-        if kind == Question.Kind.MULTIPLE:
+    for code, kind, choice_code, value_int, value_text, several in rows:
+        if kind == Question.Kind.MULTIPLE or (kind == Question.Kind.DRIVER and several):
             stored.setdefault(code, []).append(choice_code)
         elif choice_code is not None:
             stored[code] = choice_code

@@ -1,4 +1,11 @@
-"""Tallies: the materialised analysis counts, refreshed by a scanner."""
+"""Tallies: the materialised analysis counts, refreshed by a scanner.
+
+The time-zone rule: an answer belongs to the day (and so the month and period) of its
+submission time in the organisation's time zone (`TIME_ZONE`), whether it is read from
+the tallies or fresh. Tallies record the zone they were counted in (`TallyMark.time_zone`);
+when `TIME_ZONE` changes, the analysis stops reading them at once (it counts the raw
+answers instead, so no number moves to a stale day) and the next scanner run rebuilds
+them in the new zone (`tally_rebuild`, also `manage.py rebuild_tallies`)."""
 
 from __future__ import annotations
 
@@ -37,7 +44,7 @@ def _tally_insert(source_qs) -> int:
 
     grouped = (
         source_qs.annotate(
-            t_day=TruncDate("submitted_at"),
+            t_day=TruncDate("submitted_at", tzinfo=timezone.get_default_timezone()),
             t_segment=Coalesce("segment_id", Value(0)),
         )
         .values(
@@ -89,6 +96,31 @@ def _tally_insert(source_qs) -> int:
         return cursor.rowcount
 
 
+def tally_zone() -> str:
+    """The zone tallies are counted in: the organisation's `TIME_ZONE`."""
+    return timezone.get_default_timezone_name()
+
+
+def tallies_current(marks_zones) -> bool:
+    """Whether tallies counted in `marks_zones` (the zones on the watermarks) can be read:
+    every watermark that has counted anything was counted in the current zone."""
+    zone = tally_zone()
+    return all(z in ("", zone) for z in marks_zones)
+
+
+@transaction.atomic
+def tally_rebuild() -> dict:
+    """Forget every tally and count every answer again in the current zone (the scanner
+    does this by itself when `TIME_ZONE` changed). Returns what `tally_refresh` counted."""
+    from ..models import AnswerTally, TallyMark
+
+    for mark in TallyMark.objects.all():
+        lock(mark)
+    AnswerTally.objects.all().delete()
+    TallyMark.objects.update(last_id=0, time_zone=tally_zone())
+    return tally_refresh()
+
+
 @transaction.atomic
 def tally_refresh(*, now: dt.datetime | None = None, lag: dt.timedelta = TALLY_LAG) -> dict:
     """Scanner: count the answers and responses submitted since the last run into the
@@ -100,10 +132,20 @@ def tally_refresh(*, now: dt.datetime | None = None, lag: dt.timedelta = TALLY_L
     from ..models import TallyMark
 
     now = now or timezone.now()
+    zone = tally_zone()
+    stale = TallyMark.objects.filter(last_id__gt=0).exclude(time_zone__in=["", zone])
+    if stale.exists():
+        result = tally_rebuild()
+        result["rebuilt"] = True
+        return result
     result = {}
     for name, model in (("answers", Answer), ("responses", Response)):
         mark, _created = TallyMark.objects.get_or_create(name=name)
         mark = lock(mark)
+        if mark.time_zone != zone:
+            # Nothing counted yet in any other zone (checked above): this one is it.
+            mark.time_zone = zone
+            mark.save(update_fields=["time_zone"])
         top = model.objects.filter(pk__gt=mark.last_id, submitted_at__lt=now - lag).aggregate(
             top=Max("pk")
         )["top"]

@@ -150,6 +150,7 @@ def _new_invitation(*, wave, customer, now, send_at, trigger_ref="") -> Invitati
         return Invitation(
             wave=wave,
             customer_id=customer.pk,
+            segment_id=customer.segment_id,
             trigger_ref=trigger_ref,
             language=customer.language,
             state=Invitation.State.SUPPRESSED,
@@ -161,6 +162,7 @@ def _new_invitation(*, wave, customer, now, send_at, trigger_ref="") -> Invitati
     return Invitation(
         wave=wave,
         customer_id=customer.pk,
+        segment_id=customer.segment_id,
         trigger_ref=trigger_ref,
         language=customer.language,
         state=Invitation.State.SCHEDULED,
@@ -199,9 +201,14 @@ def _freeze_audience(*, wave: Wave, now: dt.datetime, trigger_ref: str = "") -> 
         )
     audience = (
         _eligibility(customers, cap_days=wave.cap_days(), now=now)
-        .annotate(freeze_reason=reason, freeze_id=F("pk"), freeze_language=F("language"))
+        .annotate(
+            freeze_reason=reason,
+            freeze_id=F("pk"),
+            freeze_language=F("language"),
+            freeze_segment=F("segment_id"),
+        )
         .order_by()
-        .values_list("freeze_id", "freeze_language", "freeze_reason")
+        .values_list("freeze_id", "freeze_language", "freeze_reason", "freeze_segment")
     )
     inner_sql, inner_params = audience.query.sql_with_params()
     qn = connection.ops.quote_name
@@ -213,6 +220,7 @@ def _freeze_audience(*, wave: Wave, now: dt.datetime, trigger_ref: str = "") -> 
             "updated_at",
             "wave",
             "customer",
+            "segment",
             "trigger_ref",
             "language",
             "state",
@@ -229,7 +237,7 @@ def _freeze_audience(*, wave: Wave, now: dt.datetime, trigger_ref: str = "") -> 
     sql = (
         # Identifiers come from the model's metadata; every value is a parameter.
         f"INSERT INTO {qn(meta.db_table)} ({columns}) "  # noqa: S608
-        f"SELECT %s, %s, %s, a.freeze_id, %s, a.freeze_language, "
+        f"SELECT %s, %s, %s, a.freeze_id, a.freeze_segment, %s, a.freeze_language, "
         f"CASE WHEN {when_ok} THEN %s ELSE %s END, a.freeze_reason, %s, "
         f"CASE WHEN {when_ok} THEN NULL ELSE %s END, "
         f"CASE WHEN {when_ok} THEN %s ELSE NULL END, 0, {json_empty} "

@@ -173,6 +173,7 @@ _QUESTION_COPY_FIELDS = (
     "help_en",
     "help_zh_hans",
     "required",
+    "multi_select",
     "scale_max",
     "low_label_en",
     "low_label_zh_hans",
