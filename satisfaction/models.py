@@ -117,6 +117,10 @@ class Wave(BaseModel):
         editable=False,
         help_text=_("Kept by the sending scanner, so the response rate needs no count."),
     )
+    # When the first and the last of its invitations were sent (kept with `sent_count`):
+    # a wave sent wholly inside a period gives the period's response rate from its counts.
+    first_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
