@@ -156,7 +156,6 @@ def test_objectives_on_track_is_one_query_whatever_the_number(
 
 def test_a_checkin_moves_the_stored_health(quality_manager):
     from objectives import services
-
     from objectives.selectors import health_counts
 
     objective = _health_mix(quality_manager)[4]  # no value yet
