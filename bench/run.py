@@ -25,7 +25,7 @@ NEEDS_POSTGRESQL = {
     "objectives_cascade.py",
     "satisfaction_analysis.py",
     "satisfaction_export.py",
-    "satisfaction_home.py",
+    "qms_home.py",
     "satisfaction_submit.py",
     "satisfaction_wave.py",
 }
