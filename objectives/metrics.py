@@ -1,6 +1,7 @@
 """Metrics of the objectives app, registered in `ObjectivesConfig.ready()`."""
 
 import datetime as dt
+
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

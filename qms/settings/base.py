@@ -14,8 +14,8 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import environ
-from kombu import Queue
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from .email import email_settings
 
