@@ -62,6 +62,8 @@ test: lint
 	  echo "$$out" | sed 1d; \
 	  exit $$status
 
+# Benchmarks on PostgreSQL and Redis: set DATABASE_URL (a scratch database) and REDIS_URL;
+# without them the benches that need PostgreSQL are listed and skipped.
 bench: install-dev
 	$(PY) bench/run.py
 

@@ -84,6 +84,7 @@ def _key_result(objective, *, actor, checkins=(), **fields) -> int:
             checkin_due_on=due,
             next_action_at=timezone.make_aware(dt.datetime.combine(due, dt.time.min)),
         )
+        services.objectives_health_store([objective.pk])
     return created
 
 

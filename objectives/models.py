@@ -8,7 +8,10 @@ Denormalised fields kept up to date by the services (never by `save()` or signal
 - `Objective.last_checkin_at`: the latest check-in or computation of any of its key
   results (staleness);
 - `Objective.checkin_due_on`, `reminder_step`, `next_action_at`: the check-in reminder
-  state machine read by the `objectives.remind_due_checkins` scanner.
+  state machine read by the `objectives.remind_due_checkins` scanner;
+- `Objective.health_progress`, `on_track_until`, `at_risk_until`, `stale_after`: its
+  health as the moments it changes (`services.objectives_health_store`), so the
+  "objectives on track" metric counts in SQL.
 """
 
 from __future__ import annotations
@@ -111,9 +114,27 @@ class Objective(BaseModel):
     checkin_due_on = models.DateField(_("next check-in due"), null=True, blank=True)
     reminder_step = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
     next_action_at = models.DateTimeField(_("next reminder"), null=True, blank=True)
+    # Health, stored as the moments it changes (objectives.progress, "Stored health"); kept
+    # by `services.objectives_health_store` whenever a check-in, a computed value, a key
+    # result or the objective's period changes, so counting by health is one SQL query.
+    health_progress = models.DecimalField(
+        _("progress (%)"), max_digits=5, decimal_places=1, null=True, blank=True, editable=False
+    )
+    on_track_until = models.DateField(null=True, blank=True, editable=False)
+    at_risk_until = models.DateField(null=True, blank=True, editable=False)
+    stale_after = models.DateTimeField(null=True, blank=True, editable=False)
     # The requirements an objective serves are part of its audit trail.
     history = HistoricalRecords(
-        excluded_fields=["last_checkin_at", "reminder_step", "next_action_at", "updated_at"],
+        excluded_fields=[
+            "last_checkin_at",
+            "reminder_step",
+            "next_action_at",
+            "updated_at",
+            "health_progress",
+            "on_track_until",
+            "at_risk_until",
+            "stale_after",
+        ],
         m2m_fields=[requirements],
     )
 

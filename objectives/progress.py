@@ -36,6 +36,16 @@ clock starts at the later of the period start and the objective's creation. A st
 objective cannot be "on track": it shows "at risk" at best, with a "stale" badge. An
 objective without key results has no health ("no data").
 
+Stored health
+-------------
+Health moves with the calendar (the share elapsed, staleness) even when nothing is
+written, so it is stored as the moments it changes rather than as a word:
+`health_until` gives the last day an objective with a given progress still keeps within a
+margin of the elapsed share (None: until the end of the period), and `stale_from` the
+moment it turns stale without a new check-in. With those on the row, counting objectives
+by health is a comparison with today in SQL (`objectives.metrics`), and
+`health_from_stored` gives the same word as `health` on any day.
+
 Weaker target
 -------------
 A department key result is weaker than its parent's when both measure the same metric with
@@ -164,6 +174,103 @@ def health(*, progress: float | None, elapsed: float, stale: bool) -> str:
     if stale and result == ON_TRACK:
         return AT_RISK
     return result
+
+
+def health_until(
+    *, progress: float | None, start: dt.date, end: dt.date, margin: float
+) -> dt.date | None:
+    """The last day on which `progress >= elapsed - margin` holds (elapsed only grows), or
+    None when it holds to the end of the period (or there is no progress)."""
+    if progress is None:
+        return None
+
+    def holds(day: dt.date) -> bool:
+        return progress >= elapsed_percent(start=start, end=end, today=day) - margin
+
+    if holds(end):
+        return None
+    low, high = start - dt.timedelta(days=1), end  # holds(low) (0 % elapsed); not holds(high)
+    while (high - low).days > 1:
+        middle = low + dt.timedelta(days=(high - low).days // 2)
+        if holds(middle):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def stale_from(
+    *, last_checkin_at: dt.datetime | None, started_on: dt.date, interval_days: int
+) -> dt.datetime:
+    """The moment after which `is_stale` is true (stale when now > this)."""
+    if last_checkin_at is not None:
+        return last_checkin_at + dt.timedelta(days=interval_days)
+    # is_stale counts whole days of now's (UTC) date past started_on.
+    first_stale_day = started_on + dt.timedelta(days=interval_days + 1)
+    return dt.datetime.combine(first_stale_day, dt.time.min, tzinfo=dt.UTC) - dt.timedelta(
+        microseconds=1
+    )
+
+
+@dataclass(frozen=True)
+class KeyResultInput:
+    weight: Number
+    direction: str
+    baseline: Number
+    target: Number
+    current: Number | None
+
+
+def stored_health(
+    *,
+    key_results: Iterable[KeyResultInput],
+    period_start: dt.date,
+    period_end: dt.date,
+    started_on: dt.date,
+    last_checkin_at: dt.datetime | None,
+    interval_days: int,
+    active: bool,
+) -> dict:
+    """The health columns of an objective (`Objective.health_progress`, `on_track_until`,
+    `at_risk_until`, `stale_after`), from what its key results measure now."""
+    progress = objective_progress(
+        (
+            kr.weight,
+            key_result_progress(
+                direction=kr.direction, baseline=kr.baseline, target=kr.target, current=kr.current
+            ),
+        )
+        for kr in key_results
+    )
+    period = {"progress": progress, "start": period_start, "end": period_end}
+    return {
+        "health_progress": None if progress is None else Decimal(str(progress)),
+        "on_track_until": health_until(**period, margin=ON_TRACK_MARGIN),
+        "at_risk_until": health_until(**period, margin=AT_RISK_MARGIN),
+        "stale_after": stale_from(
+            last_checkin_at=last_checkin_at, started_on=started_on, interval_days=interval_days
+        )
+        if active
+        else None,
+    }
+
+
+def health_from_stored(
+    *,
+    progress: float | None,
+    on_track_until: dt.date | None,
+    at_risk_until: dt.date | None,
+    stale: bool,
+    today: dt.date,
+) -> str:
+    """`health` from the stored thresholds (what the SQL count in the metrics does)."""
+    if progress is None:
+        return NO_DATA
+    if on_track_until is None or today <= on_track_until:
+        return AT_RISK if stale else ON_TRACK
+    if at_risk_until is None or today <= at_risk_until:
+        return AT_RISK
+    return OFF_TRACK
 
 
 @dataclass(frozen=True)

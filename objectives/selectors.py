@@ -166,6 +166,53 @@ def attach_progress(objectives, *, now: dt.datetime | None = None) -> None:
         )
 
 
+def health_columns(objective: Objective, key_results) -> dict:
+    """The stored health columns of an objective from its key results (no queries)."""
+    return maths.stored_health(
+        key_results=[
+            maths.KeyResultInput(
+                weight=kr.weight,
+                direction=kr.direction,
+                baseline=kr.baseline,
+                target=kr.target,
+                current=kr.current_value,
+            )
+            for kr in key_results
+        ],
+        period_start=objective.period_start,
+        period_end=objective.period_end,
+        started_on=max(objective.period_start, timezone.localdate(objective.created_at)),
+        last_checkin_at=objective.last_checkin_at,
+        interval_days=objective.interval_days,
+        active=objective.status == Objective.Status.ACTIVE,
+    )
+
+
+def health_counts(queryset: QuerySet[Objective], *, now: dt.datetime | None = None) -> dict:
+    """Objectives of `queryset` by health, counted in SQL from the stored columns (one
+    query whatever the number): {on_track, at_risk, off_track, no_data, total}."""
+    from django.db.models import Count
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    measured = Q(health_progress__isnull=False)
+    keeps_pace = Q(on_track_until__isnull=True) | Q(on_track_until__gte=today)
+    fresh = Q(stale_after__isnull=True) | Q(stale_after__gte=now)
+    within_risk = Q(at_risk_until__isnull=True) | Q(at_risk_until__gte=today)
+    counts = queryset.order_by().aggregate(
+        total=Count("id"),
+        no_data=Count("id", filter=~measured),
+        on_track=Count("id", filter=measured & keeps_pace & fresh),
+        at_risk=Count(
+            "id", filter=measured & ((keeps_pace & ~fresh) | (~keeps_pace & within_risk))
+        ),
+    )
+    counts["off_track"] = (
+        counts["total"] - counts["no_data"] - counts["on_track"] - counts["at_risk"]
+    )
+    return counts
+
+
 def attach_rollup(parent: Objective, children: list[Objective]) -> None:
     """The roll-up of aligned objectives, kept apart from the parent's own progress."""
     parent.children_list = children

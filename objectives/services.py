@@ -57,6 +57,51 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+# --- Stored health --------------------------------------------------------------------
+
+HEALTH_COLUMNS = ("health_progress", "on_track_until", "at_risk_until", "stale_after")
+
+
+def objectives_health_store(objective_ids) -> int:
+    """Recompute and store the health columns of these objectives (two queries to read,
+    one batched update); every write that changes a key result's value, a key result, or
+    the objective's period, interval, status or last check-in calls it."""
+    from django.db.models import Prefetch
+
+    ids = {getattr(i, "pk", i) for i in objective_ids}
+    if not ids:
+        return 0
+    objectives = list(
+        Objective.objects.filter(pk__in=ids)
+        .only(
+            "id",
+            "period_start",
+            "period_end",
+            "created_at",
+            "last_checkin_at",
+            "checkin_interval",
+            "status",
+            *HEALTH_COLUMNS,
+        )
+        .prefetch_related(
+            Prefetch(
+                "key_results",
+                queryset=KeyResult.objects.only(*selectors.PROGRESS_KR_FIELDS).order_by("id"),
+            )
+        )
+    )
+    changed = []
+    for objective in objectives:
+        columns = selectors.health_columns(objective, objective.key_results.all())
+        if any(getattr(objective, name) != value for name, value in columns.items()):
+            for name, value in columns.items():
+                setattr(objective, name, value)
+            changed.append(objective)
+    if changed:
+        Objective.objects.bulk_update(changed, HEALTH_COLUMNS, batch_size=500)
+    return len(changed)
+
+
 # --- Periods --------------------------------------------------------------------------
 
 
@@ -182,6 +227,8 @@ def objective_create(
     objective.save()
     if requirements:
         objective.requirements.set(requirements)
+    objectives_health_store([objective.pk])
+    objective.refresh_from_db(fields=HEALTH_COLUMNS)
     return objective
 
 
@@ -214,6 +261,8 @@ def objective_update(*, actor, objective: Objective, requirements=None, **fields
     )
     if requirements is not None:
         objective.requirements.set(requirements)
+    objectives_health_store([objective.pk])
+    objective.refresh_from_db(fields=HEALTH_COLUMNS)
     return objective
 
 
@@ -291,6 +340,7 @@ def key_result_create(*, actor, objective: Objective, **fields) -> KeyResult:
     if kr.is_computed:
         kr.next_action_at = timezone.now()
     kr.save()
+    objectives_health_store([objective.pk])
     return kr
 
 
@@ -312,6 +362,7 @@ def key_result_update(*, actor, key_result: KeyResult, **fields) -> KeyResult:
     kr, _changed = model_update(
         instance=kr, fields=KEY_RESULT_UPDATE_FIELDS, data=fields, prepare=prepare
     )
+    objectives_health_store([kr.objective_id])
     return kr
 
 
@@ -320,11 +371,13 @@ def key_result_delete(*, actor, key_result: KeyResult) -> None:
     if not selectors.can_edit_objective(actor, key_result.objective):
         raise ApplicationError(_("You cannot change this objective."))
     try:
+        objective_id = key_result.objective_id
         key_result.delete()
     except ProtectedError:
         raise ApplicationError(
             _("This key result has check-ins; they are a record and cannot be removed.")
         ) from None
+    objectives_health_store([objective_id])
 
 
 # --- Check-ins ------------------------------------------------------------------------
@@ -389,6 +442,7 @@ def checkin_create(
         reminder_step=objective.reminder_step,
         next_action_at=objective.next_action_at,
     )
+    objectives_health_store([objective.pk])
     return checkin
 
 
@@ -449,6 +503,7 @@ def key_results_compute_due(*, limit: int = 100) -> int:
             Objective.objects.filter(pk=kr.objective_id).update(last_checkin_at=now)
             computed += 1
         KeyResult.objects.filter(pk=kr.pk).update(**update)
+    objectives_health_store(objectives)
     return computed
 
 
@@ -620,4 +675,5 @@ def period_close(*, actor, period_label: str) -> int:
         )
         objective.next_action_at = None
         objective.save(update_fields=["status", "final_progress", "next_action_at", "updated_at"])
+    objectives_health_store(objectives)
     return len(objectives)

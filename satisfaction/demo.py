@@ -446,7 +446,12 @@ def _populate(wave, version, customers, plan, start, counter):
         )
     invitations = Invitation.objects.bulk_create(invitations)
     counter.add(len(invitations))
-    Wave.objects.filter(pk=wave.pk).update(sent_count=len(invitations))
+    sent_times = [i.sent_at for i in invitations if i.sent_at]
+    Wave.objects.filter(pk=wave.pk).update(
+        sent_count=len(invitations),
+        first_sent_at=min(sent_times, default=None),
+        last_sent_at=max(sent_times, default=None),
+    )
     responses = []
     for n, answers in enumerate(plan):
         invitation = invitations[n]

@@ -117,6 +117,10 @@ class Wave(BaseModel):
         editable=False,
         help_text=_("Kept by the sending scanner, so the response rate needs no count."),
     )
+    # When the first and the last of its invitations were sent (kept with `sent_count`):
+    # a wave sent wholly inside a period gives the period's response rate from its counts.
+    first_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -199,14 +203,21 @@ class Invitation(BaseModel):
         State.EXPIRED,
     )
 
+    # No index of their own: (wave, state) and the unique (wave, customer, trigger_ref)
+    # start with the wave, the cap index (customer, scheduled_at) with the customer.
     wave = models.ForeignKey(
-        Wave, verbose_name=_("wave"), on_delete=models.CASCADE, related_name="invitations"
+        Wave,
+        verbose_name=_("wave"),
+        on_delete=models.CASCADE,
+        related_name="invitations",
+        db_index=False,
     )
     customer = models.ForeignKey(
         Customer,
         verbose_name=_("customer"),
         on_delete=models.CASCADE,
         related_name="survey_invitations",
+        db_index=False,
     )
     # The customer's segment when the invitation was made (segment at the time of the
     # event): the response rate by segment counts the invitation here even after the
@@ -304,14 +315,24 @@ class Response(BaseModel):
     """A submitted questionnaire. One per invitation, enforced by the database: a double
     click, a second tab or a retry stores nothing more."""
 
+    # No index of its own: the unique constraint on the invitation is one.
     invitation = models.ForeignKey(
-        Invitation, verbose_name=_("invitation"), on_delete=models.CASCADE, related_name="+"
+        Invitation,
+        verbose_name=_("invitation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     wave = models.ForeignKey(
         Wave, verbose_name=_("wave"), on_delete=models.CASCADE, related_name="responses"
     )
+    # No index of its own: (survey, submitted_at) starts with it.
     survey = models.ForeignKey(
-        Survey, verbose_name=_("survey"), on_delete=models.CASCADE, related_name="responses"
+        Survey,
+        verbose_name=_("survey"),
+        on_delete=models.CASCADE,
+        related_name="responses",
+        db_index=False,
     )
     version = models.ForeignKey(
         SurveyVersion, verbose_name=_("version"), on_delete=models.PROTECT, related_name="+"
@@ -387,7 +408,8 @@ class Answer(models.Model):
     value_int = models.SmallIntegerField(_("value"), null=True, blank=True)
     value_text = models.TextField(_("text"), blank=True)
     # Denormalised for one-table analysis.
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: (survey, kind, submitted_at) starts with it.
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="+", db_index=False)
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
     segment = models.ForeignKey(
         Segment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -3,6 +3,9 @@ and viewers read them; department heads and staff do not (the views answer 403).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import Http404
@@ -32,17 +35,46 @@ def version_get_for_user(*, user, pk) -> SurveyVersion:
         raise Http404 from None
 
 
+# Published versions' questions kept in this process's memory, in front of the shared
+# cache: the customer's page and submit read them on every request, and unpickling them
+# from the cache cost more than the rest of the lookup. A published version never
+# changes, and the key carries its publication time, so an entry is never stale;
+# `published_questions_forget` drops a version's entry when it is (re)published here.
+LOCAL_QUESTIONS_MAX = 64
+_local_questions: OrderedDict[str, list[Question]] = OrderedDict()
+_local_lock = threading.Lock()
+
+
+def _questions_key(version: SurveyVersion) -> str:
+    return f"satisfaction:questions:{version.pk}:{version.published_at.timestamp()}"
+
+
+def published_questions_forget(*, version_id: int) -> None:
+    prefix = f"satisfaction:questions:{version_id}:"
+    with _local_lock:
+        for key in [k for k in _local_questions if k.startswith(prefix)]:
+            del _local_questions[key]
+
+
 def version_questions(*, version: SurveyVersion) -> list[Question]:
     """The version's questions with their choices. A published version never changes,
-    so its questions are kept in the cache (the customer's page and submit read them on
-    every request); a draft is always read fresh."""
+    so its questions are kept in process memory and in the cache (the customer's page and
+    submit read them on every request); a draft is always read fresh. The list is shared
+    between requests: read it, never change its objects."""
     if version.is_draft:
         return _load_questions(version)
-    key = f"satisfaction:questions:{version.pk}:{version.published_at.timestamp()}"
+    key = _questions_key(version)
+    questions = _local_questions.get(key)
+    if questions is not None:
+        return questions
     questions = cache.get(key)
     if questions is None:
         questions = _load_questions(version)
         cache.set(key, questions, timeout=3600)
+    with _local_lock:
+        _local_questions[key] = questions
+        while len(_local_questions) > LOCAL_QUESTIONS_MAX:
+            _local_questions.popitem(last=False)
     return questions
 
 

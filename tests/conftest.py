@@ -15,8 +15,12 @@ from tests.factories import (
 
 
 def _clear_caches():
+    from surveys import selectors as survey_selectors
+
     for alias in settings.CACHES:
         caches[alias].clear()
+    with survey_selectors._local_lock:
+        survey_selectors._local_questions.clear()  # published questions kept in memory
 
 
 @pytest.fixture(autouse=True)

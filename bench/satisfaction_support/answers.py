@@ -38,6 +38,8 @@ def generate(version, segment):
                 started_at=start,
                 closed_at=start,
                 sent_count=PER_WAVE,
+                first_sent_at=start,
+                last_sent_at=start,
             )
             cursor.execute(
                 """

@@ -1,6 +1,7 @@
-"""Settings for the submission load test: production settings (DEBUG off, gunicorn),
-plain static storage (no collectstatic needed), persistent database connections, and a
-rate limit high enough for one load generator on 127.0.0.1."""
+"""Settings for the submission load test: the shipped production settings (DEBUG off,
+gunicorn, the default database connection lifetime), plain static storage (no
+collectstatic needed), and a rate limit high enough for one load generator on
+127.0.0.1."""
 
 import os
 
@@ -9,13 +10,11 @@ os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from qms.settings.production import *  # noqa: E402, F403
-from qms.settings.production import DATABASES  # noqa: E402
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-DATABASES["default"]["CONN_MAX_AGE"] = 60
 SATISFACTION_RATE_LIMITS = {"ip": (10**9, 60), "token": (100, 60)}
 LOGGING = {
     "version": 1,

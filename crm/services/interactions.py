@@ -82,6 +82,9 @@ class InteractionSchema(imports.RowSchema):
     optional_columns = ("channel", "department", "summary")
     fields = ("customer_id", "kind", "channel", "occurred_at", "department_id", "summary")
     label = gettext_lazy("interactions")
+    # The chunked engine: the interactions table carries the timeline's mirror rows and
+    # constraints the COPY path does not yet fill (tickets and purchases use COPY).
+    copy_import = False
 
     @property
     def model(self):

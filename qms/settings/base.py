@@ -15,6 +15,7 @@ from pathlib import Path
 
 import environ
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from .email import email_settings
 
@@ -183,6 +184,20 @@ CELERY_BEAT_SCHEDULE = {}
 for _app in PORTAL_APPS:
     if find_spec(f"{_app}.schedule") is not None:
         CELERY_BEAT_SCHEDULE.update(import_module(f"{_app}.schedule").BEAT_SCHEDULE)
+# The scanners run on their own queue, so starting a wave or queueing its invitations
+# never waits behind the 100,000 one-message tasks a wave puts on the default queue. A
+# worker started without -Q consumes both (the broker serves its queues in turn); a
+# deployment can give the scheduling queue a worker of its own (README, "Production").
+CELERY_SCHEDULING_QUEUE = env(
+    "CELERY_SCHEDULING_QUEUE", default=f"{CELERY_TASK_DEFAULT_QUEUE}.scheduling"
+)
+CELERY_TASK_QUEUES = (
+    Queue(CELERY_TASK_DEFAULT_QUEUE, routing_key=CELERY_TASK_DEFAULT_QUEUE),
+    Queue(CELERY_SCHEDULING_QUEUE, routing_key=CELERY_SCHEDULING_QUEUE),
+)
+CELERY_TASK_ROUTES = {
+    entry["task"]: {"queue": CELERY_SCHEDULING_QUEUE} for entry in CELERY_BEAT_SCHEDULE.values()
+}
 
 # --- E-mail ---------------------------------------------------------------------------
 # With no EMAIL_URL, messages are written as files under var/mail/ (one .log per batch).

@@ -101,6 +101,10 @@ def invitation_mark_failed(message: Message) -> None:
         state=Invitation.State.FAILED, failed_at=now, next_action_at=None, updated_at=now
     )
     if updated:
+        # No longer sent: the wave's count (the response rate reads it) drops it.
+        Wave.objects.filter(
+            pk__in=Invitation.objects.filter(pk=invitation_id).values("wave_id")
+        ).update(sent_count=F("sent_count") - 1)
         ContactLog.objects.filter(key=f"survey-invite:{invitation_id}").delete()
         logger.warning("Survey invitation %s failed: %s", invitation_id, message.last_error)
 

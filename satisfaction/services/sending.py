@@ -8,7 +8,8 @@ from collections import defaultdict
 from typing import NamedTuple
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -292,7 +293,11 @@ def invitations_process_due(*, limit: int = 1000, now: dt.datetime | None = None
                 next_action_at=nxt,
                 updated_at=now,
             )
-            Wave.objects.filter(pk=wave.pk).update(sent_count=F("sent_count") + len(ids))
+            Wave.objects.filter(pk=wave.pk).update(
+                sent_count=F("sent_count") + len(ids),
+                first_sent_at=Coalesce(F("first_sent_at"), Value(now)),
+                last_sent_at=now,
+            )
         elif action == "remind":
             step = key[2]
             if step < wave.max_reminders:

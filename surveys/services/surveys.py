@@ -16,7 +16,7 @@ from qms.models import User
 from qms.services_kit import model_update
 from qms.workflow import lock, locked
 
-from .. import library
+from .. import library, selectors
 from ..models import Choice, Question, Survey, SurveyVersion
 from ..signals import survey_changed
 from .alert_rules import alert_rules_seed_defaults
@@ -556,5 +556,6 @@ def version_publish(*, version: SurveyVersion, user: User | None = None) -> Surv
     version.published_by = user
     version.full_clean(validate_constraints=False)
     version.save()
+    selectors.published_questions_forget(version_id=version.pk)
     alert_rules_seed_defaults(survey=version.survey, questions=questions)
     return version

@@ -198,6 +198,16 @@ def test_rows_deleted_between_passes_import_nothing(known, monkeypatch):
         return original(schema, rows, lookups, report)
 
     monkeypatch.setattr(imports, "_write", remove_customer_then_write)
+    # PostgreSQL validates and writes in one pass (COPY): the customer goes after the
+    # lookups were loaded, before the rows stream in.
+    copy_import = imports._copy_import
+
+    def remove_customer_then_copy(schema, rows, lookups, report):
+        Ticket.objects.all().delete()
+        Customer.objects.filter(external_ref="C-2").delete()
+        return copy_import(schema, rows, lookups, report)
+
+    monkeypatch.setattr(imports, "_copy_import", remove_customer_then_copy)
     report = import_tickets(GOOD)
     assert not report.ok
     assert report.file_error
@@ -385,6 +395,16 @@ def test_rows_deleted_between_passes_import_nothing_when_committing(monkeypatch)
         return original(schema, rows, lookups, report)
 
     monkeypatch.setattr(imports, "_write", remove_customer_then_write)
+    # PostgreSQL validates and writes in one pass (COPY): the customer goes after the
+    # lookups were loaded, before the rows stream in.
+    copy_import = imports._copy_import
+
+    def remove_customer_then_copy(schema, rows, lookups, report):
+        Ticket.objects.all().delete()
+        Customer.objects.filter(external_ref="C-2").delete()
+        return copy_import(schema, rows, lookups, report)
+
+    monkeypatch.setattr(imports, "_copy_import", remove_customer_then_copy)
     report = import_tickets(GOOD)
     assert not report.ok
     assert report.file_error

@@ -8,7 +8,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from objectives.models import CheckIn, KeyResult, Objective
-from objectives.services import period_parse
+from objectives.services import HEALTH_COLUMNS, objectives_health_store, period_parse
 from requirements.models import Requirement
 from tests.customers.factories import SegmentFactory  # noqa: F401 - shared
 from tests.factories import DepartmentFactory, QualityManagerFactory, UserFactory
@@ -52,6 +52,13 @@ class ObjectiveFactory(DjangoModelFactory):
         if extracted:
             obj.requirements.set(extracted)
 
+    @factory.post_generation
+    def stored_health(obj, create, extracted, **kwargs):
+        # The services store health on every write; rows made here do the same.
+        if create:
+            objectives_health_store([obj.pk])
+            obj.refresh_from_db(fields=HEALTH_COLUMNS)
+
 
 class DepartmentObjectiveFactory(ObjectiveFactory):
     level = Objective.Level.DEPARTMENT
@@ -65,6 +72,7 @@ class DepartmentObjectiveFactory(ObjectiveFactory):
 class KeyResultFactory(DjangoModelFactory):
     class Meta:
         model = KeyResult
+        skip_postgeneration_save = True
 
     objective = factory.SubFactory(ObjectiveFactory)
     title = factory.Sequence(lambda n: f"Key result {n}")
@@ -72,6 +80,11 @@ class KeyResultFactory(DjangoModelFactory):
     direction = KeyResult.Direction.INCREASE
     baseline = Decimal("0")
     target = Decimal("100")
+
+    @factory.post_generation
+    def stored_health(obj, create, extracted, **kwargs):
+        if create:
+            objectives_health_store([obj.objective_id])
 
 
 class CheckInFactory(DjangoModelFactory):

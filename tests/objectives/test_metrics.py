@@ -8,7 +8,12 @@ from django.utils import timezone
 
 from objectives.models import CheckIn, Objective
 from qms.registry import Period, registry
-from tests.objectives.factories import CheckInFactory, DepartmentObjectiveFactory, KeyResultFactory
+from tests.objectives.factories import (
+    CheckInFactory,
+    DepartmentObjectiveFactory,
+    KeyResultFactory,
+    RequirementFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -69,3 +74,96 @@ def test_objectives_on_track_breaks_the_count_down_by_health(quality_manager):
     counts = dict(value.detail["by_health"])
     assert sum(counts.values()) == value.n == 1
     assert counts["No data"] == 1
+
+
+def _health_mix(quality_manager):
+    """Objectives ahead, level, behind, stale and without data, made through the services."""
+    from objectives import services
+
+    label = str(timezone.localdate().year)
+    made = []
+    for current, stale_days in [(100, 0), (60, 0), (30, 0), (5, 0), (None, 0), (90, 40)]:
+        objective = services.objective_create(
+            actor=quality_manager,
+            level=Objective.Level.ORGANISATION,
+            period_label=label,
+            title=f"Objective at {current}",
+            owner=quality_manager,
+            requirements=[RequirementFactory()],
+        )
+        kr = services.key_result_create(
+            actor=quality_manager,
+            objective=objective,
+            title="Measure",
+            direction="increase",
+            baseline=Decimal("0"),
+            target=Decimal("100"),
+        )
+        if current is not None:
+            services.checkin_create(actor=quality_manager, key_result=kr, value=current)
+        if stale_days:
+            Objective.objects.filter(pk=objective.pk).update(
+                last_checkin_at=timezone.now() - dt.timedelta(days=stale_days)
+            )
+            services.objectives_health_store([objective.pk])
+        made.append(objective)
+    return made
+
+
+def _python_health(now):
+    from objectives.selectors import attach_progress, objective_queryset
+
+    objectives = list(objective_queryset().filter(status=Objective.Status.ACTIVE))
+    attach_progress(objectives, now=now)
+    return sorted(o.health for o in objectives)
+
+
+def test_stored_health_counts_as_the_maths_does_on_any_day(quality_manager):
+    """The SQL count from the stored columns gives what computing every objective's
+    health in Python gives, today and as the calendar moves on without a write."""
+    from unittest import mock
+
+    from objectives.selectors import health_counts
+
+    _health_mix(quality_manager)
+    start = timezone.now()
+    for days in (0, 20, 45, 120, 200, 400):
+        now = start + dt.timedelta(days=days)
+        with mock.patch("django.utils.timezone.now", return_value=now):
+            counts = health_counts(Objective.objects.filter(status=Objective.Status.ACTIVE))
+            expected = _python_health(now)
+        got = sorted(
+            key
+            for key in ("on_track", "at_risk", "off_track", "no_data")
+            for _ in range(counts[key])
+        )
+        assert got == expected, days
+
+
+def test_objectives_on_track_is_one_query_whatever_the_number(
+    quality_manager, django_assert_num_queries
+):
+    _health_mix(quality_manager)
+    with django_assert_num_queries(1):
+        few = registry.compute("objectives_on_track", period=year())
+    _health_mix(quality_manager)
+    _health_mix(quality_manager)
+    with django_assert_num_queries(1):
+        many = registry.compute("objectives_on_track", period=year())
+    assert (few.n, many.n) == (6, 18)
+    assert many.value == few.value
+
+
+def test_a_checkin_moves_the_stored_health(quality_manager):
+    from objectives import services
+    from objectives.selectors import health_counts
+
+    objective = _health_mix(quality_manager)[4]  # no value yet
+    one = Objective.objects.filter(pk=objective.pk)
+    assert health_counts(one)["no_data"] == 1
+    services.checkin_create(
+        actor=quality_manager, key_result=objective.key_results.get(), value=100
+    )
+    objective.refresh_from_db()
+    assert objective.health_progress == 100
+    assert health_counts(one)["on_track"] == 1

@@ -215,3 +215,56 @@ class TestWeakerTarget:
             parent=self.spec(m.INCREASE, 95),
             child=self.spec(m.INCREASE, 90, params={"segment": "hotel"}),
         )
+
+
+class TestStoredHealth:
+    """The stored thresholds give the same health as the maths on every day."""
+
+    @pytest.mark.parametrize(
+        ("start", "end"),
+        [
+            (dt.date(2026, 1, 1), dt.date(2026, 12, 31)),
+            (dt.date(2026, 4, 1), dt.date(2026, 6, 30)),
+            (dt.date(2026, 2, 1), dt.date(2026, 2, 1)),  # a one-day period
+        ],
+    )
+    @pytest.mark.parametrize(
+        "progress", [None, 0.0, 5.0, 12.5, 33.3, 50.0, 74.9, 75.0, 90.0, 100.0]
+    )
+    @pytest.mark.parametrize("stale", [False, True])
+    def test_every_day_of_the_period_and_around_it(self, start, end, progress, stale):
+        on_track_until = m.health_until(
+            progress=progress, start=start, end=end, margin=m.ON_TRACK_MARGIN
+        )
+        at_risk_until = m.health_until(
+            progress=progress, start=start, end=end, margin=m.AT_RISK_MARGIN
+        )
+        day = start - dt.timedelta(days=3)
+        while day <= end + dt.timedelta(days=3):
+            elapsed = m.elapsed_percent(start=start, end=end, today=day)
+            expected = m.health(progress=progress, elapsed=elapsed, stale=stale)
+            got = m.health_from_stored(
+                progress=progress,
+                on_track_until=on_track_until,
+                at_risk_until=at_risk_until,
+                stale=stale,
+                today=day,
+            )
+            assert got == expected, day
+            day += dt.timedelta(days=1)
+
+    def test_stale_from_matches_is_stale(self):
+        started_on = dt.date(2026, 3, 1)
+        last = dt.datetime(2026, 3, 10, 15, 30, tzinfo=dt.UTC)
+        for last_checkin_at in (None, last):
+            edge = m.stale_from(
+                last_checkin_at=last_checkin_at, started_on=started_on, interval_days=7
+            )
+            for offset in (-dt.timedelta(hours=1), dt.timedelta(0), dt.timedelta(microseconds=1)):
+                now = edge + offset
+                assert (now > edge) == m.is_stale(
+                    last_checkin_at=last_checkin_at,
+                    started_on=started_on,
+                    interval_days=7,
+                    now=now,
+                )

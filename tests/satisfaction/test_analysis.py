@@ -210,3 +210,45 @@ def test_tallies_give_the_same_numbers_as_the_raw_answers(wave):
     assert _summary(analysis.survey_report(survey=survey)) == raw
     assert metrics() == raw_metrics
     assert raw_metrics[0].n == 3
+
+
+def test_response_rate_of_a_period_reads_the_counts_of_waves_sent_inside_it(
+    wave, django_assert_max_num_queries
+):
+    """Invitations sent by the scanner keep the wave's count and sending times; the
+    period's rate reads them (a flat number of queries) and agrees with counting rows."""
+    from satisfaction import services
+    from satisfaction.models import Invitation, Response
+    from surveys import selectors as survey_selectors
+    from tests.satisfaction.factories import sent_invitation
+
+    sent = [sent_invitation(wave)[0] for _ in range(3)]
+    wave.refresh_from_db()
+    assert wave.sent_count == 3 and wave.first_sent_at and wave.last_sent_at
+    invitation = Invitation.objects.select_related("wave__survey_version__survey", "customer").get(
+        pk=sent[0].pk
+    )
+    services.response_submit(
+        invitation=invitation,
+        questions=survey_selectors.version_questions(version=wave.survey_version),
+        draft={"nps": 9},
+    )
+    assert Response.objects.count() == 1
+    with django_assert_max_num_queries(4):
+        value = registry.compute("response_rate", period=this_year(), survey="dining")
+    assert (value.value, value.n) == (33.3, 3)
+    exact = analysis.invitation_counts(survey="dining", period=this_year(), by_wave=True)
+    assert exact[wave.pk]["sent"] == 3 and exact[wave.pk]["completed"] == 1
+
+
+def test_response_rate_counts_rows_of_a_wave_sending_across_the_period_edge(wave):
+    from satisfaction.models import Invitation, Wave
+    from tests.satisfaction.factories import sent_invitation
+
+    first, _token = sent_invitation(wave)
+    sent_invitation(wave)
+    last_year = timezone.now().replace(year=timezone.now().year - 1)
+    Invitation.objects.filter(pk=first.pk).update(sent_at=last_year)
+    Wave.objects.filter(pk=wave.pk).update(first_sent_at=last_year)
+    value = registry.compute("response_rate", period=this_year(), survey="dining")
+    assert value.n == 1  # only the invitation sent this year
