@@ -70,6 +70,9 @@ ALIASES = {
     "actions": "actions.CorrectiveAction",
     "imports": "customers.ImportJob",
     "candidates": "coding.CandidateTopic",
+    "packs": "qms.EvidencePack",  # evidence/packs/<pk>/ (issue 21)
+    "reviewdecisions": "qms.ReviewDecision",  # review-decisions/<pk>/cite/
+    "decisioncitations": "requirements.DecisionCitation",  # decision-citations/<pk>/remove/
 }
 
 # Slug arguments: a value per argument name (a callable gets the filled objects).
