@@ -31,7 +31,7 @@ from satisfaction_support.common import ROOT, ensure_customers, setup  # noqa: E
 
 RUNS = int(sys.argv[1]) if len(sys.argv) > 1 else 9
 PORT = int(sys.argv[2]) if len(sys.argv) > 2 else 20101
-PASSWORD = "bench-evidence-2026"
+PASSWORD = "bench-evidence-2026"  # noqa: S105 - a throwaway benchmark account
 REQUIREMENTS, OBJECTIVES, ACTIONS, COMPLAINTS, DECISIONS = 2000, 1000, 20_000, 20_000, 50
 
 
