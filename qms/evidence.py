@@ -99,7 +99,9 @@ evidence = EvidenceRegistry()
 def period_choices(today: dt.date | None = None) -> list[tuple[str, str]]:
     """The periods offered on the evidence page, newest first: the last eight quarters
     and the last three years (picked from a list, never typed)."""
-    today = today or dt.date.today()
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
     choices = []
     period = Period.current_quarter(today)
     for _index in range(8):
