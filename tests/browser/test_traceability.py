@@ -48,8 +48,9 @@ def test_the_auditor_traces_a_need_in_three_clicks_and_takes_the_evidence(page, 
     # The survey figures measuring it: on the page (no click), the analysis one click away.
     _start(page, need)
     measurements = page.get_by_test_id("trace-measurements")
+    expect(measurements.get_by_test_id("measuring-survey")).to_have_count(2)  # hotel, restaurant
     survey = measurements.get_by_test_id("measuring-survey").first
-    expect(survey).to_contain_text("Restaurant")
+    expect(survey).to_contain_text("Check-in wait")
     expect(survey.get_by_test_id("survey-figures")).to_contain_text("Dissatisfied naming")
     expect(survey.get_by_test_id("survey-figures")).to_contain_text("%")
     survey.get_by_role("link").first.click()
