@@ -94,14 +94,16 @@ def test_the_auditor_traces_a_need_in_three_clicks_and_takes_the_evidence(page, 
     nav(page, "evidence")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Evidence by ISO 9001 clause")
     expect(page.get_by_test_id("clause")).to_have_count(6)
-    with page.expect_download() as pdf_download:
-        page.get_by_test_id("evidence-pdf").click()
+    # Rendering the PDF takes seconds on a busy machine: the download may take longer
+    # than a click.
+    with page.expect_download(timeout=90_000) as pdf_download:
+        page.get_by_test_id("evidence-pdf").click(timeout=90_000)
     pdf = pdf_download.value
     assert pdf.suggested_filename.endswith(".pdf")
     with open(pdf.path(), "rb") as handle:
         assert handle.read(4) == b"%PDF"
-    with page.expect_download() as zip_download:
-        page.get_by_test_id("evidence-zip").click()
+    with page.expect_download(timeout=90_000) as zip_download:
+        page.get_by_test_id("evidence-zip").click(timeout=90_000)
     archive = zip_download.value
     assert archive.suggested_filename.endswith(".zip")
     with open(archive.path(), "rb") as handle:
