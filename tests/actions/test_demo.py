@@ -81,5 +81,5 @@ def test_the_review_decision_cites_the_traced_need(loaded):
     assert citation.decision.title == demo.DECISION_TITLE
     assert need.objectives.exists()
     assert need.topics.filter(slug="queue-time").exists()
-    call_command("load_demo", stdout=io.StringIO())  # again: nothing new
+    call_command("load_demo", "--force", stdout=io.StringIO())  # again: nothing new
     assert DecisionCitation.objects.filter(requirement=need).count() == 1
