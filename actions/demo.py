@@ -80,8 +80,52 @@ def load(*, stdout) -> int:
         created += _followup_wave(survey, baseline_wave)
         if not CorrectiveAction.objects.filter(title=ACTION_TITLE).exists():
             created += _restaurant_action(quality, frontdesk, topic, baseline_wave)
+        created += _review_decision(quality, frontdesk)
     stdout.write(f"actions: {created} rows created\n")
     return created
+
+
+REVIEW_TITLE = "Quarterly management review"
+DECISION_TITLE = "Bring the restaurant's online queue number to the hotel front desk"
+TRACED_NEED = "Zero-wait check-in"
+
+
+def _review_decision(quality, frontdesk) -> int:
+    """The management review of the quarter decides to carry the verified queue measure
+    over to hotel check-in, and the decision cites the need "Zero-wait check-in" (so its
+    trace reaches a review decision: issue 21)."""
+    from qms import services as qms_services
+    from qms.models import ManagementReview, ReviewDecision
+    from qms.registry import Period
+    from requirements.models import Requirement
+    from requirements.services import decision_cite
+
+    need = Requirement.objects.filter(title=TRACED_NEED).first()
+    if need is None or ReviewDecision.objects.filter(title=DECISION_TITLE).exists():
+        return 0
+    today = timezone.localdate()
+    quarter = Period.current_quarter(today)
+    label = f"{quarter.start.year}-Q{(quarter.start.month - 1) // 3 + 1}"
+    review = ManagementReview.objects.filter(title=REVIEW_TITLE, period_label=label).first()
+    created = 0
+    if review is None:
+        review = qms_services.review_create(
+            title=REVIEW_TITLE,
+            period_label=label,
+            meeting_date=today,
+            chair=quality,
+            attendees="Quality manager, Front desk, Housekeeping, Kitchen, IT",
+        )
+        created += 1
+    decision = qms_services.decision_add(
+        review=review,
+        kind=ReviewDecision.Kind.IMPROVEMENT,
+        title=DECISION_TITLE,
+        owner=frontdesk,
+        due_date=today + dt.timedelta(days=60),
+    )
+    decision_cite(actor=quality, decision=decision, requirement=need)
+    return created + 2
 
 
 def _window(wave) -> tuple[dt.date, dt.date]:

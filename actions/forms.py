@@ -36,6 +36,9 @@ class ActionFilterForm(forms.Form):
         label=_("Department"), required=False, queryset=Department.objects.order_by("name")
     )
     owner = forms.ModelChoiceField(label=_("Owner"), required=False, queryset=_people())
+    topic = forms.ModelChoiceField(
+        label=_("Topic"), required=False, queryset=Topic.objects.order_by("name")
+    )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
     def __init__(self, *args, **kwargs):

@@ -26,6 +26,7 @@ from qms.ui.views import (
     ServiceFormMixin,
     ServiceFormView,
 )
+from requirements.selectors import requirements_concerned
 from satisfaction.models import FollowUpCase, Wave
 
 from . import selectors, services
@@ -86,6 +87,7 @@ class ActionBoardView(LoginRequiredMixin, FilteredListView):
             "source": data["source"],
             "department_id": data["department"].pk if data["department"] else None,
             "owner_id": data["owner"].pk if data["owner"] else None,
+            "topic_id": data["topic"].pk if data["topic"] else None,
             "overdue": data["overdue"],
         }
 
@@ -322,6 +324,11 @@ class ActionDetailView(ActionObjectMixin, TemplateView):
             ),
             measure_status_choices=MeasureStatusForm.base_fields["status"].choices,
             can_edit=user.is_quality_manager and not action.is_terminal,
+            needs=(
+                requirements_concerned(topic_ids=[action.topic_id], user=user)
+                if action.topic_id
+                else []
+            ),
             **detail,
             **(_step_forms(action) if user.is_quality_manager else {}),
             **_similar_context(user, action.topic_id, exclude_pk=action.pk),

@@ -123,6 +123,13 @@ class ComplaintFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All"))] + Complaint.Status.choices
     )
+    topic = forms.ModelChoiceField(
+        label=_("Topic"),
+        required=False,
+        queryset=Topic.objects.order_by("name"),
+        empty_label=_("All topics"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
     open = forms.BooleanField(label=_("Open only"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
@@ -135,6 +142,7 @@ class ComplaintFilterForm(forms.Form):
             "status": data.get("status", ""),
             "open_only": bool(data.get("open")),
             "overdue": bool(data.get("overdue")),
+            "topic": data.get("topic"),
         }
 
 

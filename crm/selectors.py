@@ -246,6 +246,7 @@ def complaint_list(
     overdue: bool = False,
     customer: Customer | None = None,
     search: str = "",
+    topic=None,
 ) -> QuerySet[Complaint]:
     qs = Complaint.objects.select_related("customer", "topic", "department", "owner").order_by(
         "-received_at", "-id"
@@ -262,6 +263,8 @@ def complaint_list(
         )
     if customer is not None:
         qs = qs.filter(customer=customer)
+    if topic is not None:
+        qs = qs.filter(topic=topic)
     if search:
         qs = qs.filter(Q(reference__iexact=search) | Q(customer__name__icontains=search))
     return qs

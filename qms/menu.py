@@ -42,6 +42,14 @@ def register():
         order=71,
     )
     nav_registry.add(
+        key="evidence",
+        group="organisation",
+        label=_("Evidence by clause"),
+        url_name="qms:evidence",
+        visible=lambda user: user.can_view_all,
+        order=72,
+    )
+    nav_registry.add(
         key="metrics",
         group="organisation",
         label=_("Metrics"),

@@ -582,3 +582,57 @@ class TileTarget(BaseModel):
 
     def __str__(self):
         return f"{self.tile}: {self.target}"
+
+
+# --- Evidence by clause (issue 21) -------------------------------------------------------
+
+
+class EvidencePack(BaseModel):
+    """The evidence pack of a period (PDF, or a ZIP of CSVs) built by a Celery task when
+    it is large (`qms.evidence_pack`). The row is the outbox: the scanner re-kicks one
+    still queued and queues again one whose worker died."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", _("PDF")
+        ZIP = "zip", _("ZIP of CSV files")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being built")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    PENDING_STATES = (State.QUEUED, State.RUNNING)
+
+    period_label = models.CharField(_("period"), max_length=10)
+    format = models.CharField(_("format"), max_length=5, choices=Format.choices)
+    language = models.CharField(_("language"), max_length=10, default="en")
+    requested_by = models.ForeignKey(
+        User,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="evidence/", max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("evidence pack")
+        verbose_name_plural = _("evidence packs")
+        indexes = [
+            # The scanner: packs still queued or running.
+            models.Index(
+                fields=["state", "created_at"],
+                name="evidence_pack_pending_idx",
+                condition=Q(state__in=["queued", "running"]),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.period_label} {self.format}"

@@ -8,4 +8,9 @@ BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("MESSAGE_SCAN_SECONDS", "30")),
         "options": {"expires": 25},
     },
+    "requeue-evidence-packs": {
+        "task": "qms.requeue_evidence_packs",
+        "schedule": 300.0,
+        "options": {"expires": 250},
+    },
 }

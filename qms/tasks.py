@@ -41,3 +41,17 @@ def send_due_messages_task() -> int:
             break
     logger.info("send_due_messages: %s message(s) sent", sent)
     return sent
+
+
+@shared_task(name="qms.build_evidence_pack", time_limit=1800, soft_time_limit=1750)
+def build_evidence_pack_task(pack_id: int) -> str:
+    from .evidence_pack import evidence_pack_build
+
+    return evidence_pack_build(pack_id=pack_id)
+
+
+@shared_task(name="qms.requeue_evidence_packs", time_limit=60, soft_time_limit=50)
+def requeue_evidence_packs_task() -> int:
+    from .evidence_pack import evidence_packs_requeue
+
+    return evidence_packs_requeue()

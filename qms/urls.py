@@ -15,7 +15,7 @@ from satisfaction.api.urls import router as satisfaction_router
 from surveys.api.urls import router as surveys_router
 
 from .api.urls import router as qms_router
-from .views import audit, branding, home, organisation, parties, reviews
+from .views import audit, branding, evidence, home, organisation, parties, reviews
 
 app_name = "qms"
 
@@ -83,6 +83,13 @@ qms_patterns = [
     path("conflicts/<int:pk>/", parties.ConflictDetailView.as_view(), name="conflict-detail"),
     path(
         "conflicts/<int:pk>/decide/", parties.ConflictDecideView.as_view(), name="conflict-decide"
+    ),
+    path("evidence/", evidence.EvidenceView.as_view(), name="evidence"),
+    path("evidence/download/", evidence.EvidenceDownloadView.as_view(), name="evidence-download"),
+    path(
+        "evidence/packs/<int:pk>/",
+        evidence.EvidencePackFileView.as_view(),
+        name="evidence-pack-file",
     ),
     path("reviews/", reviews.ReviewListView.as_view(), name="review-list"),
     path("reviews/new/", reviews.ReviewCreateView.as_view(), name="review-create"),

@@ -134,3 +134,19 @@ class AcknowledgeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("E.g. how and by when your department will meet the commitment."),
     )
+
+
+class DecisionCiteForm(forms.Form):
+    """Which customer need a review decision concerns, picked by title."""
+
+    requirement = forms.ModelChoiceField(
+        label=_("Customer need"),
+        queryset=Requirement.objects.none(),
+        empty_label=_("Choose a need"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .selectors import citable_requirements
+
+        super().__init__(*args, **kwargs)
+        self.fields["requirement"].queryset = citable_requirements()

@@ -408,3 +408,46 @@ class BriefRead(BaseModel):
 
     def __str__(self):
         return f"{self.user} read {self.deployment} r{self.revision}"
+
+
+class DecisionCitation(BaseModel):
+    """A management review decision (ISO 9001 9.3.3) cites a customer need it concerns.
+    Kept here, not on the decision: the organisation core (`qms`) does not know
+    requirements; this app adds the needs to the review page through `record_panels`."""
+
+    decision = models.ForeignKey(
+        "qms.ReviewDecision",
+        verbose_name=_("review decision"),
+        on_delete=models.CASCADE,
+        related_name="requirement_citations",
+    )
+    requirement = models.ForeignKey(
+        Requirement,
+        verbose_name=_("requirement"),
+        on_delete=models.CASCADE,
+        related_name="decision_citations",
+    )
+    cited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cited by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["decision", "requirement"]
+        verbose_name = _("decision citing a requirement")
+        verbose_name_plural = _("decisions citing requirements")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["decision", "requirement"], name="decision_citation_unique"
+            ),
+        ]
+        indexes = [
+            # Requirement page and trace: the decisions citing one requirement.
+            models.Index(fields=["requirement", "decision"], name="decision_citation_req_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.decision} → {self.requirement}"

@@ -34,6 +34,7 @@ from qms.selectors import (  # noqa: F401 - headed_department_ids re-exported fo
 
 from .models import (
     BriefRead,
+    DecisionCitation,
     Deployment,
     Requirement,
     RequirementReview,
@@ -402,3 +403,59 @@ def requirement_coded_evidence(*, requirement: Requirement) -> dict:
         for kind, n in by_kind.items():
             total[kind] = total.get(kind, 0) + n
     return {"rows": rows, "total": coding_selectors.evidence_phrase(total) if total else ""}
+
+
+# --- Management review decisions citing a requirement (traceability, issue 21) ----------
+
+
+def requirement_decisions(*, requirement: Requirement) -> list[DecisionCitation]:
+    """The review decisions citing the requirement, with their review and owner: one
+    query. Decisions are organisation records; every signed-in reader of the requirement
+    sees them (department people see their own needs' decisions)."""
+    return list(
+        DecisionCitation.objects.filter(requirement=requirement)
+        .select_related("decision__review", "decision__owner")
+        .order_by("-decision__review__meeting_date", "decision_id")
+    )
+
+
+def citations_for_decisions(*, decision_ids) -> dict[int, list[Requirement]]:
+    """{decision id: [requirements it cites]} in one query (the review page)."""
+    found: dict[int, list[Requirement]] = {}
+    rows = (
+        DecisionCitation.objects.filter(decision_id__in=list(decision_ids))
+        .select_related("requirement")
+        .order_by("requirement__title", "requirement_id")
+    )
+    for row in rows:
+        found.setdefault(row.decision_id, []).append(row.requirement)
+    return found
+
+
+def citable_requirements() -> QuerySet[Requirement]:
+    """The needs a decision may cite: every requirement not retired, by title."""
+    return Requirement.objects.exclude(status=Requirement.Status.RETIRED).order_by("title", "id")
+
+
+def requirements_for_topics(*, topic_ids, user=None) -> dict[int, list[Requirement]]:
+    """{topic id: [requirements tagged with it]} in one query: the needs a record on a
+    topic (an action, a wave's driver, a complaint) concerns; with `user`, only those the
+    user may open."""
+    found: dict[int, list[Requirement]] = {}
+    through = Requirement.topics.through.objects.filter(topic_id__in=list(topic_ids))
+    if user is not None:
+        through = through.filter(requirement__in=_visible_requirements(user))
+    rows = through.select_related("requirement").order_by("requirement__title", "requirement_id")
+    for row in rows:
+        found.setdefault(row.topic_id, []).append(row.requirement)
+    return found
+
+
+def requirements_concerned(*, topic_ids, user) -> list[Requirement]:
+    """The needs tagged with any of the topics that the user may open, once each, by
+    title (one query)."""
+    seen: dict[int, Requirement] = {}
+    for requirements in requirements_for_topics(topic_ids=topic_ids, user=user).values():
+        for requirement in requirements:
+            seen.setdefault(requirement.pk, requirement)
+    return sorted(seen.values(), key=lambda r: (r.title.lower(), r.pk))

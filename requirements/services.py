@@ -43,6 +43,7 @@ from qms.workflow import Ladder, Step, Transition, Workflow, due_rows, lock, loc
 
 from .models import (
     BriefRead,
+    DecisionCitation,
     Deployment,
     DeploymentAcknowledgement,
     Requirement,
@@ -697,3 +698,27 @@ def digest_send_weekly(*, now: dt.datetime | None = None) -> int:
             )
             written += 1
     return written
+
+
+# --- Review decisions citing requirements (traceability) --------------------------------
+
+
+@transaction.atomic
+def decision_cite(*, actor: User, decision, requirement: Requirement) -> DecisionCitation:
+    """Record that a management review decision concerns a customer need (quality
+    managers only). Citing twice changes nothing."""
+    if not getattr(actor, "is_quality_manager", False):
+        raise ApplicationError(_("Only a quality manager links review decisions to needs."))
+    if requirement.status == Status.RETIRED:
+        raise ApplicationError(_("A retired requirement cannot be cited."))
+    citation, _created = DecisionCitation.objects.get_or_create(
+        decision=decision, requirement=requirement, defaults={"cited_by": actor}
+    )
+    return citation
+
+
+@transaction.atomic
+def decision_uncite(*, actor: User, citation: DecisionCitation) -> None:
+    if not getattr(actor, "is_quality_manager", False):
+        raise ApplicationError(_("Only a quality manager links review decisions to needs."))
+    citation.delete()

@@ -15,6 +15,21 @@ urlpatterns = [
         name="requirement-detail",
     ),
     path(
+        "requirements/<int:pk>/trace/",
+        views.RequirementTraceView.as_view(),
+        name="requirement-trace",
+    ),
+    path(
+        "review-decisions/<int:pk>/cite/",
+        views.DecisionCiteView.as_view(),
+        name="decision-cite",
+    ),
+    path(
+        "decision-citations/<int:pk>/remove/",
+        views.CitationRemoveView.as_view(),
+        name="citation-remove",
+    ),
+    path(
         "requirements/<int:pk>/edit/",
         views.RequirementUpdateView.as_view(),
         name="requirement-update",

@@ -19,6 +19,7 @@ from qms.ui.views import FilteredListView, ServiceActionView, ServiceFormView
 from . import selectors, services
 from .forms import (
     AcknowledgeForm,
+    DecisionCiteForm,
     DeploymentForm,
     DeploymentUpdateForm,
     RequirementFilterForm,
@@ -424,3 +425,82 @@ class DepartmentCoverageView(CoverageAccessMixin, FilteredListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(department=self.department, **kwargs)
+
+
+# --- Traceability (issue 21) ----------------------------------------------------------
+
+
+class RequirementTraceView(LoginRequiredMixin, TemplateView):
+    """The chain of one need, as one printable document: need → commitment → departments
+    → objectives → measurements → findings → actions → verified effect → review decision.
+    The blocks after the departments are the apps' record panels (`{% record_panels %}`),
+    in the order they register, so this app imports none of them."""
+
+    template_name = "requirements/requirement_trace.html"
+
+    def get_context_data(self, **kwargs):
+        from django.utils import timezone
+
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        requirement = selectors.requirement_get_for_user(user=user, pk=kwargs["pk"])
+        context.update(
+            requirement=requirement,
+            deployments=list(selectors.requirement_coverage(requirement=requirement, user=user)),
+            latest_review=selectors.requirement_latest_review(requirement=requirement),
+            printed_at=timezone.now(),
+            trace=True,
+        )
+        return context
+
+
+class _DecisionMixin:
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            from qms.selectors import decision_get_for_user
+
+            self.decision = decision_get_for_user(user=request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_redirect_url(self):
+        return reverse("qms:review-detail", args=[self.decision.review_id])
+
+
+class DecisionCiteView(QualityManagerRequiredMixin, _DecisionMixin, ServiceActionView):
+    """POST: the review decision cites a customer need (from the review page)."""
+
+    form_class = DecisionCiteForm
+    invalid_message = gettext_lazy("Choose the customer need the decision concerns.")
+
+    def perform(self, form):
+        return services.decision_cite(
+            actor=self.request.user,
+            decision=self.decision,
+            requirement=form.cleaned_data["requirement"],
+        )
+
+    def get_success_message(self, citation):
+        return _("The decision now cites “%s”.") % citation.requirement
+
+
+class CitationRemoveView(QualityManagerRequiredMixin, ServiceActionView):
+    """POST: remove a decision's citation of a need."""
+
+    success_message = gettext_lazy("The decision no longer cites that need.")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            from django.shortcuts import get_object_or_404
+
+            from .models import DecisionCitation
+
+            self.citation = get_object_or_404(
+                DecisionCitation.objects.select_related("decision"), pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def perform(self, form):
+        return services.decision_uncite(actor=self.request.user, citation=self.citation)
+
+    def get_redirect_url(self):
+        return reverse("qms:review-detail", args=[self.citation.decision.review_id])

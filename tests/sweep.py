@@ -70,6 +70,9 @@ ALIASES = {
     "actions": "actions.CorrectiveAction",
     "imports": "customers.ImportJob",
     "candidates": "coding.CandidateTopic",
+    "packs": "qms.EvidencePack",  # evidence/packs/<pk>/ (issue 21)
+    "reviewdecisions": "qms.ReviewDecision",  # review-decisions/<pk>/cite/
+    "decisioncitations": "requirements.DecisionCitation",  # decision-citations/<pk>/remove/
 }
 
 # Slug arguments: a value per argument name (a callable gets the filled objects).
@@ -295,7 +298,7 @@ def add_other_department_records():
     from crm import services as crm_services
     from customers.models import Customer, ImportJob
     from qms import services as qms_services
-    from qms.models import Department, Membership, ReviewDecision, User
+    from qms.models import Department, EvidencePack, Membership, ReviewDecision, User
     from satisfaction.services.exports import export_request
     from surveys.models import Survey
 
@@ -334,6 +337,11 @@ def add_other_department_records():
     )
     export_request(survey=Survey.objects.order_by("pk").first(), format="csv", requested_by=quality)
     CandidateTopic.objects.create(top_terms=["towel", "stock"], size=4, last_seen_at=timezone.now())
+    # An evidence pack built in the background (issue 21): quality managers and viewers
+    # download it; nobody else.
+    EvidencePack.objects.create(
+        period_label="2026-Q3", format="zip", requested_by=quality, state="done"
+    )
     ImportJob.objects.create(
         kind="customers",
         label="Customers",

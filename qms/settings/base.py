@@ -362,6 +362,8 @@ SATISFACTION_FOLLOW_UP_HOURS = env.int("SATISFACTION_FOLLOW_UP_HOURS", default=4
 # A response export of more answers than this is built by a Celery task and e-mailed as
 # a link; smaller ones download at once.
 SATISFACTION_EXPORT_INLINE_MAX = env.int("SATISFACTION_EXPORT_INLINE_MAX", default=20000)
+# An evidence pack (PDF or ZIP) of more rows than this is built by a Celery task.
+QMS_EVIDENCE_INLINE_MAX = env.int("QMS_EVIDENCE_INLINE_MAX", default=2000)
 # Imports (customers, tickets, purchases, interactions): an uploaded file larger than this
 # is refused with a message; one of more rows than IMPORT_INLINE_MAX_ROWS (a few seconds'
 # work) is stored and imported by a Celery task, with a job page (same for API bodies).

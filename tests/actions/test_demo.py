@@ -69,3 +69,17 @@ def test_the_demo_is_idempotent(loaded):
 def test_the_demo_skips_without_the_survey():
     assert demo.load(stdout=io.StringIO()) == 0
     assert not CorrectiveAction.objects.exists()
+
+
+def test_the_review_decision_cites_the_traced_need(loaded):
+    """Issue 21: the demo need "Zero-wait check-in" reaches a management review decision,
+    besides its objectives, the survey measuring its topics and the verified action."""
+    from requirements.models import DecisionCitation, Requirement
+
+    need = Requirement.objects.get(title=demo.TRACED_NEED)
+    citation = DecisionCitation.objects.select_related("decision").get(requirement=need)
+    assert citation.decision.title == demo.DECISION_TITLE
+    assert need.objectives.exists()
+    assert need.topics.filter(slug="queue-time").exists()
+    call_command("load_demo", "--force", stdout=io.StringIO())  # again: nothing new
+    assert DecisionCitation.objects.filter(requirement=need).count() == 1
