@@ -295,6 +295,7 @@ SPECTACULAR_SETTINGS = {
         "KeyResultModeEnum": "objectives.models.KeyResult.Mode",
         "KeywordLanguageEnum": "coding.models.TopicKeyword.Language",
         "LanguageEnum": "customers.models.Customer.Language",
+        "FollowUpStateEnum": "satisfaction.models.FollowUpCase.State",
     },
 }
 
