@@ -568,3 +568,7 @@ class TileTarget(BaseModel):
 
     def __str__(self):
         return f"{self.tile}: {self.target}"
+
+
+# Webhooks out (their own module, docs/architecture.md "Webhooks out").
+from .webhook_models import WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

@@ -8,4 +8,10 @@ BEAT_SCHEDULE = {
         "schedule": float(os.environ.get("MESSAGE_SCAN_SECONDS", "30")),
         "options": {"expires": 25},
     },
+    # Webhooks out: due deliveries and their retries (qms/webhooks.py).
+    "deliver-webhooks": {
+        "task": "qms.deliver_webhooks",
+        "schedule": float(os.environ.get("WEBHOOK_SCAN_SECONDS", "30")),
+        "options": {"expires": 25},
+    },
 }

@@ -32,3 +32,7 @@ def send_due_messages_task() -> int:
             break
     logger.info("send_due_messages: %s due message(s) handed to workers", count)
     return count
+
+
+# Webhooks out: their own module.
+from .webhook_tasks import deliver_webhooks_task  # noqa: E402, F401

@@ -272,6 +272,11 @@ SPECTACULAR_SETTINGS = {
     "satisfaction, objectives and corrective actions.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page are not public: they map every record the portal keeps
+    # and every operation on it, of interest to an attacker and of use to no one without
+    # an account. Signed-in people of any role read them (the docs page sends anyone else
+    # to the sign-in page; the schema answers 403).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

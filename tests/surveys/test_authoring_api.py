@@ -55,9 +55,7 @@ def test_the_whole_programme_without_the_pages(api_client_for, quality_manager):
     assert [c["code"] for c in made["driver"]["choices"]] == ["long-queue", "dirty-room"]
     # Show the comment only to detractors; a value the NPS cannot take is refused.
     comment = f"/api/satisfaction/survey-questions/{made['text']['id']}/"
-    wrong = api.patch(
-        comment, {"show_if_question": "nps", "show_if_values": ["11"]}, format="json"
-    )
+    wrong = api.patch(comment, {"show_if_question": "nps", "show_if_values": ["11"]}, format="json")
     assert wrong.status_code == 400 and "show_if_values" in wrong.json()
     shown = api.patch(
         comment, {"show_if_question": "nps", "show_if_values": ["0", "1", "2"]}, format="json"
