@@ -1,0 +1,81 @@
+"""Schemathesis over the whole API (docs/architecture.md, "The API's schema tells the
+truth"): every operation of the OpenAPI schema, called with generated data as the quality
+manager, a department head and the read-only viewer, answers without a server error,
+with a status code, content type and body the schema documents. The number of examples
+per operation is bounded (SCHEMATHESIS_EXAMPLES, default 2) to keep the run short."""
+
+import os
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from django.middleware.csrf import _get_new_csrf_string
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.satisfaction.factories import (
+    answered,
+    consenting_customer,
+    published_survey,
+    running_wave,
+)
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "2"))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+def _cookies(client, user) -> dict:
+    client.force_login(user)
+    token = _get_new_csrf_string()
+    return {
+        "Cookie": f"sessionid={client.cookies['sessionid'].value}; csrftoken={token}",
+        "X-CSRFToken": token,
+    }
+
+
+def _checker(operation, headers):
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+    )
+    @given(case=operation.as_strategy())
+    def check(case):
+        case.call_and_validate(headers=headers, checks=CHECKS)
+
+    return check
+
+
+def test_the_api_matches_its_schema(client, quality_manager, front_desk_head, viewer):
+    wave = running_wave(published_survey())
+    answered(wave, {"nps": 1, "driver": "queue"}, customer=consenting_customer())
+    app = get_wsgi_application()
+    headers = _cookies(client, quality_manager)
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app, headers=headers)
+    failures = []
+    for person in (quality_manager, front_desk_head, viewer):
+        headers = _cookies(client, person)
+        for result in schema.get_all_operations():
+            operation = result.ok()
+
+            check = _checker(operation, headers)
+
+            try:
+                check()
+            except Exception as exc:  # noqa: BLE001 - collected, reported together
+                failures.append(f"{person.username} {operation.label}: {str(exc)[:600]}")
+    assert not failures, "\n\n".join(failures)
