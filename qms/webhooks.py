@@ -332,6 +332,8 @@ def deliveries_process_due(*, limit: int = 50, now: dt.datetime | None = None) -
     now = now or timezone.now()
     ids = _lease(limit=limit, now=now)
     for delivery in WebhookDelivery.objects.filter(pk__in=ids).select_related("endpoint"):
+        if not WebhookEndpoint.objects.filter(pk=delivery.endpoint_id, is_active=True).exists():
+            continue  # switched off by an earlier failure of this batch: the row waits
         status, error = _post(delivery.endpoint, delivery)
         _record(delivery.pk, status, error, timezone.now())
     return len(ids)

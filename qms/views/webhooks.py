@@ -17,6 +17,13 @@ SESSION_KEY = "webhook_secret_once"
 
 
 class WebhookForm(forms.ModelForm):
+    url = forms.URLField(
+        label=_("Address (URL)"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=_("Where the portal posts the events (http or https)."),
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
     events = forms.MultipleChoiceField(
         label=_("Events to send"),
         widget=forms.CheckboxSelectMultiple,
@@ -27,12 +34,10 @@ class WebhookForm(forms.ModelForm):
     class Meta:
         model = WebhookEndpoint
         fields = ["url", "description", "events", "is_active"]
-        widgets = {"url": forms.URLInput(attrs={"placeholder": "https://"})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["events"].choices = webhooks.webhook_events.choices()
-        self.fields["url"].assume_scheme = "https"
         if self.instance.pk is None:
             del self.fields["is_active"]
         else:
