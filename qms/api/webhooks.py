@@ -139,7 +139,7 @@ class WebhookEndpointViewSet(viewsets.ModelViewSet):
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
 
     @extend_schema(responses=WebhookEventSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def events(self, request):
         """The events an endpoint can pick, in words."""
         return Response(

@@ -9,7 +9,7 @@ from ..models import Answer, FollowUpCase, Invitation, Wave
 class WaveSerializer(serializers.ModelSerializer):
     survey = serializers.IntegerField(source="survey_version.survey_id", read_only=True)
     version = serializers.IntegerField(source="survey_version.number", read_only=True)
-    segment = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    segment = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     invitation_count = serializers.IntegerField(read_only=True)
     kind = serializers.CharField(read_only=True, help_text="one_off, recurring or transactional")
 
@@ -94,7 +94,7 @@ class InvitationSerializer(serializers.ModelSerializer):
 class AnswerExportSerializer(serializers.ModelSerializer):
     response = serializers.IntegerField(source="response_id")
     wave = serializers.IntegerField(source="wave_id")
-    segment = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    segment = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     choice = serializers.SlugRelatedField(slug_field="code", read_only=True)
     topic = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     customer = serializers.SerializerMethodField()
