@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm import services as crm_services
+from qms import webhooks
 from qms.exceptions import ApplicationError
 from qms.registry import Direction, Period, registry
 from qms.services import impacts_check_plan_may_proceed, message_queue
@@ -176,7 +177,7 @@ def action_merge(*, actor, duplicate: CorrectiveAction, survivor: CorrectiveActi
         source.save()
         moved += 1
     duplicate.duplicate_of = survivor
-    WORKFLOW.transition(
+    _move(
         duplicate,
         S.CANCELLED,
         actor=actor,
@@ -611,6 +612,23 @@ def allowed_transitions(action: CorrectiveAction) -> tuple[str, ...]:
     return WORKFLOW.targets(action)
 
 
+def _move(action: CorrectiveAction, to: str, **kwargs) -> None:
+    """WORKFLOW.transition, and the `action.status_changed` webhook event."""
+    from_status = action.status
+    WORKFLOW.transition(action, to, **kwargs)
+    webhooks.emit(
+        "action.status_changed",
+        {
+            "id": action.pk,
+            "reference": action.reference,
+            "title": action.title,
+            "from_status": from_status,
+            "status": action.status,
+            "department": action.department_id,
+        },
+    )
+
+
 @transaction.atomic
 def action_transition(
     *,
@@ -626,7 +644,7 @@ def action_transition(
     caller, action = action, lock(action)
     if to == S.EFFECTIVENESS_CHECK:
         implemented_by = implemented_by or action.owner
-    WORKFLOW.transition(
+    _move(
         action,
         to,
         actor=actor,
@@ -721,7 +739,7 @@ def effectiveness_check(*, action: CorrectiveAction, actor=None) -> str:
     action.next_action_at = None
     action.save(update_fields=["verdict", "measured_at", "next_action_at", "updated_at"])
     if overall == V.FAIL:
-        WORKFLOW.transition(
+        _move(
             action,
             S.REOPENED,
             actor=actor,

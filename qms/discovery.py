@@ -10,6 +10,7 @@ them: each app may have any of these modules, each with a `register()` function,
     panels.py    its home-page panels and record panels (qms.dashboard)
     audit.py     which of its models have an audit-trail page (qms.history)
     privacy.py   its part of a customer's privacy export and erasure (qms.privacy_registry)
+    webhooks.py  the events it emits to webhooks (qms.webhooks.webhook_events)
 
 Two more are read by name where they are needed: `schedule.py` (`BEAT_SCHEDULE`, merged by
 the settings) and `demo.py` (`load()`, called by `manage.py load_demo`). Adding an app
@@ -24,7 +25,7 @@ from types import ModuleType
 from django.apps import apps
 from django.utils.module_loading import autodiscover_modules
 
-REGISTRATION_MODULES = ("metrics", "menu", "panels", "audit", "privacy")
+REGISTRATION_MODULES = ("metrics", "menu", "panels", "audit", "privacy", "webhooks")
 
 
 def app_modules(name: str) -> list[ModuleType]:

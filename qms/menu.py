@@ -58,6 +58,14 @@ def register():
         order=82,
     )
     nav_registry.add(
+        key="webhooks",
+        group="organisation",
+        label=_("Webhooks"),
+        url_name="qms:webhook-list",
+        visible=lambda user: user.is_quality_manager,
+        order=85,
+    )
+    nav_registry.add(
         key="branding",
         group="organisation",
         label=_("Organisation and branding"),

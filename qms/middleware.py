@@ -1,6 +1,7 @@
 """Project-wide request guards."""
 
 from django.core.exceptions import BadRequest
+from django.http import JsonResponse
 
 
 class RejectNulCharactersMiddleware:
@@ -18,6 +19,11 @@ class RejectNulCharactersMiddleware:
 
     def __call__(self, request):
         if _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+            if request.path.startswith("/api/"):
+                # The API answers in JSON, as its schema documents every 400.
+                return JsonResponse(
+                    {"detail": "The request holds a NUL character (\\u0000)."}, status=400
+                )
             raise BadRequest("NUL character in the request")
         return self.get_response(request)
 

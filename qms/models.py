@@ -636,3 +636,7 @@ class EvidencePack(BaseModel):
 
     def __str__(self):
         return f"{self.period_label} {self.format}"
+
+
+# Webhooks out (their own module, docs/architecture.md "Webhooks out").
+from .webhook_models import WebhookDelivery, WebhookEndpoint  # noqa: E402, F401

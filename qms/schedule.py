@@ -13,4 +13,10 @@ BEAT_SCHEDULE = {
         "schedule": 300.0,
         "options": {"expires": 250},
     },
+    # Webhooks out: due deliveries and their retries (qms/webhooks.py).
+    "deliver-webhooks": {
+        "task": "qms.deliver_webhooks",
+        "schedule": float(os.environ.get("WEBHOOK_SCAN_SECONDS", "30")),
+        "options": {"expires": 25},
+    },
 }

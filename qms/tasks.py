@@ -55,3 +55,7 @@ def requeue_evidence_packs_task() -> int:
     from .evidence_pack import evidence_packs_requeue
 
     return evidence_packs_requeue()
+
+
+# Webhooks out: their own module.
+from .webhook_tasks import deliver_webhooks_task  # noqa: E402, F401

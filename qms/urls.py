@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.utils.translation import gettext_lazy
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -15,7 +16,7 @@ from satisfaction.api.urls import router as satisfaction_router
 from surveys.api.urls import router as surveys_router
 
 from .api.urls import router as qms_router
-from .views import audit, branding, evidence, home, organisation, parties, reviews
+from .views import audit, branding, evidence, home, organisation, parties, reviews, webhooks
 
 app_name = "qms"
 
@@ -59,6 +60,11 @@ qms_patterns = [
     path("people/<int:pk>/edit/", organisation.PersonUpdateView.as_view(), name="person-update"),
     path("history/<slug:model>/<int:pk>/", audit.HistoryView.as_view(), name="history"),
     path("metrics/", audit.MetricListView.as_view(), name="metric-list"),
+    path("webhooks/", webhooks.WebhookListView.as_view(), name="webhook-list"),
+    path("webhooks/new/", webhooks.WebhookCreateView.as_view(), name="webhook-create"),
+    path("webhooks/<int:pk>/", webhooks.WebhookDetailView.as_view(), name="webhook-detail"),
+    path("webhooks/<int:pk>/edit/", webhooks.WebhookUpdateView.as_view(), name="webhook-update"),
+    path("webhooks/<int:pk>/secret/", webhooks.WebhookSecretView.as_view(), name="webhook-secret"),
     path("messages/", audit.MessageListView.as_view(), name="message-list"),
     path(
         "messages/<int:pk>/resend/",
@@ -178,7 +184,13 @@ urlpatterns = [
     path("api/", include(objectives_router.urls)),
     path("api/", include(actions_router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Not public (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]): the docs page sends a
+    # signed-out visitor to the sign-in page.
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
 ]
 
 handler403 = "qms.errors.permission_denied"

@@ -166,7 +166,19 @@ def export_get_for_user(*, user, survey: Survey, pk) -> ResponseExport:
         raise Http404 from None
 
 
-def followup_list(*, user, state: str = "", mine: bool = False) -> QuerySet[FollowUpCase]:
+def followup_list(
+    *,
+    user,
+    state: str = "",
+    mine: bool = False,
+    survey_id: int | None = None,
+    wave_id: int | None = None,
+    owner_id: int | None = None,
+    overdue: bool | None = None,
+) -> QuerySet[FollowUpCase]:
+    """Cases `user` may read (all for quality managers and viewers, their own for anyone
+    else), filtered by state ("open" = new or contacted), survey, wave, owner and
+    overdue (open and past its deadline; False: not overdue)."""
     qs = FollowUpCase.objects.select_related("customer", "owner", "response__survey")
     if not _can_read(user) or mine:
         qs = qs.filter(owner=user)
@@ -174,6 +186,15 @@ def followup_list(*, user, state: str = "", mine: bool = False) -> QuerySet[Foll
         qs = qs.filter(state__in=FollowUpCase.OPEN_STATES)
     elif state:
         qs = qs.filter(state=state)
+    if survey_id is not None:
+        qs = qs.filter(response__survey_id=survey_id)
+    if wave_id is not None:
+        qs = qs.filter(response__wave_id=wave_id)
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    if overdue is not None:
+        late = Q(state__in=FollowUpCase.OPEN_STATES, due_at__lt=timezone.now())
+        qs = qs.filter(late) if overdue else qs.exclude(late)
     return qs.order_by("due_at", "id")
 
 

@@ -73,6 +73,7 @@ ALIASES = {
     "packs": "qms.EvidencePack",  # evidence/packs/<pk>/ (issue 21)
     "reviewdecisions": "qms.ReviewDecision",  # review-decisions/<pk>/cite/
     "decisioncitations": "requirements.DecisionCitation",  # decision-citations/<pk>/remove/
+    "webhooks": "qms.WebhookEndpoint",
 }
 
 # Slug arguments: a value per argument name (a callable gets the filled objects).
@@ -298,11 +299,22 @@ def add_other_department_records():
     from crm import services as crm_services
     from customers.models import Customer, ImportJob
     from qms import services as qms_services
-    from qms.models import Department, EvidencePack, Membership, ReviewDecision, User
+    from qms.models import (
+        Department,
+        EvidencePack,
+        Membership,
+        ReviewDecision,
+        User,
+        WebhookEndpoint,
+    )
     from satisfaction.services.exports import export_request
     from surveys.models import Survey
 
     housekeeping = Department.objects.get(code=PREFERRED_OTHER)
+    # An organisation-wide record of the quality manager's (switched off: sends nothing).
+    WebhookEndpoint.objects.create(
+        url="http://127.0.0.1:9/hook", events=["complaint.opened"], is_active=False
+    )
     quality = User.objects.get(username=QUALITY_MANAGER)
     head = housekeeping.head
     member = User.objects.create(username="hk-staff", email="hk-staff@example.com")

@@ -2,8 +2,13 @@
 (quality managers code everything and manage topics and keywords; department heads code
 their department's texts; viewers read; anyone else gets 403 or an empty list)."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -104,7 +109,8 @@ class TextViewSet(viewsets.ReadOnlyModelViewSet):
         return _text_page(self, self.get_queryset())
 
     @extend_schema(
-        parameters=[OpenApiParameter("suggested", str, description="Topic code of the group.")]
+        parameters=[OpenApiParameter("suggested", str, description="Topic code of the group.")],
+        responses=TextSerializer(many=True),
     )
     @action(detail=False)
     def queue(self, request):
@@ -114,7 +120,18 @@ class TextViewSet(viewsets.ReadOnlyModelViewSet):
             suggested = Topic.objects.filter(slug=request.query_params["suggested"]).first()
         return _text_page(self, selectors.queue_texts(user=request.user, suggested=suggested))
 
-    @action(detail=False, url_path="queue/groups")
+    @extend_schema(
+        responses=inline_serializer(
+            "QueueGroup",
+            {
+                "topic": serializers.CharField(allow_null=True),
+                "topic_name": serializers.CharField(allow_null=True),
+                "count": serializers.IntegerField(),
+            },
+            many=True,
+        )
+    )
+    @action(detail=False, url_path="queue/groups", pagination_class=None)
     def queue_groups(self, request):
         """The queue grouped by the model's best suggestion, most frequent first."""
         return Response(
@@ -142,7 +159,11 @@ class TextViewSet(viewsets.ReadOnlyModelViewSet):
         )
         return Response(TextSerializer(text, context=self.get_serializer_context()).data)
 
-    @extend_schema(request=BulkCodeSerializer, operation_id="coding_texts_code_many")
+    @extend_schema(
+        request=BulkCodeSerializer,
+        responses=inline_serializer("BulkCodeResult", {"coded": serializers.IntegerField()}),
+        operation_id="coding_texts_code_many",
+    )
     @action(detail=False, methods=["post"], url_path="code")
     def code_many(self, request):
         serializer = BulkCodeSerializer(data=request.data)

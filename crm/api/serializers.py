@@ -57,7 +57,10 @@ class PreferenceSerializer(serializers.ModelSerializer):
 
 class ChecklistItemSerializer(serializers.ModelSerializer):
     department = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    prepared_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Empty until someone ticks the item (and after it is unticked).
+    prepared_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ChecklistItem
@@ -82,7 +85,12 @@ class ChecklistTickSerializer(serializers.Serializer):
 
 
 class ComplaintEventSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Empty for a step the portal took (e.g. the acknowledgement e-mail of the intake).
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    # "" on the first event: the complaint came from no status.
+    from_status = serializers.ChoiceField(
+        choices=Complaint.Status.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = ComplaintEvent

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from coding import services as coding_services
 from coding.models import Text
 from customers.models import Customer
+from qms import webhooks
 from qms.exceptions import ApplicationError
 from qms.models import Department, User
 from qms.selectors import department_ids_for_user
@@ -159,7 +160,22 @@ def complaint_intake(
             kind="complaint_ack",
         )
         COMPLAINT_WORKFLOW.transition(complaint, "acknowledge", note=_("Acknowledgement e-mailed."))
+    webhooks.emit("complaint.opened", complaint_webhook_data(complaint))
     return complaint
+
+
+def complaint_webhook_data(complaint: Complaint) -> dict:
+    """What a webhook receiver is told of a complaint (no free text about the customer)."""
+    return {
+        "id": complaint.pk,
+        "reference": complaint.reference,
+        "status": complaint.status,
+        "severity": complaint.severity,
+        "customer": complaint.customer_id,
+        "department": complaint.department_id,
+        "received_at": complaint.received_at,
+        "closed_at": complaint.closed_at,
+    }
 
 
 # --- The complaint's states, declared (qms.workflow) ---
@@ -312,6 +328,7 @@ def complaint_transition(
     )
     if action == "accept":
         signals.complaint_closed.send(sender=Complaint, complaint=complaint)
+        webhooks.emit("complaint.closed", complaint_webhook_data(complaint))
     return complaint
 
 

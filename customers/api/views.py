@@ -12,6 +12,8 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from qms.exceptions import ApplicationError
+
 from .. import import_jobs, imports, selectors, services
 from ..forms import CustomerFilterForm
 from ..models import Contact, ImportJob
@@ -72,7 +74,10 @@ def bulk_import_response(
                 return Response(data, status=status.HTTP_202_ACCEPTED)
             report = result
         else:
-            report = import_items(items)
+            try:
+                report = import_items(items)
+            except ApplicationError as exc:  # not a list, too many items: the report says so
+                report = imports.ImportReport(ok=False, file_error=str(exc.message))
     data = ImportReportSerializer(report.as_dict()).data
     return Response(data, status=status.HTTP_200_OK if report.ok else status.HTTP_400_BAD_REQUEST)
 

@@ -9,6 +9,7 @@ from .views import (
     PartyConflictViewSet,
     PersonViewSet,
 )
+from .webhooks import WebhookEndpointViewSet
 
 router = DefaultRouter()
 router.register("departments", DepartmentViewSet, basename="department")
@@ -18,3 +19,4 @@ router.register("interested-parties", InterestedPartyViewSet, basename="interest
 router.register("impact-assessments", ImpactAssessmentViewSet, basename="impact-assessment")
 router.register("party-conflicts", PartyConflictViewSet, basename="party-conflict")
 router.register("management-reviews", ManagementReviewViewSet, basename="management-review")
+router.register("webhooks", WebhookEndpointViewSet, basename="webhook")

@@ -299,7 +299,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "qms.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "qms.exceptions.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
@@ -308,6 +308,11 @@ SPECTACULAR_SETTINGS = {
     "satisfaction, objectives and corrective actions.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs page are not public: they map every record the portal keeps
+    # and every operation on it, of interest to an attacker and of use to no one without
+    # an account. Signed-in people of any role read them (the docs page sends anyone else
+    # to the sign-in page; the schema answers 403).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -331,6 +336,7 @@ SPECTACULAR_SETTINGS = {
         "KeyResultModeEnum": "objectives.models.KeyResult.Mode",
         "KeywordLanguageEnum": "coding.models.TopicKeyword.Language",
         "LanguageEnum": "customers.models.Customer.Language",
+        "FollowUpStateEnum": "satisfaction.models.FollowUpCase.State",
     },
 }
 

@@ -1,6 +1,12 @@
 from rest_framework.routers import SimpleRouter
 
-from .views import InvitationTriggerViewSet, SurveyResponsesViewSet, WaveViewSet
+from .views import (
+    FollowUpCaseViewSet,
+    InvitationTriggerViewSet,
+    InvitationViewSet,
+    SurveyResponsesViewSet,
+    WaveViewSet,
+)
 
 router = SimpleRouter()
 # The survey itself is served by the surveys app (surveys/api) at the same address; this
@@ -10,3 +16,5 @@ router.register("satisfaction/waves", WaveViewSet, basename="survey-wave")
 router.register(
     "satisfaction/invitation-requests", InvitationTriggerViewSet, basename="invitation-request"
 )
+router.register("satisfaction/follow-ups", FollowUpCaseViewSet, basename="followup")
+router.register("satisfaction/invitations", InvitationViewSet, basename="invitation")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from customers.models import Customer
+from qms import webhooks
 from qms.models import User
 from qms.services import message_queue
 from qms.workflow import Ladder, Step, Transition, Workflow, due_rows, lock
@@ -59,6 +60,18 @@ def _open_case(*, response, customer, survey, fired) -> FollowUpCase:
         reason=alerting.case_reason(fired),
         due_at=due,
         next_action_at=due,
+    )
+    webhooks.emit(
+        "followup.opened",
+        {
+            "id": case.pk,
+            "survey": survey.pk,
+            "response": response.pk,
+            "customer": customer.pk,
+            "owner": owner.pk if owner else None,
+            "reason": case.reason,
+            "due_at": case.due_at,
+        },
     )
     if owner is not None and owner.email:
         message_queue(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from coding import services as coding_services
 from coding.models import Text
 from customers.models import Consent, ContactLog
+from qms import webhooks
 from qms.exceptions import ApplicationError
 from qms.models import Message
 from qms.workflow import locked
@@ -261,6 +262,17 @@ def _response_store(*, invitation, questions, draft) -> Response:
         # Completed by a concurrent request that has not committed its response yet.
         raise IntegrityError("invitation already completed")
     _alert_rules(response=response, questions=questions, draft=draft, customer=customer)
+    webhooks.emit(
+        "response.received",
+        {
+            "id": response.pk,
+            "survey": survey.pk,
+            "wave": wave.pk,
+            "customer": response.customer_id,
+            "submitted_at": now,
+            "dissatisfied": response.dissatisfied,
+        },
+    )
     return response
 
 

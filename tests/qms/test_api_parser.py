@@ -50,3 +50,15 @@ def test_an_endpoint_with_a_nul_in_the_body_answers_400(api_client_for, quality_
         content_type="application/json",
     )
     assert response.status_code == 400
+
+
+def test_a_nul_in_an_api_form_body_or_query_is_a_json_400(client_for, quality_manager):
+    client = client_for(quality_manager)
+    posted = client.post(
+        "/api/satisfaction/surveys/",
+        "title=abc%00",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert posted.status_code == 400 and "NUL" in posted.json()["detail"]
+    searched = client.get("/api/customers/", {"search": "a\x00b"})
+    assert searched.status_code == 400 and searched["Content-Type"] == "application/json"

@@ -111,3 +111,14 @@ def test_schema_and_docs_are_served(client_for, quality_manager):
     assert schema.status_code == 200
     assert b"/api/departments/" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_schema_and_docs_need_a_sign_in(client, viewer, front_desk_staff):
+    """Decision: the API's schema and docs are not public (README, API)."""
+    assert client.get("/api/schema/").status_code == 403
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 302 and docs["Location"].startswith("/accounts/login/")
+    for person in (viewer, front_desk_staff):
+        client.force_login(person)
+        assert client.get("/api/schema/").status_code == 200
+        assert client.get("/api/docs/").status_code == 200
