@@ -45,8 +45,9 @@ loglevel = os.environ.get("GUNICORN_LOGLEVEL", "warning")
 proc_name = os.environ.get("GUNICORN_PROC_NAME", "qms-web")
 # Import the application once in the master, so workers start fast and share memory.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
-# Temporary request bodies and heartbeat files in memory, not on a slow disk.
-worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm")
+# The workers' heartbeat files in memory, not on a slow disk (a blocked disk would
+# make gunicorn kill healthy workers).
+worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm")  # noqa: S108
 
 
 def child_exit(server, worker):

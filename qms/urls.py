@@ -15,7 +15,8 @@ from satisfaction.api.urls import router as satisfaction_router
 from surveys.api.urls import router as surveys_router
 
 from .api.urls import router as qms_router
-from .views import audit, branding, home, organisation, parties, reviews
+from .observability import metrics_view
+from .views import audit, branding, health, home, organisation, parties, reviews
 
 app_name = "qms"
 
@@ -96,6 +97,11 @@ qms_patterns = [
 
 urlpatterns = [
     path("", include((qms_patterns, "qms"))),
+    # Operations (answered by qms.views.health.HealthCheckMiddleware before host checks;
+    # listed here so the access sweep and reverse() see them).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics_view, name="prometheus-metrics"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
