@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 import smtplib
 from collections.abc import Callable
@@ -40,7 +41,9 @@ from .workflow import due_rows, locked
 logger = logging.getLogger(__name__)
 
 MESSAGE_MAX_ATTEMPTS = 5
-MESSAGE_LEASE = dt.timedelta(minutes=10)
+# How long a handed-out message waits before the scanner hands it out again (its worker
+# may have died); MESSAGE_LEASE_SECONDS, 10 minutes by default.
+MESSAGE_LEASE = dt.timedelta(seconds=int(os.environ.get("MESSAGE_LEASE_SECONDS", "600")))
 
 
 def enqueue_on_commit(task_name: str, *args) -> None:
