@@ -346,7 +346,8 @@ class Browser:
             timeout=30,
             **kwargs,
         )
-        self.request_ids.append(response.headers.get("X-Request-ID", ""))
+        first = response.history[0] if response.history else response  # the POST itself
+        self.request_ids.append(first.headers.get("X-Request-ID", ""))
         return response
 
 

@@ -16,7 +16,7 @@ from surveys.api.urls import router as surveys_router
 
 from .api.urls import router as qms_router
 from .observability import metrics_view
-from .views import audit, branding, health, home, organisation, parties, reviews
+from .views import audit, branding, health, home, organisation, parties, reviews, system
 
 app_name = "qms"
 
@@ -61,6 +61,12 @@ qms_patterns = [
     path("history/<slug:model>/<int:pk>/", audit.HistoryView.as_view(), name="history"),
     path("metrics/", audit.MetricListView.as_view(), name="metric-list"),
     path("messages/", audit.MessageListView.as_view(), name="message-list"),
+    path("system/", system.SystemView.as_view(), name="system"),
+    path(
+        "system/messages/<int:pk>/retry/",
+        system.MessageRetryView.as_view(),
+        name="message-retry",
+    ),
     path("branding/", branding.BrandingUpdateView.as_view(), name="branding"),
     path("branding/logo/", branding.LogoView.as_view(), name="branding-logo"),
     path("branding/colours.css", branding.BrandStylesView.as_view(), name="branding-css"),
