@@ -225,3 +225,16 @@ def test_logs_hold_no_tokens_passwords_or_customer_addresses(client, json_log):
     reset_token = reset_path.rstrip("/").split("/")[-1]
     for secret in (token, customer_email, manager.email, "s3cret-Pa55word!", reset_token):
         assert secret not in text, secret
+
+
+def test_sentry_is_off_without_a_dsn_and_sends_no_personal_data_with_one():
+    with mock.patch("sentry_sdk.init") as init:
+        observability.init_sentry("", environment="production", traces=0.0)
+        assert not init.called
+        observability.init_sentry(
+            "https://key@sentry.example.com/1", environment="staging", traces=0.0
+        )
+    kwargs = init.call_args.kwargs
+    assert kwargs["dsn"] == "https://key@sentry.example.com/1"
+    assert kwargs["send_default_pii"] is False
+    assert kwargs["environment"] == "staging"
