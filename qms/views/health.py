@@ -7,8 +7,9 @@ and revealing nothing but "ok" or what kind of thing is wrong.
   worker are alive), and the backlog of due e-mails is below READYZ_MAX_BACKLOG. 200 when
   all pass, 503 with the names of the failing checks otherwise.
 
-`HealthCheckMiddleware` (first in MIDDLEWARE) answers both before host validation, the
-HTTPS redirect, sessions or the language, so a probe on gunicorn's own address works.
+`HealthCheckMiddleware` (first in MIDDLEWARE) answers both, and Prometheus' /metrics,
+before host validation, the HTTPS redirect, sessions or the language, so a probe or a
+scraper on gunicorn's own address works.
 """
 
 from __future__ import annotations
@@ -125,7 +126,12 @@ class HealthCheckMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        view = self.PATHS.get(request.path_info.rstrip("/"))
+        path = request.path_info
+        view = self.PATHS.get(path.rstrip("/"))
         if view is not None:
             return view(request)
+        if path == "/metrics":  # exactly: /metrics/ is the metrics registry's page
+            from qms.observability import metrics_view
+
+            return metrics_view(request)
         return self.get_response(request)

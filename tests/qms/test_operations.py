@@ -109,6 +109,14 @@ def test_metrics_are_read_from_loopback(client):
     assert "qms_celery_tasks_total" in text or "qms_celery_task_seconds" in text
 
 
+def test_metrics_answer_on_gunicorns_own_address_and_the_registry_page_stays(
+    client_for, quality_manager
+):
+    assert Client().get("/metrics", HTTP_HOST="10.1.2.3:8000").status_code == 200
+    page = client_for(quality_manager).get("/metrics/")
+    assert page.status_code == 200 and b"<html" in page.content
+
+
 def test_metrics_are_refused_to_other_addresses_without_the_token(settings):
     outside = Client(REMOTE_ADDR="203.0.113.9")
     assert outside.get("/metrics").status_code == 403
