@@ -589,7 +589,12 @@ def journey(stack: Stack) -> float:
         f"{len(per_recipient)} customers e-mailed and {uncertain} uncertain of {CUSTOMERS}",
     )
     twice = [to for to, n in per_recipient.items() if n > 1]
-    expect(not twice, f"{len(twice)} customers got their invitation twice")
+    expect(
+        not twice,
+        f"{len(twice)} customers got their invitation twice (a worker killed after the mail "
+        "server took an e-mail and before the outbox recorded it: the e-mail must be left "
+        "'uncertain' for a person, not sent again)",
+    )
 
     step("answer a link; the response shows in the analysis")
     token = next(t for t, _to in links[3:] + [(t, to) for t, to in links] if t not in answered)
