@@ -11,7 +11,7 @@ QMS_HOST ?= 127.0.0.1
 QMS_PORT ?= 8000
 export QMS_HOST QMS_PORT
 
-.PHONY: run test install install-dev lint format bench clean-var
+.PHONY: run test install install-dev lint format bench clean-var prod-check
 
 $(PY):
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
@@ -69,3 +69,10 @@ bench: install-dev
 
 clean-var:
 	rm -rf var/broker var/celerybeat-schedule*
+
+# The production stack on this machine (deploy/prod_check.py): nginx with TLS, two gunicorn,
+# two Celery workers and two beats, PostgreSQL and Redis; a smoke journey over HTTPS with a
+# worker killed and the broker restarted; then everything is stopped. Needs nginx, openssl,
+# redis-server and a PostgreSQL server (DATABASE_ADMIN_URL).
+prod-check: install-dev
+	$(PY) deploy/prod_check.py

@@ -12,5 +12,7 @@ class QmsConfig(AppConfig):
         # section 2): qms cannot import the apps to its right, so it finds them by name.
         from . import checks  # noqa: F401  (registers the deploy checks)
         from .discovery import register_all
+        from .observability import connect
 
         register_all()
+        connect()  # request ids into Celery tasks, task log lines and metrics

@@ -82,6 +82,14 @@ def register():
         order=83,
     )
     nav_registry.add(
+        key="system",
+        group="organisation",
+        label=_("System"),
+        url_name="qms:system",
+        visible=lambda user: user.is_quality_manager,
+        order=85,
+    )
+    nav_registry.add(
         key="admin",
         group="organisation",
         label=_("Admin"),

@@ -640,3 +640,19 @@ class EvidencePack(BaseModel):
 
 # Webhooks out (their own module, docs/architecture.md "Webhooks out").
 from .webhook_models import WebhookDelivery, WebhookEndpoint  # noqa: E402, F401
+
+
+class ScannerRun(models.Model):
+    """When each periodic scanner last finished (one row per Celery task name), written
+    by the worker after the task succeeds (qms/observability.py). /readyz and the system
+    page read it: a scanner that stopped running means beat or every worker is down."""
+
+    task = models.CharField(_("task"), max_length=100, unique=True)
+    finished_at = models.DateTimeField(_("finished"))
+
+    class Meta:
+        verbose_name = _("scanner run")
+        verbose_name_plural = _("scanner runs")
+
+    def __str__(self):
+        return f"{self.task} at {self.finished_at:%Y-%m-%d %H:%M:%S}"

@@ -848,3 +848,21 @@ def dashboard_settings_update(
         else:
             TileTarget.objects.update_or_create(tile=tile, defaults={"target": target})
     return row
+
+
+# --- System page: e-mails given up on ---------------------------------------------------
+
+
+@transaction.atomic
+def message_retry(*, message: Message) -> Message:
+    """Send a failed e-mail again, from a fresh count of attempts (the quality manager
+    fixed the address or the mail server). Its last error stays until it is sent."""
+    message = locked(Message.objects.filter(pk=message.pk)).get()
+    if message.status != Message.Status.FAILED:
+        raise ApplicationError(_("Only an e-mail that failed can be sent again."))
+    message.status = Message.Status.PENDING
+    message.attempts = 0
+    message.next_action_at = timezone.now()
+    message.save(update_fields=["status", "attempts", "next_action_at", "updated_at"])
+    enqueue_on_commit(SEND_TASK, once=True)
+    return message

@@ -16,7 +16,19 @@ from satisfaction.api.urls import router as satisfaction_router
 from surveys.api.urls import router as surveys_router
 
 from .api.urls import router as qms_router
-from .views import audit, branding, evidence, home, organisation, parties, reviews, webhooks
+from .observability import metrics_view
+from .views import (
+    audit,
+    branding,
+    evidence,
+    health,
+    home,
+    organisation,
+    parties,
+    reviews,
+    system,
+    webhooks,
+)
 
 app_name = "qms"
 
@@ -76,6 +88,12 @@ qms_patterns = [
         audit.MessageResolveView.as_view(resend=False),
         name="message-mark-sent",
     ),
+    path("system/", system.SystemView.as_view(), name="system"),
+    path(
+        "system/messages/<int:pk>/retry/",
+        system.MessageRetryView.as_view(),
+        name="message-retry",
+    ),
     path("branding/", branding.BrandingUpdateView.as_view(), name="branding"),
     path("branding/logo/", branding.LogoView.as_view(), name="branding-logo"),
     path("branding/colours.css", branding.BrandStylesView.as_view(), name="branding-css"),
@@ -119,6 +137,11 @@ qms_patterns = [
 
 urlpatterns = [
     path("", include((qms_patterns, "qms"))),
+    # Operations (answered by qms.views.health.HealthCheckMiddleware before host checks;
+    # listed here so the access sweep and reverse() see them).
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics_view, name="prometheus-metrics"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -17,6 +17,8 @@ import environ
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
 
+from qms.observability import init_sentry, logging_config
+
 from .email import email_settings
 
 # --- Paths & secrets ------------------------------------------------------------------
@@ -59,12 +61,19 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_prometheus",
     # The portal's own apps, left to right in the direction of their imports
     # (docs/architecture.md section 2): each may import only from those above it.
     *PORTAL_APPS,
 ]
 
 MIDDLEWARE = [
+    # Operations first (qms/observability.py, qms/views/health.py): request metrics, the
+    # health checks (answered before host checks and the HTTPS redirect, so a probe on
+    # gunicorn's own address works), then the request id and the request's log line.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "qms.views.health.HealthCheckMiddleware",
+    "qms.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "qms.middleware.RejectNulCharactersMiddleware",
@@ -77,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Axes must be last: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -109,6 +119,11 @@ FORM_RENDERER = "qms.ui.forms.FormRenderer"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
+# The same backends wrapped by django-prometheus, which counts queries and their errors
+# (`django_db_execute_total`, by vendor); everything else is Django's own backend.
+_ENGINE = DATABASES["default"]["ENGINE"]
+if _ENGINE in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
+    DATABASES["default"]["ENGINE"] = "django_prometheus.db.backends." + _ENGINE.rsplit(".", 1)[1]
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 # A persistent connection the server dropped between requests is replaced, not a 500.
@@ -340,15 +355,27 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- Logging --------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# --- Logging, metrics, errors --------------------------------------------------------
+# One line per record on stderr; LOG_FORMAT=json (production's default) writes JSON lines
+# with the request id; e-mail addresses and tokens are removed (qms/observability.py).
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=env("LOG_LEVEL", default="INFO"))
+# Prometheus metrics at /metrics: readable from these networks (the client's address as
+# qms/clientip.py reads it) or with "Authorization: Bearer <METRICS_TOKEN>".
+METRICS_ALLOWED_NETWORKS = env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+PROMETHEUS_EXPORT_MIGRATIONS = False
+# /readyz: more e-mails than this due and unsent make the process "not ready"; the outbox
+# scanner must have finished within READYZ_SCANNER_GRACE seconds (0: 3 intervals + 30 s).
+READYZ_MAX_BACKLOG = env.int("READYZ_MAX_BACKLOG", default=5000)
+READYZ_SCANNER_GRACE = env.int("READYZ_SCANNER_GRACE", default=0)
+# Errors to Sentry when set (off by default); no personal data is sent.
+SENTRY_DSN = env("SENTRY_DSN", default="")
+init_sentry(
+    SENTRY_DSN,
+    environment=env("SENTRY_ENVIRONMENT", default="production"),
+    traces=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+)
 
 # --- Portal-specific settings ---------------------------------------------------------
 QMS_PAGE_SIZE = 25
