@@ -221,7 +221,7 @@ def test_logs_hold_no_tokens_passwords_or_customer_addresses(client, json_log):
         key="ops-test", kind="test", recipient=customer_email, subject="Hello", body="Hi"
     )
     refused = smtplib.SMTPRecipientsRefused({customer_email: (550, b"no such user")})
-    with mock.patch("qms.services.send_mail", side_effect=refused):
+    with mock.patch("qms.services.deliver", side_effect=refused):
         services.message_send(message_id=message.pk)
 
     text = json_log.getvalue()
