@@ -148,6 +148,8 @@ urlpatterns = [
     path("s/", include("satisfaction.public_urls")),  # short personal survey links
     path("satisfaction/", include("surveys.urls")),  # survey authoring, same prefix
     path("satisfaction/", include("satisfaction.urls")),
+    path("p/", include("places.public_urls")),  # short URLs of places (QR codes)
+    path("places/", include("places.urls")),
     path("objectives/", include("objectives.urls")),
     path("actions/", include("actions.urls")),
     path("api/", include(qms_router.urls)),

@@ -288,8 +288,15 @@ class Response(BaseModel):
     """A submitted questionnaire. One per invitation, enforced by the database: a double
     click, a second tab or a retry stores nothing more."""
 
+    # Empty for a walk-in's answers (a place's QR code or kiosk, the `places` app): they
+    # come through no invitation; the wave is then the place collector's.
     invitation = models.ForeignKey(
-        Invitation, verbose_name=_("invitation"), on_delete=models.CASCADE, related_name="+"
+        Invitation,
+        verbose_name=_("invitation"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     wave = models.ForeignKey(
         Wave, verbose_name=_("wave"), on_delete=models.CASCADE, related_name="responses"

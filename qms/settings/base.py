@@ -38,6 +38,7 @@ PORTAL_APPS = [
     "crm",
     "surveys",
     "satisfaction",
+    "places",
     "objectives",
     "actions",
 ]

@@ -1,0 +1,125 @@
+"""The customer's side of a place: the short URL a QR code carries (/p/<code>/). No login,
+no JavaScript needed, in the customer's language; anonymous unless the customer leaves
+contact details and agrees to be contacted.
+
+No CSRF cookie, as on the personal links (satisfaction/public_views.py): the form only
+adds a walk-in's answers, which anyone with the poster may do anyway, and in-app
+browsers that block cookies would turn a submit into a 403. What guards it is in
+places/abuse.py and the service's suspect rules."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from qms.clientip import client_ip
+from qms.exceptions import ApplicationError
+from satisfaction import answering
+from surveys.models import Survey
+from surveys.selectors import version_questions
+
+from . import abuse, selectors, services
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+class PlaceAnswerView(View):
+    @method_decorator(csrf_exempt)
+    def dispatch(self, request, *args, **kwargs):
+        requested = request.POST.get("lang") or request.GET.get("lang")
+        fallback = getattr(request, "LANGUAGE_CODE", "en")
+        self.language = requested if requested in LANGUAGE_CODES else fallback
+        if self.language not in LANGUAGE_CODES:
+            self.language = "en"
+        request.LANGUAGE_CODE = self.language
+        with translation.override(self.language):
+            self.collector = selectors.collector_by_code(code=kwargs["code"])
+            if self.collector is None:
+                response = self.render(request, "not_found.html", status=404, both=True)
+            elif not self.collector.active:
+                response = self.render(request, "closed.html", status=410)
+            else:
+                response = super().dispatch(request, *args, **kwargs)
+        response.headers["Content-Language"] = self.language
+        return response
+
+    def render(self, request, template, context=None, status=200, both=False):
+        context = dict(context or {})
+        context.setdefault("language", self.language)
+        context.setdefault("other_language", "zh-hans" if self.language == "en" else "en")
+        if both:
+            context["page_languages"] = ["en", "zh-hans"]
+        collector = getattr(self, "collector", None)
+        if collector is not None:
+            survey = collector.survey_version.survey
+            context.setdefault("survey", survey)
+            context.setdefault("survey_title", survey.title_in(self.language))
+            context.setdefault("place", collector.place)
+            context.setdefault("thanks", collector.survey_version.thanks(self.language))
+        return render(request, f"places/public/{template}", context, status=status)
+
+    def page(self, request, draft, errors, *, contact=None, form_error="", status=200):
+        version = self.collector.survey_version
+        questions = version_questions(version=version)
+        return self.render(
+            request,
+            "answer.html",
+            {
+                "intro": version.intro(self.language),
+                "questions": answering.views(questions, draft, errors, self.language),
+                "errors": errors,
+                "form_error": form_error,
+                "anonymous": version.survey.identity_mode == Survey.IdentityMode.ANONYMOUS,
+                "contact": contact or {},
+                "honeypot": abuse.HONEYPOT,
+            },
+            status=status,
+        )
+
+    def get(self, request, *args, **kwargs):
+        if abuse.device_used_up(request, self.collector.place_id):
+            return self.render(request, "already_today.html")
+        return self.page(request, {}, {})
+
+    def post(self, request, *args, **kwargs):
+        collector = self.collector
+        if abuse.address_limited(request, collector.place_id):
+            return self.render(request, "too_many.html", status=429)
+        if abuse.is_robot(request):
+            # Thanked like anyone, stored nowhere.
+            return self.render(request, "thanks.html")
+        if abuse.device_used_up(request, collector.place_id):
+            return self.render(request, "already_today.html", status=409)
+        questions = version_questions(version=collector.survey_version)
+        draft, errors = answering.parse(questions, request.POST)
+        anonymous = collector.survey_version.survey.identity_mode == Survey.IdentityMode.ANONYMOUS
+        contact = (
+            {}
+            if anonymous
+            else {
+                "consent": request.POST.get("contact_consent") == "1",
+                "name": request.POST.get("contact_name", ""),
+                "email": request.POST.get("contact_email", ""),
+                "phone": request.POST.get("contact_phone", ""),
+            }
+        )
+        if not errors:
+            try:
+                services.place_submit(
+                    collector=collector,
+                    draft=draft,
+                    language=self.language,
+                    contact=contact,
+                    address=services.address_key(client_ip(request)),
+                )
+            except ApplicationError as exc:
+                errors, form_error = exc.extra or {}, str(exc)
+                return self.page(request, draft, errors, contact=contact, form_error=form_error)
+            response = self.render(request, "thanks.html")
+            abuse.device_count(request, response, collector.place_id)
+            return response
+        return self.page(request, draft, errors, contact=contact)

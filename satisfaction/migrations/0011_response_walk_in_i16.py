@@ -1,0 +1,24 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    """A walk-in's response (places app: QR codes, kiosks) has no invitation."""
+
+    dependencies = [
+        ("satisfaction", "0010_followup_action_opened_actcrit"),
+    ]
+
+    operations = [
+        migrations.AlterField(
+            model_name="response",
+            name="invitation",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=models.deletion.CASCADE,
+                related_name="+",
+                to="satisfaction.invitation",
+                verbose_name="invitation",
+            ),
+        ),
+    ]
