@@ -70,6 +70,7 @@ ALIASES = {
     "actions": "actions.CorrectiveAction",
     "imports": "customers.ImportJob",
     "candidates": "coding.CandidateTopic",
+    "held": "places.PlaceResponse",
 }
 
 # Slug arguments: a value per argument name (a callable gets the filled objects).
@@ -78,7 +79,18 @@ SLUG_VALUES = {
     "action": lambda objects: "acknowledge",  # a complaint step
     "step": lambda objects: "containment",  # a corrective-action step
     "key": lambda objects: "nps",  # a metric of the registry
+    "code": lambda objects: _place_code(),  # a place's short URL (the QR code)
 }
+
+
+def _place_code() -> str:
+    """The short code of a collector at another department's place (the demo's restaurant
+    tables), so the public page is swept with a real survey behind it."""
+    from places.models import Collector
+
+    collector = Collector.objects.exclude(place__department__code=HOME_DEPARTMENT).first()
+    return collector.code if collector else "no-such-code"
+
 
 # Records owned by a person rather than a department: the field naming the owner.
 PERSON_OWNED = {
@@ -123,6 +135,10 @@ OPEN_READS = {
     ),
     "api:preference-list": "the same preferences as a list",
     "api:interaction-list": "the customer timeline is organisation-wide (Customer 360)",
+    "place:answer": (
+        "a place's survey page (its QR code) is public: anyone at the place, signed in or "
+        "not, opens it"
+    ),
 }
 
 # Creates that hand work to another department on purpose, so the record they make
@@ -139,6 +155,10 @@ HANDOVER_CREATES = {
         "it; from then on only that department changes it"
     ),
     "api:preference-list": "the same through the API",
+    "place:answer": (
+        "a walk-in's answers at a place are given by whoever is there, without a login; "
+        "they belong to the place's department from then on"
+    ),
 }
 
 # Models whose rows may change during a refused request without it being a write:
