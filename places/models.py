@@ -70,6 +70,12 @@ class Collector(BaseModel):
     )
     code = models.CharField(_("short code"), max_length=16, unique=True)
     active = models.BooleanField(_("collecting"), default=True)
+    receipt_required = models.BooleanField(
+        _("only with a receipt code"),
+        default=False,
+        help_text=_("Customers enter (or scan) the code printed on their receipt; each code once."),
+    )
+    receipt_days = models.PositiveSmallIntegerField(_("receipt codes valid for (days)"), default=14)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -86,6 +92,81 @@ class Collector(BaseModel):
 
     def __str__(self):
         return f"{self.place} · {self.survey_version}"
+
+
+class ReceiptBatch(BaseModel):
+    """Codes issued together (through the API) for a till or a booking system to print."""
+
+    collector = models.ForeignKey(
+        Collector, verbose_name=_("collector"), on_delete=models.CASCADE, related_name="batches"
+    )
+    size = models.PositiveIntegerField(_("codes"))
+    expires_at = models.DateTimeField(_("expires"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("receipt code batch")
+        verbose_name_plural = _("receipt code batches")
+
+    def __str__(self):
+        return f"{self.collector} · {self.size}"
+
+
+class ReceiptCode(models.Model):
+    """One receipt's code: issued in a batch, or derived by the till from the order
+    reference (an HMAC, so the till needs no call) and recorded here when it is used.
+    Used once (the unique code per collector and `used_at` decide), until `expires_at`."""
+
+    collector = models.ForeignKey(
+        Collector, verbose_name=_("collector"), on_delete=models.CASCADE, related_name="receipts"
+    )
+    batch = models.ForeignKey(
+        ReceiptBatch,
+        verbose_name=_("batch"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="codes",
+    )
+    code = models.CharField(_("code"), max_length=16)
+    order_ref = models.CharField(_("order reference"), max_length=80, blank=True)
+    purchase = models.ForeignKey(
+        "research.Purchase",
+        verbose_name=_("purchase"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["collector", "code"]
+        verbose_name = _("receipt code")
+        verbose_name_plural = _("receipt codes")
+        constraints = [
+            models.UniqueConstraint(fields=["collector", "code"], name="receipt_code_once"),
+        ]
+
+    def __str__(self):
+        return self.code
 
 
 class PlaceResponse(models.Model):
@@ -136,6 +217,14 @@ class PlaceResponse(models.Model):
         on_delete=models.SET_NULL,
         related_name="place_responses",
         help_text=_("Only when the customer left contact details and agreed to be contacted."),
+    )
+    receipt = models.OneToOneField(
+        ReceiptCode,
+        verbose_name=_("receipt code"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="place_response",
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
     reason = models.CharField(

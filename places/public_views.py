@@ -22,7 +22,7 @@ from satisfaction import answering
 from surveys.models import Survey
 from surveys.selectors import version_questions
 
-from . import abuse, selectors, services
+from . import abuse, receipts, selectors, services
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
@@ -76,12 +76,42 @@ class PlaceAnswerView(View):
                 "anonymous": version.survey.identity_mode == Survey.IdentityMode.ANONYMOUS,
                 "contact": contact or {},
                 "honeypot": abuse.HONEYPOT,
+                "receipt": getattr(self, "receipt_fields", None),
             },
             status=status,
         )
 
+    def receipt(self, request):
+        """For a collector that needs a receipt code: (receipt, None) when the code given
+        (typed, or in the receipt's QR code as ?r=&o=) opens the survey, else (None, the
+        page asking for it)."""
+        code = request.POST.get("receipt_code") or request.GET.get("r") or ""
+        order_ref = request.POST.get("receipt_ref") or request.GET.get("o") or ""
+        self.receipt_fields = {"code": receipts.normalise(code), "ref": order_ref.strip()[:80]}
+        if not code:
+            return None, self.render(request, "receipt.html", {"receipt": self.receipt_fields})
+        try:
+            return receipts.receipt_check(
+                collector=self.collector, code=code, order_ref=order_ref
+            ), None
+        except receipts.ReceiptProblem as exc:
+            return None, self.receipt_problem(request, exc)
+
+    def receipt_problem(self, request, exc):
+        status = 404 if exc.kind == "unknown" else 410
+        return self.render(
+            request,
+            "receipt.html",
+            {"receipt": self.receipt_fields, "receipt_error": str(exc)},
+            status=status,
+        )
+
     def get(self, request, *args, **kwargs):
-        if abuse.device_used_up(request, self.collector.place_id):
+        if self.collector.receipt_required:
+            receipt, problem = self.receipt(request)
+            if problem is not None:
+                return problem
+        elif abuse.device_used_up(request, self.collector.place_id):
             return self.render(request, "already_today.html")
         return self.page(request, {}, {})
 
@@ -92,7 +122,13 @@ class PlaceAnswerView(View):
         if abuse.is_robot(request):
             # Thanked like anyone, stored nowhere.
             return self.render(request, "thanks.html")
-        if abuse.device_used_up(request, collector.place_id):
+        receipt = None
+        if collector.receipt_required:
+            # The receipt code is the limit: once per code, whatever the device.
+            receipt, problem = self.receipt(request)
+            if problem is not None:
+                return problem
+        elif abuse.device_used_up(request, collector.place_id):
             return self.render(request, "already_today.html", status=409)
         questions = version_questions(version=collector.survey_version)
         draft, errors = answering.parse(questions, request.POST)
@@ -115,7 +151,10 @@ class PlaceAnswerView(View):
                     language=self.language,
                     contact=contact,
                     address=services.address_key(client_ip(request)),
+                    receipt=receipt,
                 )
+            except receipts.ReceiptProblem as exc:
+                return self.receipt_problem(request, exc)
             except ApplicationError as exc:
                 errors, form_error = exc.extra or {}, str(exc)
                 return self.page(request, draft, errors, contact=contact, form_error=form_error)

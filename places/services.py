@@ -31,6 +31,7 @@ from satisfaction.models import Wave
 from surveys.models import SurveyVersion
 from surveys.selectors import version_questions
 
+from . import receipts
 from .models import Collector, Place, PlaceResponse
 
 PLACE_FIELDS = ("name", "department", "segment", "description")
@@ -220,12 +221,15 @@ def place_submit(
     contact: dict | None = None,
     address: str = "",
     now: dt.datetime | None = None,
+    receipt=None,
 ) -> PlaceResponse:
     """Store a walk-in's answers at the collector's place. Raises ApplicationError (with
     the errors per question in `extra`) when a required answer is missing. A suspect
     submission is held (its answers kept here, nothing counted) until a person decides."""
     if not collector.active:
         raise ApplicationError(_("This survey is closed."))
+    if collector.receipt_required and receipt is None:
+        raise ApplicationError(_("Enter the code printed on your receipt."))
     questions = version_questions(version=collector.survey_version)
     errors = answering.validate(questions, draft)
     if errors:
@@ -236,7 +240,10 @@ def place_submit(
     place = collector.place
     answers = _answers_key(draft)
     reason = _suspect_reason(place=place, address=address, answers=answers, now=now)
+    if receipt is not None:
+        receipt = receipts.receipt_claim(receipt=receipt, now=now)
     row = PlaceResponse(
+        receipt=receipt,
         collector=collector,
         place=place,
         department_id=place.department_id,
@@ -256,6 +263,8 @@ def place_submit(
         row.response, row.customer = _store(
             collector=collector, draft=draft, language=language, contact=contact, submitted_at=now
         )
+    if row.customer_id is None and receipt is not None and receipt.customer_id:
+        row.customer_id = receipt.customer_id  # the purchase's customer, when known
     row.save()
     return row
 

@@ -9,6 +9,7 @@ from coding.api.urls import router as coding_router
 from crm.api.urls import router as crm_router
 from customers.api.urls import router as customers_router
 from objectives.api.urls import router as objectives_router
+from places.api.urls import router as places_router
 from requirements.api.urls import router as requirements_router
 from research.api.urls import router as research_router
 from satisfaction.api.urls import router as satisfaction_router
@@ -160,6 +161,7 @@ urlpatterns = [
     path("api/", include(crm_router.urls)),
     path("api/", include(surveys_router.urls)),
     path("api/", include(satisfaction_router.urls)),
+    path("api/", include(places_router.urls)),
     path("api/", include(objectives_router.urls)),
     path("api/", include(actions_router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
