@@ -18,7 +18,7 @@ from django.utils import timezone
 from qms.models import Department, User
 from surveys.models import SurveyVersion
 
-from . import services
+from . import receipts, services
 from .models import Collector, Place
 
 # 10 unhappy diners name these drivers -> queue 4 of 10 = 40 %.
@@ -85,6 +85,22 @@ def load(*, stdout) -> int:
         collector, created = _collector(desk, hotel_version, owner, counter)
         if created:
             _hotel_answers(collector, counter)
+            services.kiosk_issue(collector=collector, name="Tablet at the exit", issued_by=owner)
+            counter[0] += 1
+        takeaway = _place(
+            "Restaurant takeaway counter",
+            kitchen,
+            "restaurant-diners",
+            "Receipts print a code to answer the survey once.",
+            counter,
+        )
+        collector, created = _collector(takeaway, restaurant_version, owner, counter)
+        if created:
+            Collector.objects.filter(pk=collector.pk).update(receipt_required=True, receipt_days=14)
+            collector.refresh_from_db()
+            receipts.receipt_batch_issue(collector=collector, size=20, created_by=owner)
+            services.kiosk_issue(collector=collector, name="Tablet by the till", issued_by=owner)
+            counter[0] += 22
     return counter[0]
 
 

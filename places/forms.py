@@ -57,3 +57,11 @@ class CollectorForm(forms.Form):
 
 class PlaceFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
+
+
+class KioskForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the tablet"),
+        max_length=80,
+        help_text=_("So you know which one to revoke, e.g. “Tablet at the exit”."),
+    )

@@ -169,6 +169,35 @@ class ReceiptCode(models.Model):
         return self.code
 
 
+class KioskDevice(BaseModel):
+    """A tablet locked to one collector by a device token the quality manager issues (its
+    URL is shown once; the database keeps only the token's hash) and can revoke."""
+
+    collector = models.ForeignKey(
+        Collector, verbose_name=_("collector"), on_delete=models.CASCADE, related_name="kiosks"
+    )
+    name = models.CharField(_("name"), max_length=80)
+    token_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("last answer"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["collector", "name", "id"]
+        verbose_name = _("kiosk")
+        verbose_name_plural = _("kiosks")
+
+    def __str__(self):
+        return self.name
+
+
 class PlaceResponse(models.Model):
     """A walk-in's submission at a place. Accepted ones point at their satisfaction
     response; held ones (suspect) keep their answers here until a person accepts or
@@ -226,6 +255,17 @@ class PlaceResponse(models.Model):
         on_delete=models.SET_NULL,
         related_name="place_response",
     )
+    kiosk = models.ForeignKey(
+        KioskDevice,
+        verbose_name=_("kiosk"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="responses",
+    )
+    # A kiosk's answers carry a key made in the page: one sent twice (a retry after a
+    # network drop) is stored once.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     state = models.CharField(_("state"), max_length=10, choices=State.choices)
     reason = models.CharField(
         _("why held"), max_length=20, choices=Reason.choices, blank=True, default=""

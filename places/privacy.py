@@ -5,7 +5,7 @@ own answers are satisfaction's part) and keeps place, time and state for the cou
 
 from qms.privacy_registry import privacy, rows
 
-from .models import PlaceResponse
+from .models import PlaceResponse, ReceiptCode
 
 
 def export_place_responses(subject):
@@ -19,10 +19,23 @@ def erase_place_responses(subject):
     PlaceResponse.objects.filter(customer=subject.customer).update(draft={}, contact={})
 
 
+def export_receipts(subject):
+    return rows(
+        ReceiptCode.objects.filter(customer=subject.customer),
+        ("collector__place__name", "order_ref", "expires_at", "used_at"),
+    )
+
+
 def register():
     privacy.register(
         "place_responses",
         models=(PlaceResponse,),
         export=export_place_responses,
         erase=erase_place_responses,
+    )
+    privacy.register(
+        "place_receipt_codes",
+        models=(ReceiptCode,),
+        export=export_receipts,
+        erase=lambda subject: None,  # a code and an order reference: nothing a person wrote
     )

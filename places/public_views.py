@@ -9,7 +9,10 @@ places/abuse.py and the service's suspect rules."""
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.decorators import method_decorator
@@ -162,3 +165,92 @@ class PlaceAnswerView(View):
             abuse.device_count(request, response, collector.place_id)
             return response
         return self.page(request, draft, errors, contact=contact)
+
+
+class KioskView(View):
+    """A tablet at the exit, locked to one collector by its device token (in the URL):
+    the survey starts over after each answer with a short thank-you screen, keeps no
+    answer in the browser's storage, and queues answers in the page while the network
+    is down (static/places/js/kiosk.js); each is sent with an idempotency key, so a retry
+    is stored once. Without JavaScript the form posts and a thank-you page links back."""
+
+    @method_decorator(csrf_exempt)
+    def dispatch(self, request, *args, **kwargs):
+        requested = request.POST.get("lang") or request.GET.get("lang")
+        self.language = requested if requested in LANGUAGE_CODES else "en"
+        request.LANGUAGE_CODE = self.language
+        with translation.override(self.language):
+            self.device = services.kiosk_resolve(token=kwargs["token"])
+            is_fetch = request.headers.get("X-Requested-With") == "fetch"
+            if self.device is None or not self.device.collector.active:
+                if is_fetch:
+                    response = JsonResponse({"ok": False, "revoked": True}, status=410)
+                else:
+                    response = render(
+                        request,
+                        "places/public/kiosk_off.html",
+                        {"language": self.language, "page_languages": ["en", "zh-hans"]},
+                        status=410,
+                    )
+            else:
+                response = super().dispatch(request, *args, **kwargs)
+        response.headers["Content-Language"] = self.language
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    def context(self, **extra):
+        collector = self.device.collector
+        version = collector.survey_version
+        survey = version.survey
+        return {
+            "survey": survey,
+            "survey_title": survey.title_in(self.language),
+            "place": collector.place,
+            "thanks": version.thanks(self.language),
+            "language": self.language,
+            "other_language": "zh-hans" if self.language == "en" else "en",
+            **extra,
+        }
+
+    def get(self, request, *args, **kwargs):
+        questions = version_questions(version=self.device.collector.survey_version)
+        return render(
+            request,
+            "places/public/kiosk.html",
+            self.context(
+                intro=self.device.collector.survey_version.intro(self.language),
+                questions=answering.views(questions, {}, {}, self.language),
+                required=",".join(q.code for q in questions if q.required),
+            ),
+        )
+
+    def post(self, request, *args, **kwargs):
+        is_fetch = request.headers.get("X-Requested-With") == "fetch"
+        questions = version_questions(version=self.device.collector.survey_version)
+        draft, errors = answering.parse(questions, request.POST)
+        if not errors:
+            try:
+                _row, created = services.kiosk_submit(
+                    device=self.device,
+                    draft=draft,
+                    language=self.language,
+                    idempotency_key=request.POST.get("idem") or secrets.token_hex(16),
+                )
+            except ApplicationError as exc:
+                errors = exc.extra or {"": str(exc)}
+            else:
+                if is_fetch:
+                    return JsonResponse({"ok": True, "stored": created})
+                return render(request, "places/public/kiosk_thanks.html", self.context())
+        if is_fetch:
+            return JsonResponse({"ok": False, "errors": errors}, status=400)
+        return render(
+            request,
+            "places/public/kiosk.html",
+            self.context(
+                questions=answering.views(questions, draft, errors, self.language),
+                errors=errors,
+                required=",".join(q.code for q in questions if q.required),
+            ),
+            status=200,
+        )

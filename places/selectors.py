@@ -9,7 +9,7 @@ from qms.selectors import get_in_scope_or_404, scope_by_department
 from surveys.models import SurveyVersion
 from surveys.selectors import version_questions
 
-from .models import Collector, Place, PlaceResponse
+from .models import Collector, KioskDevice, Place, PlaceResponse
 
 
 def place_list(*, user, search: str = "", department=None) -> QuerySet[Place]:
@@ -32,7 +32,9 @@ def place_get_for_user(*, user, pk) -> Place:
 
 def place_collectors(*, place: Place) -> list[Collector]:
     return list(
-        place.collectors.select_related("survey_version__survey").annotate(
+        place.collectors.select_related("survey_version__survey")
+        .prefetch_related("kiosks")
+        .annotate(
             counted=Count("responses", filter=Q(responses__state=PlaceResponse.State.ACCEPTED)),
             held=Count("responses", filter=Q(responses__state=PlaceResponse.State.HELD)),
         )
@@ -44,6 +46,15 @@ def collector_get_for_user(*, user, pk) -> Collector:
         Collector.objects.select_related("place__department", "survey_version__survey"),
         user,
         field="place__department",
+        pk=pk,
+    )
+
+
+def kiosk_get_for_user(*, user, pk) -> KioskDevice:
+    return get_in_scope_or_404(
+        KioskDevice.objects.select_related("collector__place"),
+        user,
+        field="collector__place__department",
         pk=pk,
     )
 

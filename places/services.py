@@ -15,7 +15,7 @@ import json
 import secrets
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -222,6 +222,8 @@ def place_submit(
     address: str = "",
     now: dt.datetime | None = None,
     receipt=None,
+    kiosk=None,
+    idempotency_key: str | None = None,
 ) -> PlaceResponse:
     """Store a walk-in's answers at the collector's place. Raises ApplicationError (with
     the errors per question in `extra`) when a required answer is missing. A suspect
@@ -239,10 +241,15 @@ def place_submit(
     contact = clean_contact(contact or {})
     place = collector.place
     answers = _answers_key(draft)
-    reason = _suspect_reason(place=place, address=address, answers=answers, now=now)
+    # A kiosk is one address by design: only runs of identical answers are suspect there.
+    reason = _suspect_reason(
+        place=place, address="" if kiosk else address, answers=answers, now=now
+    )
     if receipt is not None:
         receipt = receipts.receipt_claim(receipt=receipt, now=now)
     row = PlaceResponse(
+        kiosk=kiosk,
+        idempotency_key=idempotency_key or None,
         receipt=receipt,
         collector=collector,
         place=place,
@@ -308,3 +315,82 @@ def place_response_reject(*, row: PlaceResponse, user: User) -> PlaceResponse:
     row.decided_by, row.decided_at = user, timezone.now()
     row.save()
     return row
+
+
+# --- Kiosks ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def kiosk_issue(*, collector: Collector, name: str, issued_by: User | None = None):
+    """A kiosk device for the collector. Returns (device, token): the token is in the
+    kiosk's URL, shown once; only its hash is stored."""
+    from satisfaction.services import hash_token
+
+    from .models import KioskDevice
+
+    if not collector.active:
+        raise ApplicationError(_("This collector has stopped: start a new one first."))
+    if not name.strip():
+        raise ApplicationError(_("Name the kiosk, e.g. “Tablet at the exit”."))
+    token = secrets.token_urlsafe(32)
+    device = KioskDevice.objects.create(
+        collector=collector,
+        name=name.strip()[:80],
+        token_hash=hash_token(token),
+        issued_by=issued_by,
+    )
+    return device, token
+
+
+@transaction.atomic
+def kiosk_revoke(*, device) -> None:
+    device = lock(device)
+    if device.revoked_at is not None:
+        raise ApplicationError(_("This kiosk has been revoked already."))
+    device.revoked_at = timezone.now()
+    device.save(update_fields=["revoked_at", "updated_at"])
+
+
+def kiosk_resolve(*, token: str):
+    """The active kiosk for `token`, or None (unknown, malformed or revoked)."""
+    from satisfaction.services import hash_token
+
+    from .models import KioskDevice
+
+    if not token or len(token) > 100:
+        return None
+    return (
+        KioskDevice.objects.select_related(
+            "collector__place__department", "collector__wave", "collector__survey_version__survey"
+        )
+        .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+        .first()
+    )
+
+
+def kiosk_submit(*, device, draft: dict, language: str, idempotency_key: str) -> tuple:
+    """A kiosk's answers, stored once per idempotency key: (row, created)."""
+    key = (idempotency_key or "")[:64]
+    if not key:
+        raise ApplicationError(_("The kiosk page sent no key."))
+    existing = PlaceResponse.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            row = place_submit(
+                collector=device.collector,
+                draft=draft,
+                language=language,
+                kiosk=device,
+                idempotency_key=key,
+            )
+    except IntegrityError:
+        existing = PlaceResponse.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return existing, False
+    from .models import KioskDevice
+
+    KioskDevice.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
+    return row, True

@@ -20,4 +20,6 @@ urlpatterns = [
         name="collector-poster",
     ),
     path("collectors/<int:pk>/stop/", views.CollectorStopView.as_view(), name="collector-stop"),
+    path("collectors/<int:pk>/kiosk/", views.KioskIssueView.as_view(), name="kiosk-issue"),
+    path("kiosks/<int:pk>/revoke/", views.KioskRevokeView.as_view(), name="kiosk-revoke"),
 ]

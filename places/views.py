@@ -16,9 +16,10 @@ from django.views.generic import TemplateView
 from qms.exceptions import ApplicationError
 from qms.permissions import QualityManagerRequiredMixin
 from qms.ui.views import FilteredListView, ServiceActionView, ServiceFormView
+from satisfaction.services import base_url
 
 from . import codes, selectors, services
-from .forms import CollectorForm, PlaceFilterForm, PlaceForm
+from .forms import CollectorForm, KioskForm, PlaceFilterForm, PlaceForm
 
 
 class PlaceListView(LoginRequiredMixin, FilteredListView):
@@ -214,3 +215,61 @@ class HeldAcceptView(HeldDecideView):
 
 class HeldRejectView(HeldDecideView):
     accept = False
+
+
+class KioskIssueView(QualityManagerRequiredMixin, ServiceFormView):
+    """Issue a kiosk device for a collector: the page shows its URL once (only the
+    token's hash is kept), to open on the tablet."""
+
+    template_name = "places/kiosk_form.html"
+    form_class = KioskForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.collector = selectors.collector_get_for_user(user=request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        kwargs["collector"] = self.collector
+        return super().get_context_data(**kwargs)
+
+    def get_cancel_url(self):
+        return reverse("places:place-detail", args=[self.collector.place_id])
+
+    def form_valid(self, form):
+        result = self.run_service(
+            form,
+            lambda: services.kiosk_issue(
+                collector=self.collector,
+                name=form.cleaned_data["name"],
+                issued_by=self.request.user,
+            ),
+        )
+        if result is None:
+            return self.form_invalid(form)
+        device, token = result
+        url = base_url() + reverse("place:kiosk", args=[token])
+        return self.render_to_response(
+            self.get_context_data(form=form, issued=device, kiosk_url=url)
+        )
+
+
+class KioskRevokeView(QualityManagerRequiredMixin, ServiceActionView):
+    template_name = "places/kiosk_revoke.html"
+    success_message = gettext_lazy("Revoked: the tablet no longer takes answers.")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.device = selectors.kiosk_get_for_user(user=request.user, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        kwargs["device"] = self.device
+        kwargs["cancel_url"] = reverse("places:place-detail", args=[self.device.collector.place_id])
+        return super().get_context_data(**kwargs)
+
+    def perform(self, form):
+        return services.kiosk_revoke(device=self.device)
+
+    def get_redirect_url(self):
+        return reverse("places:place-detail", args=[self.device.collector.place_id])

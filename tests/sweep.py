@@ -71,6 +71,7 @@ ALIASES = {
     "imports": "customers.ImportJob",
     "candidates": "coding.CandidateTopic",
     "held": "places.PlaceResponse",
+    "kiosks": "places.KioskDevice",
 }
 
 # Slug arguments: a value per argument name (a callable gets the filled objects).
