@@ -30,6 +30,18 @@ from . import abuse, receipts, selectors, services
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
+def _read_only(request) -> bool:
+    """A signed-in read-only viewer (an auditor) writes nothing, not even on a public
+    page; customers are not signed in."""
+    user = getattr(request, "user", None)
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.can_view_all
+        and not user.is_quality_manager
+    )
+
+
 class PlaceAnswerView(View):
     @method_decorator(csrf_exempt)
     def dispatch(self, request, *args, **kwargs):
@@ -119,6 +131,8 @@ class PlaceAnswerView(View):
         return self.page(request, {}, {})
 
     def post(self, request, *args, **kwargs):
+        if _read_only(request):
+            return self.render(request, "read_only.html", status=403)
         collector = self.collector
         if abuse.address_limited(request, collector.place_id):
             return self.render(request, "too_many.html", status=429)
@@ -225,6 +239,8 @@ class KioskView(View):
         )
 
     def post(self, request, *args, **kwargs):
+        if _read_only(request):
+            return JsonResponse({"ok": False}, status=403)
         is_fetch = request.headers.get("X-Requested-With") == "fetch"
         questions = version_questions(version=self.device.collector.survey_version)
         draft, errors = answering.parse(questions, request.POST)

@@ -210,3 +210,11 @@ def test_an_anonymous_survey_offers_no_contact_details(client, front_desk):
     client.post(url(collector), answers(q_nps="1", contact_consent="1", contact_email="a@b.c"))
     assert not FollowUpCase.objects.exists()
     assert Response.objects.get().customer is None
+
+
+def test_a_signed_in_read_only_viewer_saves_nothing(client_for, viewer, front_desk):
+    collector = make_collector(department=front_desk)
+    client = client_for(viewer)
+    assert client.get(url(collector)).status_code == 200
+    assert client.post(url(collector), answers()).status_code == 403
+    assert not Response.objects.exists()
