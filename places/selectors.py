@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from qms.selectors import get_in_scope_or_404, scope_by_department
+from qms.selectors import get_for_change_or_404, get_in_scope_or_404, scope_by_department
 from surveys.models import SurveyVersion
 from surveys.selectors import version_questions
 
@@ -80,6 +80,14 @@ def held_list(*, user, place=None) -> QuerySet[PlaceResponse]:
 
 def held_get_for_user(*, user, pk) -> PlaceResponse:
     return get_in_scope_or_404(
+        PlaceResponse.objects.select_related("place__department", "collector"), user, pk=pk
+    )
+
+
+def held_get_for_change(*, user, pk) -> PlaceResponse:
+    """Held answers the user may decide on (a 404 otherwise, viewers included); the
+    service then lets only the department's head or a quality manager decide."""
+    return get_for_change_or_404(
         PlaceResponse.objects.select_related("place__department", "collector"), user, pk=pk
     )
 

@@ -192,7 +192,7 @@ class HeldDecideView(LoginRequiredMixin, ServiceActionView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
-            self.row = selectors.held_get_for_user(user=request.user, pk=kwargs["pk"])
+            self.row = selectors.held_get_for_change(user=request.user, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def perform(self, form):

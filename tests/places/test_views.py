@@ -189,3 +189,14 @@ def test_place_list_query_count_does_not_grow(
         make_collector(department=front_desk, name=f"Place {n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(reverse("places:place-list")).status_code == 200
+
+
+def test_a_viewer_cannot_decide_on_held_answers(settings, viewer, front_desk):
+    settings.PLACES_SUSPECT = {"burst": 0, "identical": 100, "window_minutes": 10}
+    collector = make_collector(department=front_desk)
+    services.place_submit(collector=collector, draft={"nps": 9}, language="en", address="a")
+    held = collector.responses.get(state="held")
+    client = signed_in(viewer)
+    assert client.post(reverse("places:held-accept", args=[held.pk])).status_code == 404
+    held.refresh_from_db()
+    assert held.state == "held"
