@@ -69,7 +69,8 @@ def load(*, stdout) -> int:
     created = 0
     with transaction.atomic():
         baseline_wave = (
-            Wave.objects.filter(survey_version__survey=survey)
+            # A wave that sent invitations (not a place's QR-code wave, places/demo.py).
+            Wave.objects.filter(survey_version__survey=survey, sent_count__gt=0)
             .exclude(name=FOLLOWUP_WAVE)
             .order_by("-starts_at", "-id")
             .first()

@@ -10,6 +10,7 @@ from coding.api.urls import router as coding_router
 from crm.api.urls import router as crm_router
 from customers.api.urls import router as customers_router
 from objectives.api.urls import router as objectives_router
+from places.api.urls import router as places_router
 from requirements.api.urls import router as requirements_router
 from research.api.urls import router as research_router
 from satisfaction.api.urls import router as satisfaction_router
@@ -194,6 +195,8 @@ urlpatterns = [
     path("s/", include("satisfaction.public_urls")),  # short personal survey links
     path("satisfaction/", include("surveys.urls")),  # survey authoring, same prefix
     path("satisfaction/", include("satisfaction.urls")),
+    path("p/", include("places.public_urls")),  # short URLs of places (QR codes)
+    path("places/", include("places.urls")),
     path("objectives/", include("objectives.urls")),
     path("actions/", include("actions.urls")),
     path("api/", include(qms_router.urls)),
@@ -204,6 +207,7 @@ urlpatterns = [
     path("api/", include(crm_router.urls)),
     path("api/", include(surveys_router.urls)),
     path("api/", include(satisfaction_router.urls)),
+    path("api/", include(places_router.urls)),
     path("api/", include(objectives_router.urls)),
     path("api/", include(actions_router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

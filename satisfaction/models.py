@@ -315,10 +315,14 @@ class Response(BaseModel):
     """A submitted questionnaire. One per invitation, enforced by the database: a double
     click, a second tab or a retry stores nothing more."""
 
-    # No index of its own: the unique constraint on the invitation is one.
+    # Empty for a walk-in's answers (a place's QR code or kiosk, the `places` app): they
+    # come through no invitation; the wave is then the place collector's. No index of its
+    # own: the unique constraint on the invitation is one.
     invitation = models.ForeignKey(
         Invitation,
         verbose_name=_("invitation"),
+        null=True,
+        blank=True,
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,

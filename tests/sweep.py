@@ -74,6 +74,8 @@ ALIASES = {
     "reviewdecisions": "qms.ReviewDecision",  # review-decisions/<pk>/cite/
     "decisioncitations": "requirements.DecisionCitation",  # decision-citations/<pk>/remove/
     "webhooks": "qms.WebhookEndpoint",
+    "held": "places.PlaceResponse",
+    "kiosks": "places.KioskDevice",
 }
 
 # Slug arguments: a value per argument name (a callable gets the filled objects).
@@ -82,7 +84,18 @@ SLUG_VALUES = {
     "action": lambda objects: "acknowledge",  # a complaint step
     "step": lambda objects: "containment",  # a corrective-action step
     "key": lambda objects: "nps",  # a metric of the registry
+    "code": lambda objects: _place_code(),  # a place's short URL (the QR code)
 }
+
+
+def _place_code() -> str:
+    """The short code of a collector at another department's place (the demo's restaurant
+    tables), so the public page is swept with a real survey behind it."""
+    from places.models import Collector
+
+    collector = Collector.objects.exclude(place__department__code=HOME_DEPARTMENT).first()
+    return collector.code if collector else "no-such-code"
+
 
 # Records owned by a person rather than a department: the field naming the owner.
 PERSON_OWNED = {
@@ -130,6 +143,10 @@ OPEN_READS = {
     "healthz": "the process is up: no data, for load balancers (no sign-in needed)",
     "readyz": "ok/fail per dependency: no data, for load balancers (no sign-in needed)",
     "prometheus-metrics": "counts only, for Prometheus on the machine itself or with a token",
+    "place:answer": (
+        "a place's survey page (its QR code) is public: anyone at the place, signed in or "
+        "not, opens it"
+    ),
 }
 
 # Health checks whose answer "not ready" is 503 by design (e.g. no scanner has run in
@@ -150,6 +167,10 @@ HANDOVER_CREATES = {
         "it; from then on only that department changes it"
     ),
     "api:preference-list": "the same through the API",
+    "place:answer": (
+        "a walk-in's answers at a place are given by whoever is there, without a login; "
+        "they belong to the place's department from then on"
+    ),
 }
 
 # Models whose rows may change during a refused request without it being a write:

@@ -41,6 +41,7 @@ PORTAL_APPS = [
     "crm",
     "surveys",
     "satisfaction",
+    "places",
     "objectives",
     "actions",
 ]

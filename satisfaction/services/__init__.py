@@ -9,6 +9,7 @@ module per part of the workflow:
 - `tallies`: the materialised analysis counts
 - `exports`: response exports
 - `trials`: test invitations (the real e-mail, a link that stores nothing)
+- `walk_ins`: answers through no invitation (a place's QR code or kiosk, `places`)
 - `_common`: helpers the modules share
 
 Scanners (`waves_process_due`, `invitations_process_due`, `follow_ups_escalate_due`) read
@@ -50,6 +51,7 @@ from .responding import (
 from .sending import invitations_process_due, optout_url, survey_url
 from .tallies import tally_refresh
 from .trials import trial_invitation_send, trial_resolve, trial_token, trial_url
+from .walk_ins import walk_in_response_store
 from .waves import (
     invitation_request,
     invitations_for_closed_complaint,
@@ -100,4 +102,5 @@ __all__ = [
     "wave_schedule",
     "wave_start",
     "waves_process_due",
+    "walk_in_response_store",
 ]

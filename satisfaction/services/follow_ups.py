@@ -48,16 +48,23 @@ def _alert_rules(*, response, questions, draft, customer) -> FollowUpCase | None
         return _open_case(response=response, customer=customer, survey=survey, fired=fired)
 
 
-def _open_case(*, response, customer, survey, fired) -> FollowUpCase:
-    owner = customer.account_owner if customer.account_owner_id else None
+def _open_case(
+    *, response, customer, survey, fired, owner=None, reason="", deadline_hours=None
+) -> FollowUpCase:
+    """`owner`, `reason` and `deadline_hours` given (a walk-in's low score, opened by
+    `walk_ins.walk_in_response_store` for the place's department) override what the
+    customer's account owner and the fired rules would say."""
+    if owner is None:
+        owner = customer.account_owner if customer.account_owner_id else None
     if owner is None or not owner.is_active:
         owner = _default_owner()
-    due = timezone.now() + dt.timedelta(hours=alerting.case_deadline_hours(fired))
+    hours = deadline_hours or alerting.case_deadline_hours(fired)
+    due = timezone.now() + dt.timedelta(hours=hours)
     case = FollowUpCase.objects.create(
         response=response,
         customer=customer,
         owner=owner,
-        reason=alerting.case_reason(fired),
+        reason=(reason or alerting.case_reason(fired))[:300],
         due_at=due,
         next_action_at=due,
     )

@@ -167,6 +167,27 @@ def person(quality_manager, front_desk, front_desk_head, topic, make_complaint):
     Message.objects.create(
         key="hello-1", kind="test", recipient=EMAIL, subject=f"Dear {NAME}", body=SECRET
     )
+    # A walk-in's answers at a place, with contact details left (places app), and a
+    # receipt code of a purchase of theirs.
+    from places import services as place_services
+    from places.models import PlaceResponse, ReceiptCode
+
+    collector = place_services.collector_create(
+        place=place_services.place_create(name="Lobby", department=front_desk),
+        survey_version=published_survey(code="privacy-place"),
+    )
+    PlaceResponse.objects.create(
+        collector=collector,
+        place=collector.place,
+        department=front_desk,
+        customer=customer,
+        state="held",
+        draft={"comment": SECRET},
+        submitted_at=timezone.now(),
+    )
+    ReceiptCode.objects.create(
+        collector=collector, code="PRIV0001", customer=customer, expires_at=timezone.now()
+    )
     return customer
 
 
