@@ -435,7 +435,9 @@ class AlertRule(BaseModel):
         )
         if question is None:
             return str(_("A question no longer in the survey")), ""
-        choice = question.choices.filter(code=self.choice_code).first() if self.choice_code else None
+        choice = (
+            question.choices.filter(code=self.choice_code).first() if self.choice_code else None
+        )
         return question.text(), choice.text() if choice else ""
 
     def clean(self):

@@ -382,9 +382,7 @@ def test_a_score_rule_needs_a_score_and_a_choice_rule_a_choice(survey):
     assert exc.value.message_dict == {"value": ["Give the score the answer is compared with."]}
     with pytest.raises(ValidationError) as exc:
         services.alert_rule_create(survey=survey, question_code="driver", condition="choice_is")
-    assert exc.value.message_dict == {
-        "choice_code": ["Choose the choice that opens a case."]
-    }
+    assert exc.value.message_dict == {"choice_code": ["Choose the choice that opens a case."]}
     with pytest.raises(ValidationError) as exc:
         services.alert_rule_create(
             survey=survey, question_code="nps", condition="at_most", value=6, deadline_hours=721
