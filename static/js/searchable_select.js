@@ -1,0 +1,20 @@
+/* Searchable selects: each <select data-searchable> becomes a Tom Select box (vendored,
+   static/vendor/tom-select-*) where typing filters the options by their words; picked
+   options show as removable items. Without JavaScript the plain select still works. */
+(function () {
+  "use strict";
+  function enhance(root) {
+    root.querySelectorAll("select[data-searchable]:not(.tomselected)").forEach(function (select) {
+      var multiple = select.multiple;
+      new TomSelect(select, {
+        plugins: multiple ? ["remove_button"] : [],
+        maxOptions: null,
+        hidePlaceholder: true,
+        placeholder: select.dataset.placeholder || "",
+        searchField: ["text"],
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { enhance(event.target); });
+})();
