@@ -120,7 +120,9 @@ class ActionCreateForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only the complaints this user may see are offered.
         self.fields["complaints"].queryset = (
-            crm_selectors.complaint_list(user=user) if user is not None else Complaint.objects.none()
+            crm_selectors.complaint_list(user=user)
+            if user is not None
+            else Complaint.objects.none()
         )
         self.fields["question_code"].choices = [
             ("", _("— any question —")),
