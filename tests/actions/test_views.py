@@ -308,9 +308,7 @@ def test_create_from_complaints_picked_in_words(
     from actions.forms import ActionCreateForm
 
     head_form = ActionCreateForm(user=front_desk_head)
-    assert list(head_form.fields["complaints"].queryset) == [
-        Complaint.objects.get(pk=first.pk)
-    ]
+    assert list(head_form.fields["complaints"].queryset) == [Complaint.objects.get(pk=first.pk)]
 
 
 def test_create_form_says_what_is_missing(client_for, quality_manager, front_desk, front_desk_head):
