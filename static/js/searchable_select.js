@@ -9,7 +9,8 @@
       new TomSelect(select, {
         plugins: multiple ? ["remove_button"] : [],
         maxOptions: null,
-        hidePlaceholder: true,
+        // No hidePlaceholder: it hides the search box when the select loses focus, the
+        // box shrinks by a line and the button under it jumps away from the pointer.
         placeholder: select.dataset.placeholder || "",
         searchField: ["text"],
       });

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_complaints_are_picked_by_their_words(page, quality_manager, front_desk, front_desk_head):
     wanted = make_complaint(department=front_desk, description="Waited 40 minutes for a table")
     make_complaint(department=front_desk, description="The soup was cold")
+    page.set_default_timeout(30_000)
     login(page, "qm")
     page.goto("/actions/new/")
     page.locator("#id_title").fill("Table waits")
@@ -33,7 +34,9 @@ def test_complaints_are_picked_by_their_words(page, quality_manager, front_desk,
     expect(options.first).to_contain_text(wanted.customer.name)
     options.first.click()
     expect(page.locator(".ts-control .item")).to_contain_text(wanted.reference)
+    search.press("Escape")
+    expect(page.locator(".ts-dropdown")).to_be_hidden()
     page.get_by_role("button", name="Open the action").click()
-    expect(page.get_by_test_id("reference")).to_be_visible()
+    expect(page.get_by_test_id("reference")).to_be_visible(timeout=30_000)
     action = CorrectiveAction.objects.get()
     assert [s.complaint_id for s in action.sources.all()] == [wanted.pk]
