@@ -6,7 +6,7 @@
   function enhance(root) {
     root.querySelectorAll("select[data-searchable]:not(.tomselected)").forEach(function (select) {
       var multiple = select.multiple;
-      new TomSelect(select, {
+      var box = new TomSelect(select, {
         plugins: multiple ? ["remove_button"] : [],
         maxOptions: null,
         // No hidePlaceholder: it hides the search box when the select loses focus, the
@@ -14,6 +14,11 @@
         placeholder: select.dataset.placeholder || "",
         searchField: ["text"],
       });
+      // The label now names the search box; the select it fills keeps the same name.
+      var label = document.getElementById(box.inputId + "-ts-label");
+      if (label && !select.hasAttribute("aria-labelledby")) {
+        select.setAttribute("aria-labelledby", label.id);
+      }
     });
   }
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
