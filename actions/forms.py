@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from crm import selectors as crm_selectors
+from crm.models import Complaint
 from customers.models import Topic
 from objectives.models import Objective, ObjectiveAnalysis
 from qms.models import Department, User
@@ -20,6 +22,19 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 def _people():
     return User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")
+
+
+class ComplaintChoiceField(forms.ModelMultipleChoiceField):
+    """Complaints in words: number, customer, topic and the start of what happened."""
+
+    def label_from_instance(self, complaint):
+        words = " ".join(complaint.description.split())
+        if len(words) > 70:
+            words = words[:69] + "…"
+        return (
+            f"{complaint.reference} · {complaint.customer.name} · {complaint.topic.name} · "
+            f"{complaint.get_status_display()} · {words}"
+        )
 
 
 class ActionFilterForm(forms.Form):
@@ -93,10 +108,25 @@ class ActionCreateForm(forms.Form):
         required=False,
         queryset=ObjectiveAnalysis.objects.select_related("objective").order_by("-at"),
     )
-    complaint_ref = forms.CharField(label=_("Complaint number(s)"), max_length=200, required=False)
+    complaints = ComplaintChoiceField(
+        label=_("Complaints"),
+        required=False,
+        queryset=Complaint.objects.none(),
+        widget=forms.SelectMultiple(attrs={"data-searchable": "", "size": 6}),
+        help_text=_(
+            "Type a customer's name, the topic or words of the complaint to find it; pick "
+            "one or more."
+        ),
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the complaints this user may see are offered.
+        self.fields["complaints"].queryset = (
+            crm_selectors.complaint_list(user=user)
+            if user is not None
+            else Complaint.objects.none()
+        )
         self.fields["question_code"].choices = [
             ("", _("— any question —")),
             *param_kinds.choices("question"),
@@ -108,7 +138,7 @@ class ActionCreateForm(forms.Form):
         missing = {
             SourceKind.SURVEY_FINDING: ("wave", _("Choose the wave the finding comes from.")),
             SourceKind.FOLLOWUP_CASE: ("followup_case", _("Choose the follow-up case.")),
-            SourceKind.COMPLAINT: ("complaint_ref", _("Give the complaint number(s).")),
+            SourceKind.COMPLAINT: ("complaints", _("Choose the complaint(s).")),
         }.get(kind)
         if missing and not data.get(missing[0]):
             self.add_error(missing[0], missing[1])

@@ -344,7 +344,7 @@ def initial_from_source(
             text += "\n" + _("Remedy sought: %(remedy)s") % {"remedy": complaint.remedy_sought}
         initial.update(
             source_kind=SourceKind.COMPLAINT,
-            complaint_ref=complaint.reference,
+            complaints=[complaint],
             title=source_title(kind=SourceKind.COMPLAINT, topic=topic, where=complaint.reference),
             description=f"{complaint.customer.name} · {complaint.reference}\n{text}",
         )

@@ -81,9 +81,12 @@ def action_create(
     objective=None,
     objective_analysis=None,
     complaint_ref: str = "",
+    complaints=None,
     source_note: str = "",
 ) -> CorrectiveAction:
-    """Open an action with its source. The reference (CA-2026-0007) comes from the id."""
+    """Open an action with its source. The reference (CA-2026-0007) comes from the id.
+    A complaint source names its complaints (`complaints`, picked in the form) or their
+    references (`complaint_ref`, "CMP-2026-00001, CMP-2026-00007", from the API)."""
     _require_qm(actor)
     if objective_analysis is not None and objective is None:
         objective = objective_analysis.objective
@@ -104,7 +107,9 @@ def action_create(
     action.save(update_fields=["reference", "updated_at"])
     if source_kind == SourceKind.COMPLAINT:
         # One source row per complaint: each complaint's page lists the action.
-        complaints = selectors.complaints_from_refs(complaint_ref)
+        # Picked in the form, or named by their references (the API).
+        if not complaints:
+            complaints = selectors.complaints_from_refs(complaint_ref)
         if not complaints:
             raise ApplicationError(_("Give the complaint reference(s)."))
         for complaint in complaints:

@@ -132,7 +132,7 @@ class ActionCreateView(QualityManagerRequiredMixin, ServiceFormView):
     """Open an action by hand, or prefilled from its source:
     `?wave=&topic=` or `?survey=<id or code>&topic=<id or slug>` (a survey finding),
     `?case=` (a follow-up case), `?analysis=` or `?objective=` (a missed objective),
-    `?complaint=` (complaint numbers)."""
+    `?complaint=` (complaint numbers; the form then picks them from its list)."""
 
     template_name = "actions/action_form.html"
     form_class = ActionCreateForm
@@ -177,7 +177,7 @@ class ActionCreateView(QualityManagerRequiredMixin, ServiceFormView):
             .filter(pk=_int(get.get("objective")))
             .first()
         )
-        complaint = None
+        complaint, complaints = None, []
         if get.get("complaint"):
             try:
                 complaints = selectors.complaints_from_refs(get["complaint"][:200])
@@ -199,8 +199,11 @@ class ActionCreateView(QualityManagerRequiredMixin, ServiceFormView):
         if wave is not None:
             initial["question_code"] = get.get("question", "")[:40]
         if get.get("complaint") and complaint is None:
-            initial.update(source_kind=SourceKind.COMPLAINT, complaint_ref=get["complaint"][:200])
+            initial.update(source_kind=SourceKind.COMPLAINT, complaints=complaints)
         return initial
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -218,7 +221,7 @@ class ActionCreateView(QualityManagerRequiredMixin, ServiceFormView):
             SourceKind.SURVEY_FINDING: ("wave", "question_code"),
             SourceKind.FOLLOWUP_CASE: ("followup_case",),
             SourceKind.MISSED_OBJECTIVE: ("objective", "objective_analysis"),
-            SourceKind.COMPLAINT: ("complaint_ref",),
+            SourceKind.COMPLAINT: ("complaints",),
         }.get(kind, ())
         for name in (
             "wave",
@@ -226,7 +229,7 @@ class ActionCreateView(QualityManagerRequiredMixin, ServiceFormView):
             "followup_case",
             "objective",
             "objective_analysis",
-            "complaint_ref",
+            "complaints",
         ):
             if name not in keep:
                 d.pop(name)

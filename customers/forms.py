@@ -121,11 +121,23 @@ class ContactForm(forms.ModelForm):
         fields = ["name", "job_title", "email", "phone", "is_primary"]
 
 
+CODE_HELP = _(
+    "Optional: left empty, it is made from the name. Import files may name it in their "
+    "column instead of the name."
+)
+
+
 class SegmentForm(forms.ModelForm):
     class Meta:
         model = Segment
         fields = ["name", "code", "description"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].required = bool(self.instance.pk)
+        if not self.instance.pk:
+            self.fields["code"].help_text = CODE_HELP
 
     def validate_unique(self):
         """Uniqueness is the service's rule (with a readable message)."""
@@ -136,6 +148,12 @@ class TopicForm(forms.ModelForm):
         model = Topic
         fields = ["name", "slug", "description", "is_active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = bool(self.instance.pk)
+        if not self.instance.pk:
+            self.fields["slug"].help_text = CODE_HELP
 
     def validate_unique(self):
         """Uniqueness is the service's rule (with a readable message)."""

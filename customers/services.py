@@ -9,6 +9,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from qms.exceptions import ApplicationError
@@ -39,7 +40,19 @@ CONTACT_FIELDS = ("name", "job_title", "email", "phone", "is_primary")
 
 
 @transaction.atomic
-def segment_create(*, name: str, code: str, description: str = "") -> Segment:
+def _code_from_name(model, field: str, name: str, prefix: str, max_length: int) -> str:
+    """A free code made from the name ("Check-in wait" -> "check-in-wait"; a name with
+    no Latin letters, e.g. Chinese, gives "topic-7"), so nobody has to invent one."""
+    base = slugify(name)[: max_length - 4].strip("-") or prefix
+    code, n = base, 1
+    while model.objects.filter(**{field: code}).exists():
+        n += 1
+        code = f"{base}-{n}"
+    return code
+
+
+def segment_create(*, name: str, code: str = "", description: str = "") -> Segment:
+    code = code or _code_from_name(Segment, "code", name, "segment", 40)
     if Segment.objects.filter(code=code).exists():
         raise ApplicationError(_("A segment with the code “%s” already exists.") % code)
     segment = Segment(name=name, code=code, description=description)
@@ -49,7 +62,10 @@ def segment_create(*, name: str, code: str, description: str = "") -> Segment:
 
 
 @transaction.atomic
-def topic_create(*, name: str, slug: str, description: str = "", is_active: bool = True) -> Topic:
+def topic_create(
+    *, name: str, slug: str = "", description: str = "", is_active: bool = True
+) -> Topic:
+    slug = slug or _code_from_name(Topic, "slug", name, "topic", 60)
     if Topic.objects.filter(slug=slug).exists():
         raise ApplicationError(_("A topic with the code “%s” already exists.") % slug)
     topic = Topic(name=name, slug=slug, description=description, is_active=is_active)

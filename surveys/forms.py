@@ -479,21 +479,25 @@ class AlertRuleForm(forms.ModelForm):
 
     def __init__(self, *args, questions: list[Question], **kwargs):
         super().__init__(*args, **kwargs)
-        codes = [(q.code, f"{q.code} — {q.text()}") for q in questions]
+        # Questions and choices in their own words, in the user's language; the codes
+        # stay behind the scenes as the options' values.
+        codes = [(q.code, q.text() or q.get_kind_display()) for q in questions]
         current = self.instance.question_code if self.instance.pk else ""
         if current and current not in {q.code for q in questions}:
-            codes.append((current, _("%(code)s (not in the latest version)") % {"code": current}))
+            codes.append((current, _("A question no longer in the survey")))
         self.fields["question_code"].choices = [("", "---------"), *codes]
         groups = [
-            (
-                q.code,
-                [(c.code, f"{c.code} — {c.text()}") for c in q.choices.all()],
-            )
+            (q.text() or q.get_kind_display(), [(c.code, c.text()) for c in q.choices.all()])
             for q in questions
             if q.has_choices
         ]
         choice_codes = {code for _label, options in groups for code, _text in options}
         if self.instance.choice_code and self.instance.choice_code not in choice_codes:
-            groups.append((self.instance.choice_code, self.instance.choice_code))
+            groups.append(
+                (
+                    _("No longer in the survey"),
+                    [(self.instance.choice_code, _("A choice no longer in the survey"))],
+                )
+            )
         self.fields["choice_code"].choices = [("", "---------"), *groups]
         self.fields["deadline_hours"].widget.attrs.update(min=1, max=AlertRule.DEADLINE_MAX_HOURS)

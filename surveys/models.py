@@ -430,19 +430,35 @@ class AlertRule(BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.survey}: {self.question_code} {self.condition_text()}"
+        question, choice_text = self.in_words()
+        return f"{self.survey}: {question} {self.condition_text(choice_text)}"
+
+    def in_words(self) -> tuple[str, str]:
+        """The rule's question and choice in their own words (the user's language), from
+        the newest version of the survey that has the question."""
+        question = (
+            Question.objects.filter(version__survey_id=self.survey_id, code=self.question_code)
+            .order_by("-version__number")
+            .first()
+        )
+        if question is None:
+            return str(_("A question no longer in the survey")), ""
+        choice = (
+            question.choices.filter(code=self.choice_code).first() if self.choice_code else None
+        )
+        return question.text(), choice.text() if choice else ""
 
     def clean(self):
         errors = {}
         if self.condition in self.SCORE_CONDITIONS and self.value is None:
             errors["value"] = _("Give the score the answer is compared with.")
         if self.condition == self.Condition.CHOICE_IS and not self.choice_code:
-            errors["choice_code"] = _("Give the code of the choice that fires the rule.")
+            errors["choice_code"] = _("Choose the choice that opens a case.")
         if errors:
             raise ValidationError(errors)
 
     def condition_text(self, choice_text: str = "") -> str:
-        """The condition in words, e.g. “at most 6” or “choice “queue” (Long queue)”."""
+        """The condition in words, e.g. “at most 6” or “the choice “Long queue””."""
         if self.condition == self.Condition.AT_MOST:
             return _("at most %(value)s") % {"value": self.value}
         if self.condition == self.Condition.AT_LEAST:
@@ -450,8 +466,5 @@ class AlertRule(BaseModel):
         if self.condition == self.Condition.CHOSEN:
             return str(_("any choice"))
         if choice_text:
-            return _("choice “%(code)s” (%(text)s)") % {
-                "code": self.choice_code,
-                "text": choice_text,
-            }
-        return _("choice “%(code)s”") % {"code": self.choice_code}
+            return _("the choice “%(text)s”") % {"text": choice_text}
+        return _("a choice no longer in the survey")

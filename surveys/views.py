@@ -169,10 +169,26 @@ class AlertRuleHistoryView(ViewAllRequiredMixin, SurveyMixin, FilteredListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(survey=self.survey, **kwargs)
-        context["rows"] = [
-            {"record": record, "condition": record.instance.condition_text()}
-            for record in context["records"]
-        ]
+        version = selectors.latest_version(survey=self.survey)
+        questions = {
+            q.code: q for q in (selectors.version_questions(version=version) if version else [])
+        }
+        rows = []
+        for record in context["records"]:
+            question = questions.get(record.question_code)
+            choice_text = ""
+            if question is not None and record.choice_code:
+                choice_text = next(
+                    (c.text() for c in question.choices.all() if c.code == record.choice_code), ""
+                )
+            rows.append(
+                {
+                    "record": record,
+                    "question": question,
+                    "condition": record.instance.condition_text(choice_text),
+                }
+            )
+        context["rows"] = rows
         return context
 
 

@@ -84,19 +84,19 @@ def _check_rule(rule: AlertRule) -> None:
         if not question.is_scale:
             raise ApplicationError(
                 _(
-                    "“%(code)s” has no score (it is a question of type “%(kind)s”): a score "
-                    "rule needs an NPS, CSAT, CES or rating question."
+                    "“%(question)s” has no score (it is a question of type “%(kind)s”): a "
+                    "score rule needs an NPS, CSAT, CES or rating question."
                 )
-                % {"code": question.code, "kind": kind}
+                % {"question": question.text(), "kind": kind}
             )
         low, high = question.scale_range
         if rule.value is not None and not low <= rule.value <= high:
             raise ApplicationError(
                 _(
-                    "Scores of “%(code)s” run from %(low)s to %(high)s: %(value)s is outside "
-                    "the scale."
+                    "Scores of “%(question)s” run from %(low)s to %(high)s: %(value)s is "
+                    "outside the scale."
                 )
-                % {"code": question.code, "low": low, "high": high, "value": rule.value}
+                % {"question": question.text(), "low": low, "high": high, "value": rule.value}
             )
         return
     rule.value = None
@@ -105,16 +105,18 @@ def _check_rule(rule: AlertRule) -> None:
     if not question.has_choices:
         raise ApplicationError(
             _(
-                "“%(code)s” has no choices (it is a question of type “%(kind)s”): a choice "
-                "rule needs a single-choice, multiple-choice or driver question."
+                "“%(question)s” has no choices (it is a question of type “%(kind)s”): a "
+                "choice rule needs a single-choice, multiple-choice or driver question."
             )
-            % {"code": question.code, "kind": kind}
+            % {"question": question.text(), "kind": kind}
         )
-    codes = [c.code for c in question.choices.all()]
-    if rule.condition == AlertRule.Condition.CHOICE_IS and rule.choice_code not in codes:
+    choices = list(question.choices.all())
+    if rule.condition == AlertRule.Condition.CHOICE_IS and rule.choice_code not in {
+        c.code for c in choices
+    }:
         raise ApplicationError(
-            _("“%(code)s” has no choice “%(choice)s”. Its choices: %(choices)s.")
-            % {"code": question.code, "choice": rule.choice_code, "choices": ", ".join(codes)}
+            _("“%(question)s” has no such choice. Its choices: %(choices)s.")
+            % {"question": question.text(), "choices": ", ".join(c.text() for c in choices)}
         )
 
 

@@ -77,11 +77,20 @@ def test_create_page_prefilled_from_a_missed_objective(
     assert initial["description"] == "Missed: kiosk late"
 
 
-def test_create_page_prefilled_with_complaint_numbers(client_for, quality_manager):
+def test_create_page_prefilled_with_complaint_numbers(client_for, quality_manager, front_desk):
+    from tests.actions.factories import make_complaint
+
+    first, second = make_complaint(department=front_desk), make_complaint(department=front_desk)
+    page = client_for(quality_manager).get(
+        reverse("actions:action-create"), {"complaint": f"{first.reference},{second.reference}"}
+    )
+    initial = page.context["form"].initial
+    assert (initial["source_kind"], initial["complaints"]) == ("complaint", [first, second])
+    # An unknown number picks nothing; the user picks from the list.
     page = client_for(quality_manager).get(
         reverse("actions:action-create"), {"complaint": "CMP-2026-00009"}
     )
-    assert page.context["form"].initial["complaint_ref"] == "CMP-2026-00009"
+    assert page.context["form"].initial["complaints"] == []
 
 
 def test_the_complaint_page_lists_the_actions_opened_from_it(

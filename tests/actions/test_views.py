@@ -252,7 +252,7 @@ def test_create_from_a_survey_finding(client_for, quality_manager, front_desk, f
             "source_kind": SourceKind.SURVEY_FINDING,
             "wave": wave.pk,
             "question_code": "driver",
-            "complaint_ref": "ignored",
+            "complaints": [],
         },
     )
     action = CorrectiveAction.objects.get()
@@ -264,6 +264,51 @@ def test_create_from_a_survey_finding(client_for, quality_manager, front_desk, f
         "driver",
         None,
     )
+
+
+def test_create_from_complaints_picked_in_words(
+    client_for, quality_manager, front_desk, housekeeping, front_desk_head
+):
+    """The complaint source is picked from a list of complaints in words (number,
+    customer, topic, status, what happened), never typed as a number; the list holds
+    only the complaints the user may see, and picking none says what is missing."""
+    from crm.models import Complaint
+    from tests.actions.factories import make_complaint
+
+    first = make_complaint(department=front_desk, description="Waited 40 minutes for a table")
+    second = make_complaint(department=housekeeping, description="Towels were not changed")
+    client = client_for(quality_manager)
+    page = client.get(reverse("actions:action-create"))
+    field = page.context["form"]["complaints"]
+    html = str(field)
+    assert "data-searchable" in html and "multiple" in html
+    label = (
+        f"{first.reference} · {first.customer.name} · {first.topic.name} · "
+        f"{first.get_status_display()} · Waited 40 minutes for a table"
+    )
+    assert f">{label}</option>" in html
+    assert "Complaint number" not in page.text
+    data = {
+        "title": "Table waits",
+        "department": front_desk.pk,
+        "owner": front_desk_head.pk,
+        "due_date": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+        "source_kind": SourceKind.COMPLAINT,
+    }
+    missing = client.post(reverse("actions:action-create"), data)
+    assert missing.status_code == 200
+    assert "Choose the complaint(s)." in missing.text
+    response = client.post(
+        reverse("actions:action-create"), {**data, "complaints": [first.pk, second.pk]}
+    )
+    assert response.status_code == 302
+    action = CorrectiveAction.objects.get()
+    assert {s.complaint for s in action.sources.all()} == {first, second}
+    # A department head sees only their department's complaints (the form's scope).
+    from actions.forms import ActionCreateForm
+
+    head_form = ActionCreateForm(user=front_desk_head)
+    assert list(head_form.fields["complaints"].queryset) == [Complaint.objects.get(pk=first.pk)]
 
 
 def test_create_form_says_what_is_missing(client_for, quality_manager, front_desk, front_desk_head):

@@ -99,3 +99,21 @@ def test_topic_and_segment_lists_answer_404_to_a_page_past_the_end(client_for, v
     response = client.get(reverse("customers:topic-list"), {"q": "nothing-like-it"})
     assert "No topic matches your search." in response.text
     assert "Clear filters" not in response.text
+
+
+def test_a_new_topic_or_segment_needs_no_typed_code(client_for, quality_manager):
+    """The code is optional on the new-topic and new-segment forms: left empty, it is
+    made from the name (a free one; a Chinese name gives a plain "topic-…")."""
+    client = client_for(quality_manager)
+    url = reverse("customers:topic-create")
+    assert "Optional: left empty, it is made from the name." in client.get(url).text
+    for name in ("Check-in wait", "Check-in wait!", "等待时间"):
+        assert client.post(url, {"name": name, "is_active": "on"}).status_code == 302
+    assert sorted(Topic.objects.values_list("slug", flat=True)) == [
+        "check-in-wait",
+        "check-in-wait-2",
+        "topic",
+    ]
+    response = client.post(reverse("customers:segment-create"), {"name": "Young families"})
+    assert response.status_code == 302
+    assert Segment.objects.get(name="Young families").code == "young-families"

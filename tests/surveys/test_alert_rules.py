@@ -340,31 +340,33 @@ def survey():
         ),
         (
             {"question_code": "nps", "condition": "at_most", "value": 11},
-            "Scores of “nps” run from 0 to 10: 11 is outside the scale.",
+            "Scores of “How likely are you to recommend us?” run from 0 to 10: 11 is outside "
+            "the scale.",
         ),
         (
             {"question_code": "csat", "condition": "at_least", "value": 0},
-            "Scores of “csat” run from 1 to 5: 0 is outside the scale.",
+            "Scores of “How satisfied are you?” run from 1 to 5: 0 is outside the scale.",
         ),
         (
             {"question_code": "driver", "condition": "choice_is", "choice_code": "price"},
-            "“driver” has no choice “price”. Its choices: queue, food.",
+            "“What disappointed you most?” has no such choice. Its choices: Long queue, Food.",
         ),
         (
             {"question_code": "nps", "condition": "chosen"},
-            "“nps” has no choices (it is a question of type “Net Promoter Score (0-10)”): a "
-            "choice rule needs a single-choice, multiple-choice or driver question.",
+            "“How likely are you to recommend us?” has no choices (it is a question of type "
+            "“Net Promoter Score (0-10)”): a choice rule needs a single-choice, "
+            "multiple-choice or driver question.",
         ),
         (
             {"question_code": "comment", "condition": "choice_is", "choice_code": "x"},
-            "“comment” has no choices (it is a question of type “Free text”): a choice rule "
-            "needs a single-choice, multiple-choice or driver question.",
+            "“Anything else?” has no choices (it is a question of type “Free text”): a "
+            "choice rule needs a single-choice, multiple-choice or driver question.",
         ),
         (
             {"question_code": "driver", "condition": "at_most", "value": 2},
-            "“driver” has no score (it is a question of type “Driver (what disappointed you "
-            "most; choices map to topics)”): a score rule needs an NPS, CSAT, CES or rating "
-            "question.",
+            "“What disappointed you most?” has no score (it is a question of type “Driver "
+            "(what disappointed you most; choices map to topics)”): a score rule needs an "
+            "NPS, CSAT, CES or rating question.",
         ),
     ],
 )
@@ -380,9 +382,7 @@ def test_a_score_rule_needs_a_score_and_a_choice_rule_a_choice(survey):
     assert exc.value.message_dict == {"value": ["Give the score the answer is compared with."]}
     with pytest.raises(ValidationError) as exc:
         services.alert_rule_create(survey=survey, question_code="driver", condition="choice_is")
-    assert exc.value.message_dict == {
-        "choice_code": ["Give the code of the choice that fires the rule."]
-    }
+    assert exc.value.message_dict == {"choice_code": ["Choose the choice that opens a case."]}
     with pytest.raises(ValidationError) as exc:
         services.alert_rule_create(
             survey=survey, question_code="nps", condition="at_most", value=6, deadline_hours=721
@@ -474,7 +474,7 @@ def test_the_survey_page_lists_the_rules_in_words(client_for, quality_manager, s
     html = html.content.decode()
     assert 'data-testid="alert-rule-table"' in html
     assert "at most 6" in html and "at most 2" in html and "any choice" in html
-    assert "choice “queue” (Long queue)" in html
+    assert "the choice “Long queue”" in html
     assert "48 hours" in html
     assert "Add rule" in html
     assert "NPS at most 6, CSAT at most 2 and any driver chosen" in html
@@ -501,7 +501,8 @@ def test_quality_manager_adds_a_rule(client_for, quality_manager, survey):
     form = client.get(url)
     assert form.status_code == 200
     html = form.content.decode()
-    assert "nps — How likely are you to recommend us?" in html
+    assert ">How likely are you to recommend us?</option>" in html
+    assert "nps —" not in html and ">queue" not in html
     assert 'value="48"' in html  # the deadline suggested
     response = client.post(
         url,
@@ -521,13 +522,45 @@ def test_quality_manager_adds_a_rule(client_for, quality_manager, survey):
     assert rule.history.get().history_user == quality_manager
 
 
+def test_the_rule_form_shows_questions_and_choices_in_the_users_language(
+    client_for, quality_manager, survey
+):
+    """The question and choice lists read as the customer reads them, never as codes;
+    a Chinese-speaking quality manager sees the Chinese wording where there is one."""
+    client = client_for(quality_manager)
+    url = reverse("surveys:alert-rule-create", args=[survey.pk])
+    form = client.get(url).context["form"]
+    assert dict(form.fields["question_code"].choices) == {
+        "": "---------",
+        "nps": "How likely are you to recommend us?",
+        "csat": "How satisfied are you?",
+        "driver": "What disappointed you most?",
+        "contact": "May we contact you about your answers?",
+        "comment": "Anything else?",
+    }
+    assert form.fields["choice_code"].choices[1] == (
+        "What disappointed you most?",
+        [("queue", "Long queue"), ("food", "Food")],
+    )
+    client.post(reverse("set_language"), {"language": "zh-hans"})
+    html = client.get(url).content.decode()
+    assert ">您向朋友推荐我们的可能性有多大？</option>" in html
+    assert ">nps" not in html and "— How" not in html
+    rule = survey.alert_rules.get(question_code="nps")
+    page = client.get(reverse("satisfaction:survey-detail", args=[survey.pk])).content.decode()
+    assert "<code>nps</code>" not in page and "您向朋友推荐我们的可能性有多大？" in page
+    history = client.get(reverse("surveys:alert-rule-history", args=[survey.pk]))
+    assert "您向朋友推荐我们的可能性有多大？" in history.content.decode()
+    assert "nps" not in str(rule)
+
+
 def test_the_form_shows_what_does_not_fit(client_for, quality_manager, survey):
     response = client_for(quality_manager).post(
         reverse("surveys:alert-rule-create", args=[survey.pk]),
         {"question_code": "nps", "condition": "at_most", "value": "12", "deadline_hours": "48"},
     )
     assert response.status_code == 200
-    assert "Scores of “nps” run from 0 to 10: 12 is outside the scale." in (
+    assert "Scores of “How likely are you to recommend us?” run from 0 to 10: 12 is" in (
         response.content.decode()
     )
     response = client_for(quality_manager).post(
