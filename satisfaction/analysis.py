@@ -659,14 +659,19 @@ def survey_report(*, survey: Survey, period=None, segment=None, wave=None) -> Su
 
     responses, _unhappy = response_counts(scope, marks=marks)
     if period is None and segment is None:
-        # Sent counts are kept on the wave by the scanner; completed = responses.
+        # Sent counts are kept on the wave by the scanner; completed = responses. A wave
+        # that sent no invitation (a place's QR code or kiosk: walk-ins answer without
+        # one) has no response rate: its answers count in the scores, not as completed.
         waves_qs = Wave.objects.filter(survey_version__survey=survey)
         if wave:
             waves_qs = waves_qs.filter(pk=wave.pk)
         waves = {w.pk: w for w in waves_qs}
         completed_by_wave = responses_by_wave(scope, marks=marks)
         invites = {
-            pk: {"sent": w.sent_count, "completed": completed_by_wave.get(pk, 0)}
+            pk: {
+                "sent": w.sent_count,
+                "completed": completed_by_wave.get(pk, 0) if w.sent_count else 0,
+            }
             for pk, w in waves.items()
         }
     else:

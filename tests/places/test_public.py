@@ -218,3 +218,25 @@ def test_a_signed_in_read_only_viewer_saves_nothing(client_for, viewer, front_de
     assert client.get(url(collector)).status_code == 200
     assert client.post(url(collector), answers()).status_code == 403
     assert not Response.objects.exists()
+
+
+def test_walk_in_answers_count_in_the_scores_not_in_a_response_rate(
+    front_desk, quality_manager, client_for
+):
+    """A place's wave sends no invitation: its answers appear in the survey's analysis
+    (scores, responses) while its response rate stays empty instead of a share of
+    answers over zero invitations."""
+    from satisfaction.analysis import survey_report
+
+    collector = make_collector(department=front_desk)
+    for _ in range(3):
+        assert Client().post(url(collector), answers(q_nps="10")).status_code == 200
+    survey = collector.survey_version.survey
+    report = survey_report(survey=survey)
+    assert report.responses == 3
+    assert report.overall["nps"].value == 100
+    assert report.invited == 0 and report.response_rate.value is None
+    page = client_for(quality_manager).get(
+        reverse("satisfaction:survey-analysis", args=[survey.pk])
+    )
+    assert page.status_code == 200
