@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import logging
 import queue
@@ -98,13 +99,15 @@ class _Kicker:
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._run, name="qms-kicker", daemon=True)
                 self.thread.start()
-        self.queue.put((task_name, args))
+        # The caller's context goes with the note, so what it carries (the request id
+        # that follows the work into the task, qms/observability.py) reaches the broker.
+        self.queue.put((contextvars.copy_context(), task_name, args))
 
     def _run(self) -> None:
         while True:
-            task_name, args = self.queue.get()
+            context, task_name, args = self.queue.get()
             try:
-                _send_kick(task_name, args)
+                context.run(_send_kick, task_name, args)
             finally:
                 with self.lock:
                     self.size -= 1
