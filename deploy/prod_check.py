@@ -248,6 +248,7 @@ def nginx_config(tmp: Path) -> Path:
         ("/etc/ssl/qms/fullchain.pem", str(tmp / "cert.pem")),
         ("/etc/ssl/qms/privkey.pem", str(tmp / "key.pem")),
         ("/srv/qms/static/", f"{tmp / 'static'}/"),
+        ("/var/log/nginx/qms-access.log", str(tmp / "logs" / "nginx-access.log")),
         ("/etc/nginx/qms_proxy_params", str(ROOT / "deploy" / "nginx" / "qms_proxy_params")),
     ]
     for old, new in replacements:
@@ -272,9 +273,7 @@ events {{ worker_connections 512; }}
 http {{
   include /etc/nginx/mime.types;
   default_type application/octet-stream;
-  log_format qms '$remote_addr [$time_iso8601] "$request_method $uri" $status '
-                 '$request_time rid=$request_id';
-  access_log {tmp / "logs" / "nginx-access.log"} qms;
+  access_log off;  # the site's own access log (deploy/nginx/qms.conf) is the one read
 {temp}
   include {tmp / "site.conf"};
 }}
@@ -584,8 +583,11 @@ def journey(stack: Stack) -> float:
     invitations = [m for m in mails(mail_dir) if "/s/" in mail_text(m)]
     per_recipient = collections.Counter(m["To"] for m in invitations)
     uncertain = int(statuses.get("uncertain", 0))
+    # An uncertain e-mail may or may not have reached the mail server before the worker
+    # died (here the file backend may have written it): every customer is e-mailed,
+    # except at most the uncertain ones.
     expect(
-        len(per_recipient) + uncertain == CUSTOMERS,
+        CUSTOMERS - uncertain <= len(per_recipient) <= CUSTOMERS,
         f"{len(per_recipient)} customers e-mailed and {uncertain} uncertain of {CUSTOMERS}",
     )
     twice = [to for to, n in per_recipient.items() if n > 1]
@@ -663,7 +665,13 @@ def journey(stack: Stack) -> float:
     expect(any(line.get("message") == "request" for line in web_lines), "JSON request lines")
     everything = "\n".join(logs.values())
     for token_, to in links[:20]:
-        expect(token_ not in everything, "a survey token in the logs")
+        where = [
+            f"{name}: {line.replace(token_, '<token>')[:300]}"
+            for name, text in logs.items()
+            for line in text.splitlines()
+            if token_ in line
+        ]
+        expect(not where, "a survey token in the logs: " + " | ".join(where[:3]))
         expect(to not in everything, "a customer's e-mail address in the logs")
     expect(password not in everything, "the password in the logs")
 
