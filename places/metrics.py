@@ -8,8 +8,23 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from qms.registry import Direction, MetricValue, Param, param_kinds, registry
+from qms.registry import (
+    SEGMENT_AT_EVENT,
+    SEGMENT_NONE,
+    Definition,
+    Direction,
+    MetricValue,
+    Param,
+    param_kinds,
+    registry,
+)
 from satisfaction import analysis
+from satisfaction.metrics import SKIPPED_ANSWERS, SUBMITTED_DAY
+
+PLACE_BASE = _(
+    "Answers given at the place's QR codes and kiosks in the period (without a place: at "
+    "every place); answers held as suspect count only once a person accepts them."
+)
 
 PLACE = Param("place", _("Place"), "place")
 
@@ -93,6 +108,16 @@ def register():
     param_kinds.add("place", choices=_places, label=_place_label)
     registry.register(
         key="place_nps",
+        definition=Definition(
+            counted=_(
+                "Answers of 9-10 (promoters) minus answers of 0-6 (detractors), as points of "
+                "the answers (-100 to 100)."
+            ),
+            base=PLACE_BASE,
+            period=SUBMITTED_DAY,
+            segment=SEGMENT_AT_EVENT,
+            skipped=SKIPPED_ANSWERS,
+        ),
         label=_("Net Promoter Score at a place"),
         unit="",
         direction=Direction.HIGHER_IS_BETTER,
@@ -103,6 +128,13 @@ def register():
     )
     registry.register(
         key="place_csat",
+        definition=Definition(
+            counted=_("Satisfaction answers of 4 or 5, as a share of the answers."),
+            base=PLACE_BASE,
+            period=SUBMITTED_DAY,
+            segment=SEGMENT_AT_EVENT,
+            skipped=SKIPPED_ANSWERS,
+        ),
         label=_("Customer satisfaction (CSAT) at a place"),
         unit="%",
         direction=Direction.HIGHER_IS_BETTER,
@@ -113,6 +145,20 @@ def register():
     )
     registry.register(
         key="place_driver_share",
+        definition=Definition(
+            counted=_(
+                "Dissatisfied respondents at the place naming the topic (without a topic: "
+                "the most named driver); on a several-answer driver question a respondent "
+                "names each driver picked."
+            ),
+            base=_(
+                "Dissatisfied respondents at the place in the period who answered a driver "
+                "question; answers held as suspect count only once accepted."
+            ),
+            period=SUBMITTED_DAY,
+            segment=SEGMENT_NONE,
+            skipped=SKIPPED_ANSWERS,
+        ),
         label=_("Share of dissatisfied customers at a place naming a driver"),
         unit="%",
         direction=Direction.LOWER_IS_BETTER,
