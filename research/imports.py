@@ -137,6 +137,11 @@ class PurchaseSchema(RowSchema):
         super().write(values, report)
         stamp_purchase_segments(external_ids=[v["external_id"] for v in values])
 
+    def after_copy(self, keys):
+        """PostgreSQL's COPY import writes the lines without `write`: stamp them here."""
+        for start in range(0, len(keys), 5000):
+            stamp_purchase_segments(external_ids=keys[start : start + 5000])
+
 
 def stamp_purchase_segments(*, external_ids) -> int:
     """Give new purchase lines the segment their customer is in now (segment at the time

@@ -5,7 +5,7 @@ proposal from the source, and the criterion read back in words (never `key param
 import pytest
 from django.urls import reverse
 
-from qms.registry import registry
+from qms.registry import param_kinds, registry
 from tests.satisfaction.factories import SurveyFactory, TopicFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,12 +84,9 @@ def test_every_metric_reads_in_words():
         words = metric.describe({})
         assert words and metric.key not in words and "=" not in words
         for spec in metric.param_specs:
-            assert spec.kind in {
-                "survey",
-                "question",
-                "topic",
-                "segment",
-                "department",
-                "choice",
-                "number",
-            }, (metric.key, spec.name)
+            # A parameter is picked from a list an app registered (survey, question,
+            # topic, segment, department, place…), from fixed choices, or is a number.
+            assert spec.kind in {*param_kinds._kinds, "choice", "number"}, (
+                metric.key,
+                spec.name,
+            )
