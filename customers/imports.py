@@ -512,9 +512,11 @@ class CustomerSchema(RowSchema):
 # --- The engine ------------------------------------------------------------------------
 
 
-def _validate(
+def _valid_rows(
     schema: RowSchema, rows: Iterable[tuple[int, dict]], lookups: dict, report: ImportReport
-) -> None:
+) -> Iterator[tuple[int, dict]]:
+    """Count and check each row: its errors go to `report`; the good rows come out as
+    (line, parsed values). A key already seen on an earlier line is an error."""
     seen: dict[str, int] = {}
     for line, row in rows:
         report.rows += 1
@@ -536,6 +538,14 @@ def _validate(
             )
             continue
         seen[key] = line
+        yield line, values
+
+
+def _validate(
+    schema: RowSchema, rows: Iterable[tuple[int, dict]], lookups: dict, report: ImportReport
+) -> None:
+    for _row in _valid_rows(schema, rows, lookups, report):
+        pass
 
 
 def _write(
@@ -624,7 +634,6 @@ def _copy_import(
     table, key = qn(meta.db_table), qn(columns[0])
     temp = qn(f"import_{meta.db_table}")
     listed = ", ".join(qn(c) for c in columns)
-    seen: dict[str, int] = {}
     # Columns the file does not carry: their defaults, as bulk_create would write them.
     now = timezone.now()
     extra_columns, extra_values = ["created_at", "updated_at"], [now, now]
@@ -646,26 +655,7 @@ def _copy_import(
         )
 
         def lines():
-            for line, row in rows:
-                report.rows += 1
-                if "__bad__" in row:
-                    report.add_error(line, row["__bad__"])
-                    continue
-                try:
-                    values = schema.parse(row, lookups)
-                except RowError as exc:
-                    report.add_error(line, str(exc))
-                    continue
-                value = values[schema.key]
-                first = seen.get(value)
-                if first is not None:
-                    report.add_error(
-                        line,
-                        _("“%(key)s” is already on line %(line)d of this file.")
-                        % {"key": value, "line": first},
-                    )
-                    continue
-                seen[value] = line
+            for _line, values in _valid_rows(schema, rows, lookups, report):
                 if report.ok:
                     yield "\t".join([_copy_value(values[name]) for name in names]) + "\n"
 
